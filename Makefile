@@ -1,0 +1,63 @@
+# The same commands locally and in CI. `make demo` and `make test` work on a fresh machine.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: demo test install lint typecheck importlint pytest bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	DEBUG=1 $(BIN)/python -m painpath.web.manage migrate --noinput
+	DEBUG=1 $(BIN)/python -m painpath.web.manage load_demo
+	@echo ""
+	@echo "  painpath demo (synthetic data only) on http://$(HOST):$(PORT)/"
+	@echo "  log in at http://$(HOST):$(PORT)/admin/ as demo-admin / painpath-demo"
+	@echo ""
+	DEBUG=1 $(BIN)/python -m painpath.web.manage runserver $(HOST):$(PORT)
+
+lint: install
+	$(BIN)/ruff check src tests benchmarks tools
+	$(BIN)/ruff format --check src tests benchmarks tools
+
+typecheck: install
+	$(BIN)/mypy
+
+importlint: install
+	$(BIN)/lint-imports
+
+# pytest runs everything on SQLite, then the database tests again on PostgreSQL when one is
+# reachable (scripts/postgres-url finds or prepares it). Skips are listed loudly at the end.
+pytest: install
+	$(BIN)/pytest
+	@url=$$(scripts/postgres-url 2>/dev/null); \
+	if [ -n "$$url" ]; then \
+	  echo "== database tests again on PostgreSQL ($$url)"; \
+	  DATABASE_URL="$$url" $(BIN)/pytest tests/web; \
+	elif [ -n "$$CI" ]; then \
+	  echo "!! CI: PostgreSQL is not reachable; .ci/run should have started it" >&2; exit 1; \
+	else \
+	  echo ""; \
+	  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+	  echo "!! SKIPPED: the database tests on PostgreSQL — no server reachable."; \
+	  echo "!! Start one (scripts/ensure-postgres, needs root) or set PAINPATH_TEST_POSTGRES_URL."; \
+	  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+	fi
+
+test: lint typecheck importlint pytest
+
+bench: install
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,42 @@
+"""The instruments painpath scores, each in its own module, each citing its manual.
+
+Use :func:`get` to build a scorer by code, :data:`REGISTRY` to list them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from painpath.core.errors import UnknownInstrument
+from painpath.core.instruments.base import (
+    Band,
+    Instrument,
+    Item,
+    MinimalImportantChange,
+    ScoreResult,
+)
+from painpath.core.instruments.eq5d5l import EQ5D5L
+from painpath.core.instruments.nrs import NRS
+from painpath.core.instruments.odi import ODI
+
+REGISTRY: dict[str, type[Instrument]] = {cls.code: cls for cls in (NRS, ODI, EQ5D5L)}
+
+
+def get(code: str, **options: Any) -> Instrument:
+    """A scorer for instrument ``code`` with its options (``max_missing``, ``value_set``)."""
+    try:
+        cls = REGISTRY[code]
+    except KeyError:
+        raise UnknownInstrument(code, list(REGISTRY)) from None
+    return cls(**options)
+
+
+__all__ = [
+    "REGISTRY",
+    "Band",
+    "Instrument",
+    "Item",
+    "MinimalImportantChange",
+    "ScoreResult",
+    "get",
+]
