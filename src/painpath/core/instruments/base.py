@@ -239,41 +239,52 @@ class Instrument(ABC):
         n = frame.height
         # Column-major, so that filling a column is one contiguous copy.
         x = np.empty((n, len(self.items)), dtype=np.float64, order="F")
-        unchecked: list[int] = []
-        for i, (code, item) in enumerate(zip(self._codes, self.items, strict=True)):
+        present: list[int] = []
+        for i, code in enumerate(self._codes):
             if code not in frame.columns:
                 x[:, i] = np.nan
                 continue
-            column = frame.get_column(code)
-            if column.dtype == pl.Boolean or not (
-                column.dtype.is_numeric() or column.dtype == pl.Null
-            ):
+            dtype = frame.schema[code]
+            if dtype == pl.Boolean or not (dtype.is_numeric() or dtype == pl.Null):
                 raise InvalidAnswer(
-                    f"{self.title}: column {code} has type {column.dtype}; answers must be numbers",
+                    f"{self.title}: column {code} has type {dtype}; answers must be numbers",
                     item=code,
                 )
-            x[:, i] = (
-                column.to_numpy()
-                if column.null_count() == 0
-                else (column.cast(pl.Float64).to_numpy())
-            )
-            if not self._column_is_valid(column, item):
-                unchecked.append(i)
+            present.append(i)
+            # fill_null first: a float column without nulls converts to NumPy without a copy.
+            x[:, i] = frame.get_column(code).cast(pl.Float64).fill_null(np.nan).to_numpy()
+        unchecked = self._columns_needing_row_checks(frame, present)
         return self.score_matrix(x, check=unchecked)
 
-    @staticmethod
-    def _column_is_valid(column: pl.Series, item: Item) -> bool:
-        """Whole-column check: when it holds, no answer in the column needs a row check."""
-        if column.null_count() == column.len():
-            return True
-        low, high = column.min(), column.max()
-        if low is None or high is None:
-            return False
-        if low < item.low or high > item.high:  # type: ignore[operator]
-            return False
-        if column.dtype.is_integer() or not item.integer:
-            return column.dtype.is_integer() or column.is_finite().all()
-        return bool((column.floor() == column).all())
+    def _columns_needing_row_checks(self, frame: pl.DataFrame, present: list[int]) -> list[int]:
+        """Whole-column checks, in one pass over the table: a column whose minimum and maximum
+        are in range and whose answers are all whole (where they must be) needs no row check.
+        """
+        if not present or frame.height == 0:
+            return []
+        checks: list[pl.Expr] = []
+        for i in present:
+            item = self.items[i]
+            column = pl.col(item.code)
+            checks += [column.min().alias(f"{i}.low"), column.max().alias(f"{i}.high")]
+            if frame.schema[item.code].is_float():
+                checks.append((column.is_nan() | column.is_infinite()).any().alias(f"{i}.nan"))
+                if item.integer:
+                    checks.append((column.floor() != column).any().alias(f"{i}.frac"))
+        stats = frame.select(checks).row(0, named=True)
+        unchecked = []
+        for i in present:
+            low, high = stats[f"{i}.low"], stats[f"{i}.high"]
+            if low is None:  # every answer null
+                continue
+            if (
+                low < self.items[i].low
+                or high > self.items[i].high
+                or stats.get(f"{i}.nan")
+                or stats.get(f"{i}.frac")
+            ):
+                unchecked.append(i)
+        return unchecked
 
     def score_matrix(self, x: FloatArray, *, check: list[int] | None = None) -> pl.DataFrame:
         """Score a (rows, items) float matrix, NaN = unanswered, columns in ``items`` order.
