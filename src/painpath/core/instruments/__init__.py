@@ -16,10 +16,22 @@ from painpath.core.instruments.base import (
     ScoreResult,
 )
 from painpath.core.instruments.eq5d5l import EQ5D5L
+from painpath.core.instruments.ndi import NDI
 from painpath.core.instruments.nrs import NRS
 from painpath.core.instruments.odi import ODI
+from painpath.core.instruments.orebro10 import Orebro10
+from painpath.core.instruments.oxford import OHS, OKS
+from painpath.core.instruments.pcs import PCS
+from painpath.core.instruments.pseq import PSEQ
+from painpath.core.instruments.rmdq import RMDQ
+from painpath.core.instruments.rmdq23 import RMDQ23
+from painpath.core.instruments.startback import StartBack
+from painpath.core.instruments.vas import VAS
 
-REGISTRY: dict[str, type[Instrument]] = {cls.code: cls for cls in (NRS, ODI, EQ5D5L)}
+REGISTRY: dict[str, type[Instrument]] = {
+    cls.code: cls
+    for cls in (NRS, VAS, ODI, RMDQ, RMDQ23, NDI, StartBack, Orebro10, EQ5D5L, PCS, PSEQ, OKS, OHS)
+}
 
 
 def get(code: str, **options: Any) -> Instrument:

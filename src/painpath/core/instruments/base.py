@@ -162,7 +162,12 @@ class Instrument(ABC):
                     f"answers are {item.describe_range()}",
                     item=code,
                 )
-            number = float(value)
+            try:
+                number = float(value)
+            except OverflowError:  # an int too large for a float: out of any range
+                raise InvalidAnswer(
+                    f"{self.title}: {code} is out of range {item.describe_range()}", item=code
+                ) from None
             if not math.isfinite(number):
                 raise InvalidAnswer(
                     f"{self.title}: {code} = {value} is not a finite number", item=code
@@ -214,14 +219,23 @@ class Instrument(ABC):
             version=self.version,
             score=score,
             subscales=subscales,
-            band=self.band_of(score),
+            band=self.band_of(float(self.band_basis(computed)[0])),
             n_answered=int((~np.isnan(row)).sum()),
             options=self.options(),
         )
 
-    def band_of(self, score: float) -> str | None:
+    def band_basis(self, computed: Mapping[str, FloatArray]) -> FloatArray:
+        """The values the bands are read from, one per row of ``computed`` (what
+        :meth:`compute` returned): the score. An instrument whose band depends on more than its
+        score (STarT Back: the total and the psychosocial subscore) overrides this to return
+        the number its bands are defined on; both scorers read the band from it."""
+        return computed["score"]
+
+    def band_of(self, value: float) -> str | None:
+        """The band of one value on the band basis (the score, unless :meth:`band_basis` says
+        otherwise)."""
         for band in self.bands:
-            if score <= band.upper:
+            if value <= band.upper:
                 return band.label
         return None
 
@@ -317,21 +331,24 @@ class Instrument(ABC):
         if any_failed:
             ok = ~failed
             score = np.full(n, np.nan)
+            basis = np.full(n, np.nan)
             subscales = {name: np.full(n, np.nan) for name in self.subscale_names}
             if ok.any():
                 computed = self.compute(x[ok], answered[ok])
                 score[ok] = computed["score"]
+                basis[ok] = self.band_basis(computed)
                 for name in self.subscale_names:
                     subscales[name][ok] = computed[name]
         else:
             computed = self.compute(x, answered)
             score = computed["score"]
+            basis = self.band_basis(computed)
             subscales = {name: computed[name] for name in self.subscale_names}
 
         columns: list[pl.Series] = [pl.Series("score", score, dtype=pl.Float64, nan_to_null=True)]
         for name, values in subscales.items():
             columns.append(pl.Series(name, values, dtype=pl.Float64, nan_to_null=True))
-        columns.append(self._bands_series(score))
+        columns.append(self._bands_series(basis))
         columns.append(pl.Series("n_answered", n_answered, dtype=pl.Int32))
         errors = pl.repeat(None, n, dtype=pl.String, eager=True).alias("error")
         if any_failed:
@@ -355,12 +372,13 @@ class Instrument(ABC):
     def band_enum(self) -> pl.Enum:
         return pl.Enum([band.label for band in self.bands])
 
-    def _bands_series(self, score: FloatArray) -> pl.Series:
+    def _bands_series(self, values: FloatArray) -> pl.Series:
+        """Band labels of the band-basis ``values`` (NaN for refused rows)."""
         if not self.bands:
-            return pl.repeat(None, len(score), dtype=pl.String, eager=True).alias("band")
+            return pl.repeat(None, len(values), dtype=pl.String, eager=True).alias("band")
         uppers = np.array([band.upper for band in self.bands])
-        codes = np.searchsorted(uppers, score, side="left").astype(np.uint32)
-        # NaN scores (refused rows) sort past the last band: the appended null label.
+        codes = np.searchsorted(uppers, values, side="left").astype(np.uint32)
+        # NaN values (refused rows) sort past the last band: the appended null label.
         labels = pl.Series("band", [*(b.label for b in self.bands), None], dtype=self.band_enum())
         return labels.gather(codes)
 
