@@ -1,6 +1,7 @@
 """Run every benchmark: ``python -m benchmarks`` (or ``make bench``)."""
 
-from benchmarks.scoring import main
+from benchmarks import classify, scoring
 
 if __name__ == "__main__":
-    main()
+    scoring.main()
+    classify.main()

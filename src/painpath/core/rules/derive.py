@@ -1,0 +1,419 @@
+"""Derived inputs: an episode, seen as of one date, flattened into the document rules read.
+
+Rules are FHIRPath expressions over one flat document of named inputs (numbers, strings,
+booleans and lists of them), so that each expression stays short, its inputs can be listed
+in the trace, and its result can be cached on those inputs. Everything that needs the
+calendar or a table — durations, ages of images, session effects — is computed here, once,
+as of the date given.
+
+Missing data stays missing: an input whose source field is absent is left out of the
+document (never set to a default), so a rule that reads it cannot fire and reports
+"unknown — needs <input>". Facts dated after the as-of date are ignored.
+
+Durations
+---------
+``duration_months`` counts calendar months from the onset to the as-of date: the whole
+months up to the last monthly anniversary of the onset (clipped to the month's last day,
+e.g. 31 January + 1 month = 28/29 February), plus the fraction of the following month that
+has passed (days since that anniversary / days until the next one), rounded to 4 decimals.
+So an onset of 15 January 2024 is exactly 3.0 months old on 15 April 2024 and 3.0333 on
+16 April: "more than 3 months" (``> 3``) is first true the day after the anniversary.
+A reported duration in months or years gives exactly that many months; one in days or weeks
+implies an onset that many days before the as-of date. ``duration_weeks`` is days / 7.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+__all__ = [
+    "AXIS_INPUT_PREFIX",
+    "INPUTS",
+    "Tables",
+    "add_months",
+    "derive",
+    "load_tables",
+    "months_between",
+]
+
+AXIS_INPUT_PREFIX = "axis_"
+"""An input named ``axis_<name>`` is the result of the rule set for axis ``<name>``."""
+
+_RED_FLAGS = (
+    "bladder_or_bowel_dysfunction",
+    "saddle_anaesthesia",
+    "bilateral_or_progressive_neuro_deficit",
+    "history_of_cancer",
+    "unexplained_weight_loss",
+    "constant_night_pain",
+    "significant_trauma",
+    "osteoporosis_or_long_term_steroids",
+    "structural_deformity",
+    "fever_or_systemic_illness",
+    "iv_drug_use",
+    "immunosuppression",
+    "recent_infection",
+    "inflammatory_features",
+)
+_SENSORY = (
+    "nerve_lesion_history",
+    "plausible_distribution",
+    "sensory_signs_in_distribution",
+    "confirmatory_test",
+    "hypersensitivity_signs_in_region",
+    "hypersensitivity_history",
+    "pain_explained_by_nociception",
+    "pain_explained_by_neuropathy",
+    "comorbidity_sensory_sensitivity",
+    "comorbidity_sleep",
+    "comorbidity_fatigue",
+    "comorbidity_cognitive",
+    "significant_distress_or_disability",
+)
+_READINESS = (
+    "appointment_booked",
+    "imaging_requested",
+    "imaging_received",
+    "anticoagulant_pause_agreed",
+    "companion_arranged",
+)
+
+INPUTS: dict[str, str] = {
+    "age": "age in years (episode field age)",
+    "sex": "female / male / other / unknown",
+    "duration_days": "days from onset to the as-of date (onset_date or reported_duration)",
+    "duration_weeks": "duration_days / 7",
+    "duration_months": "calendar months from onset to the as-of date (see module docstring)",
+    "pattern": "constant / recurring",
+    "regions": "body-map region codes with pain",
+    "region_count": "number of distinct painful regions",
+    "pain_distribution": "discrete / regional / multifocal / widespread (clinician)",
+    "axial_pain": "pain in an axial region (neck, upper back, low back, chest, abdomen)",
+    "body_quadrants": "number of limb quadrants (left/right × upper/lower) with pain, 0–4",
+    "widespread_regions": "number of the five generalised-pain regions with pain, 0–5",
+    "diagnoses": "diagnosis and cause codes (seed-004 catalogue)",
+    "trauma_kinds": "kinds of recorded trauma up to the as-of date",
+    "months_since_trauma": "calendar months since the latest recorded trauma",
+    "pain_began_after_trauma": "onset on or after the latest trauma",
+    **{f"rf_{name}": f"red-flag answer: {name.replace('_', ' ')}" for name in _RED_FLAGS},
+    **{f"sx_{name}": f"clinical finding: {name.replace('_', ' ')}" for name in _SENSORY},
+    "sx_lesion_site": "peripheral / central site of the nervous-system lesion",
+    "startback_total": "STarT Back overall score 0–9",
+    "startback_psychosocial": "STarT Back psychosocial subscore 0–5",
+    "orebro_short_score": "Örebro short form total 0–100",
+    "imaging_oa_max_grade": "highest Kellgren–Lawrence grade on imaging up to the as-of date",
+    "imaging_disc_herniation": "any imaging shows a disc herniation",
+    "imaging_modic": "any imaging shows Modic changes",
+    "imaging_multifidus_fat_grade": "latest multifidus fat-infiltration grade",
+    "course_modality": "modality of the latest treatment course started by the as-of date",
+    "course_pain_instrument": "nrs (0–10) or vas (0–100 mm) for the latest course",
+    "course_months": "calendar months since the latest course started",
+    "course_sessions": "sessions of the latest course up to the as-of date (0 if none)",
+    "course_immediate_changes": "pain before − pain after, per session with both recorded",
+    "course_sustained_change": "pain before at the first session − at the latest session",
+    "course_carryover": "pain before at one session − at the next, per consecutive pair",
+    "course_session_log": "the sessions looked at: 'date: before → after'",
+    "procedure_planned": "a procedure is recorded",
+    "procedure_region": "region of the planned procedure",
+    "procedure_booked": "appointment date recorded and booking confirmed",
+    "procedure_days_until": "days from the as-of date to the appointment",
+    "procedure_imaging_available": "imaging of the procedure region dated by the as-of date",
+    "procedure_imaging_age_months": "calendar months since the newest such imaging",
+    "imaging_received_days_before_appointment": "days between images received and appointment",
+    **{f"ready_{name}": f"readiness item done: {name.replace('_', ' ')}" for name in _READINESS},
+    "anticoagulants": "current anticoagulant / antiplatelet drugs (needs medications)",
+    "anticoagulants_without_agreed_pause": (
+        "anticoagulants whose agreed pause is missing or shorter than the configured table"
+    ),
+    "anticoagulant_required_pauses": "pause per drug from the configured table, with source",
+}
+
+
+@dataclass(frozen=True)
+class Tables:
+    """Configuration tables the derivation reads (each a cited data file)."""
+
+    axial: frozenset[str]
+    upper: frozenset[str]
+    lower: frozenset[str]
+    pauses: Mapping[str, int]
+    pause_notes: Mapping[str, str]
+    pause_source: str
+
+
+@cache
+def load_tables() -> Tables:
+    base = resources.files("painpath.core.data").joinpath("rulesets/tables")
+    regions = yaml.safe_load(base.joinpath("body-regions.yaml").read_text(encoding="utf-8"))
+    pauses = yaml.safe_load(base.joinpath("anticoagulant-pauses.yaml").read_text("utf-8"))
+    drugs: dict[str, Any] = pauses["drugs"]
+    return Tables(
+        axial=frozenset(regions["axial"]),
+        upper=frozenset(regions["upper"]),
+        lower=frozenset(regions["lower"]),
+        pauses={code: int(entry["pause_days"]) for code, entry in drugs.items()},
+        pause_notes={code: str(entry.get("note", "")) for code, entry in drugs.items()},
+        pause_source=f"{pauses['id']} {pauses['version']} ({pauses['column']})",
+    )
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` moved by whole calendar months, clipped to the last day of the month."""
+    years, month0 = divmod(day.month - 1 + months, 12)
+    year = day.year + years
+    last = calendar.monthrange(year, month0 + 1)[1]
+    return dt.date(year, month0 + 1, min(day.day, last))
+
+
+def months_between(start: dt.date, end: dt.date) -> float | None:
+    """Calendar months from ``start`` to ``end`` (see module docstring); ``None`` if
+    ``start`` is after ``end``."""
+    if start > end:
+        return None
+    whole = (end.year - start.year) * 12 + end.month - start.month
+    # Anniversaries are always computed from ``start`` so that clipping (31 Jan → 28 Feb)
+    # never accumulates.
+    if add_months(start, whole) > end:
+        whole -= 1
+    anchor = add_months(start, whole)
+    following = add_months(start, whole + 1)
+    fraction = (end - anchor).days / (following - anchor).days
+    return round(whole + fraction, 4)
+
+
+def _date(text: Any) -> dt.date | None:
+    if not isinstance(text, str):
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _duration(episode: Mapping[str, Any], as_of: dt.date, doc: dict[str, Any]) -> None:
+    onset = _date(episode.get("onset_date"))
+    if onset is not None:
+        months = months_between(onset, as_of)
+        if months is None:
+            return
+        doc["duration_months"] = months
+        doc["duration_days"] = (as_of - onset).days
+        doc["duration_weeks"] = round((as_of - onset).days / 7, 4)
+        return
+    reported = episode.get("reported_duration")
+    if not isinstance(reported, Mapping):
+        return
+    value, unit = int(reported["value"]), reported["unit"]
+    if unit in ("months", "years"):
+        months_value = value * 12 if unit == "years" else value
+        implied = add_months(as_of, -months_value)
+        doc["duration_months"] = float(months_value)
+    else:
+        implied = as_of - dt.timedelta(days=value * (7 if unit == "weeks" else 1))
+        doc["duration_months"] = months_between(implied, as_of)
+    doc["duration_days"] = (as_of - implied).days
+    doc["duration_weeks"] = round((as_of - implied).days / 7, 4)
+
+
+def _regions(episode: Mapping[str, Any], tables: Tables, doc: dict[str, Any]) -> None:
+    entries = episode.get("pain_regions")
+    if entries is None:
+        return
+    codes = sorted({entry["region"] for entry in entries})
+    doc["regions"] = codes
+    doc["region_count"] = len(codes)
+    doc["axial_pain"] = any(code in tables.axial for code in codes)
+    quadrants: set[tuple[str, str]] = set()
+    for entry in entries:
+        level = (
+            "upper"
+            if entry["region"] in tables.upper
+            else "lower"
+            if entry["region"] in tables.lower
+            else None
+        )
+        side = entry.get("laterality")
+        if level is None or side not in ("left", "right", "bilateral"):
+            continue
+        for each in ("left", "right") if side == "bilateral" else (side,):
+            quadrants.add((level, each))
+    doc["body_quadrants"] = len(quadrants)
+    doc["widespread_regions"] = len(quadrants) + (1 if doc["axial_pain"] else 0)
+
+
+def _trauma(episode: Mapping[str, Any], as_of: dt.date, doc: dict[str, Any]) -> None:
+    entries = episode.get("trauma")
+    if entries is None:
+        return
+    dated = [(d, e["kind"]) for e in entries if (d := _date(e["date"])) and d <= as_of]
+    doc["trauma_kinds"] = sorted({kind for _, kind in dated})
+    if not dated:
+        return
+    latest = max(d for d, _ in dated)
+    doc["months_since_trauma"] = months_between(latest, as_of)
+    onset = _date(episode.get("onset_date"))
+    if onset is not None:
+        doc["pain_began_after_trauma"] = onset >= latest
+
+
+def _imaging(episode: Mapping[str, Any], as_of: dt.date, doc: dict[str, Any]) -> None:
+    entries = episode.get("imaging")
+    if entries is None:
+        return
+    dated = sorted(
+        ((d, e) for e in entries if (d := _date(e["date"])) and d <= as_of),
+        key=lambda pair: pair[0],
+    )
+    findings = [e.get("findings", {}) for _, e in dated]
+    grades = [f["osteoarthritis_grade"] for f in findings if "osteoarthritis_grade" in f]
+    if grades:
+        doc["imaging_oa_max_grade"] = max(grades)
+    herniation = [f["disc_herniation"] for f in findings if "disc_herniation" in f]
+    if herniation:
+        doc["imaging_disc_herniation"] = any(herniation)
+    modic = [f["modic_types"] for f in findings if "modic_types" in f]
+    if modic:
+        doc["imaging_modic"] = any(modic)
+    fat = [f["multifidus_fat_grade"] for f in findings if "multifidus_fat_grade" in f]
+    if fat:
+        doc["imaging_multifidus_fat_grade"] = fat[-1]
+
+
+def _course(episode: Mapping[str, Any], as_of: dt.date, doc: dict[str, Any]) -> None:
+    courses = [
+        (start, c)
+        for c in episode.get("treatment_courses") or ()
+        if (start := _date(c["start"])) and start <= as_of
+    ]
+    if not courses:
+        doc["course_sessions"] = 0
+        return
+    # The latest course is the one the escalation question is about; ties keep file order.
+    start, course = max(courses, key=lambda pair: pair[0])
+    doc["course_modality"] = course["modality"]
+    doc["course_pain_instrument"] = course.get("pain_instrument", "nrs")
+    doc["course_months"] = months_between(start, as_of)
+    sessions = sorted(
+        ((d, s) for s in course.get("sessions") or () if (d := _date(s["date"])) and d <= as_of),
+        key=lambda pair: pair[0],
+    )
+    doc["course_sessions"] = len(sessions)
+    doc["course_immediate_changes"] = [
+        round(s["pain_before"] - s["pain_after"], 4)
+        for _, s in sessions
+        if "pain_before" in s and "pain_after" in s
+    ]
+    befores = [s["pain_before"] for _, s in sessions if "pain_before" in s]
+    if len(befores) >= 2:
+        doc["course_sustained_change"] = round(befores[0] - befores[-1], 4)
+    doc["course_carryover"] = [round(a - b, 4) for a, b in itertools.pairwise(befores)]
+    doc["course_session_log"] = [
+        f"{d.isoformat()}: {s.get('pain_before', '?')} → {s.get('pain_after', '?')}"
+        for d, s in sessions
+    ]
+
+
+def _procedure(
+    episode: Mapping[str, Any], as_of: dt.date, tables: Tables, doc: dict[str, Any]
+) -> None:
+    procedure = episode.get("procedure")
+    doc["procedure_planned"] = procedure is not None
+    items = {entry["item"]: entry for entry in episode.get("readiness") or ()}
+    for name in _READINESS:
+        entry = items.get(name)
+        doc[f"ready_{name}"] = entry is not None and entry["state"] in ("done", "not_applicable")
+    if procedure is None:
+        return
+    region = procedure["region"]
+    doc["procedure_region"] = region
+    appointment = _date(procedure.get("appointment_date"))
+    doc["procedure_booked"] = appointment is not None and doc["ready_appointment_booked"]
+    if appointment is not None:
+        doc["procedure_days_until"] = (appointment - as_of).days
+    images = [
+        d
+        for e in episode.get("imaging") or ()
+        if e["region"] == region and (d := _date(e["date"])) and d <= as_of
+    ]
+    doc["procedure_imaging_available"] = bool(images)
+    if images:
+        doc["procedure_imaging_age_months"] = months_between(max(images), as_of)
+    received = items.get("imaging_received")
+    received_on = _date(received.get("date")) if received else None
+    if appointment is not None and received_on is not None and doc["ready_imaging_received"]:
+        doc["imaging_received_days_before_appointment"] = (appointment - received_on).days
+    medications = episode.get("medications")
+    if medications is None:
+        return
+    drugs = [m for m in medications if m.get("anticoagulant", False) or m["code"] in tables.pauses]
+    doc["anticoagulants"] = sorted({m["code"] for m in drugs})
+    doc["anticoagulants_without_agreed_pause"] = sorted(
+        {
+            m["code"]
+            for m in drugs
+            if m.get("pause_agreed_days") is None
+            or m["pause_agreed_days"] < tables.pauses.get(m["code"], 0)
+        }
+    )
+    doc["anticoagulant_required_pauses"] = [
+        f"{code}: "
+        + (
+            f"{tables.pauses[code]} days {tables.pause_notes[code]}".strip()
+            + f" [{tables.pause_source}]"
+            if code in tables.pauses
+            else "not in the configured table — the doctor sets the pause"
+        )
+        for code in doc["anticoagulants"]
+    ]
+
+
+def derive(
+    episode: Mapping[str, Any], as_of: dt.date, tables: Tables | None = None
+) -> dict[str, Any]:
+    """The flat input document for ``episode`` as of ``as_of``. ``episode`` must be
+    schema-valid (:func:`painpath.core.rules.episode.validate_episode`)."""
+    tables = tables or load_tables()
+    doc: dict[str, Any] = {}
+    for name in ("age", "sex", "pattern", "pain_distribution"):
+        if name in episode:
+            doc[name] = episode[name]
+    _duration(episode, as_of, doc)
+    _regions(episode, tables, doc)
+    if "diagnoses" in episode:
+        doc["diagnoses"] = sorted({d["code"] for d in episode["diagnoses"]})
+    _trauma(episode, as_of, doc)
+    for name, value in (episode.get("red_flags") or {}).items():
+        doc[f"rf_{name}"] = value
+    for name, value in (episode.get("sensory_findings") or {}).items():
+        doc[f"sx_{name}"] = value
+    questionnaires = episode.get("questionnaires") or {}
+    if "startback" in questionnaires:
+        doc["startback_total"] = questionnaires["startback"]["total"]
+        doc["startback_psychosocial"] = questionnaires["startback"]["psychosocial"]
+    if "orebro_short" in questionnaires:
+        doc["orebro_short_score"] = questionnaires["orebro_short"]["score"]
+    _imaging(episode, as_of, doc)
+    _course(episode, as_of, doc)
+    _procedure(episode, as_of, tables, doc)
+    return doc
+
+
+def freeze(value: Any) -> Any:
+    """A hashable stand-in for an input value (lists become tuples)."""
+    if isinstance(value, list | tuple):
+        return tuple(freeze(v) for v in value)
+    return value
+
+
+def missing(doc: Mapping[str, Any], names: Sequence[str]) -> list[str]:
+    """The inputs among ``names`` that ``doc`` does not have."""
+    return [name for name in names if name not in doc]
