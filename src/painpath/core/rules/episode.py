@@ -13,6 +13,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator, FormatChecker  # type: ignore[import-untyped]
 
 from painpath.core.rules.errors import InvalidEpisode
@@ -30,6 +31,13 @@ def episode_schema() -> dict[str, Any]:
     )
     schema: dict[str, Any] = json.loads(text)
     return schema
+
+
+@cache
+def _fast_validator() -> Any:
+    # jsonschema-rs (compiled) answers "valid?" about 30× faster than jsonschema; the pure
+    # Python validator is kept for the per-field messages, which only invalid input needs.
+    return jsonschema_rs.validator_for(episode_schema(), validate_formats=True)
 
 
 @cache
@@ -53,7 +61,12 @@ def episode_problems(episode: Any) -> list[tuple[str, str]]:
 
 def validate_episode(episode: Any) -> dict[str, Any]:
     """Return ``episode`` unchanged if it is valid; else raise :class:`InvalidEpisode`."""
-    if _validator().is_valid(episode):
+    if _fast_validator().is_valid(episode):
         assert isinstance(episode, dict)
         return episode
-    raise InvalidEpisode(episode_problems(episode))
+    problems = episode_problems(episode)
+    if not problems and isinstance(episode, dict):
+        # The two validators differ only at the edges of format checking; the reference
+        # implementation has the last word.
+        return episode
+    raise InvalidEpisode(problems)
