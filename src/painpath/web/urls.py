@@ -1,10 +1,15 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from painpath.web import views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
+    path("accounts/", include("painpath.accounts.urls")),
+    path("audit/", include("painpath.audit.urls")),
+    path("patients/", include("painpath.patients.urls")),
+    path("q/", include("painpath.questionnaires.urls")),
+    path("clinic/", include("painpath.pathway.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,29 @@
+from typing import Any
+
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def sync_roles(**kwargs: Any) -> None:
+    """Create the role groups and give them exactly their permissions (after every migrate:
+    permissions themselves are only created post-migrate)."""
+    from django.contrib.auth.models import Group, Permission
+
+    from painpath.accounts.roles import PERMISSIONS
+
+    for role, wanted in PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        perms = [
+            Permission.objects.filter(content_type__app_label=app, codename=codename).first()
+            for app, codename in wanted
+        ]
+        group.permissions.set([perm for perm in perms if perm is not None])
+
+
+class AccountsConfig(AppConfig):
+    name = "painpath.accounts"
+    label = "accounts"
+    verbose_name = "Accounts and roles"
+
+    def ready(self) -> None:
+        post_migrate.connect(sync_roles, dispatch_uid="painpath.accounts.sync_roles")

@@ -1,0 +1,39 @@
+"""The three staff roles, as Django groups with permissions.
+
+- clinician: sees and changes the patients of the clinic, logs treatments, acknowledges
+  red flags;
+- researcher: reads pseudonymised analytics only, never a patient's page;
+- site administrator: the Django admin for reference data and accounts, and the audit log.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+CLINICIAN: Final = "clinician"
+RESEARCHER: Final = "researcher"
+SITE_ADMIN: Final = "site administrator"
+
+# (app_label, codename) pairs; custom ones are declared in the apps' Meta.permissions.
+PERMISSIONS: Final[dict[str, tuple[tuple[str, str], ...]]] = {
+    CLINICIAN: (
+        ("patients", "view_patient"),
+        ("patients", "add_patient"),
+        ("patients", "change_patient"),
+        ("patients", "view_episode"),
+        ("patients", "add_episode"),
+        ("patients", "change_episode"),
+        ("pathway", "add_treatmentsession"),
+        ("pathway", "add_treatmentcourse"),
+        ("pathway", "change_readinessitem"),
+        ("pathway", "add_redflagacknowledgement"),
+        ("questionnaires", "add_intakelink"),
+        ("questionnaires", "add_questionnaireresponse"),
+    ),
+    RESEARCHER: (("audit", "view_analytics"),),
+    SITE_ADMIN: (("audit", "view_auditentry"),),
+}
+
+
+def role_names() -> tuple[str, ...]:
+    return tuple(PERMISSIONS)

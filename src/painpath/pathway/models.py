@@ -1,0 +1,127 @@
+"""What happens along the pathway: treatments, procedure, readiness, classifications.
+
+Field names and codes follow the rule engine's episode schema
+(``core/data/schemas/episode.schema.json``) so that building the episode document is a
+plain copy, never a translation that could drift.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from painpath.patients.models import Episode
+
+
+class TreatmentCourse(models.Model):
+    class Modality(models.TextChoices):
+        RELAXATION = "relaxation_exercises", _("relaxation exercises")
+        ACUPUNCTURE = "acupuncture", _("acupuncture")
+        EXERCISE = "exercise_therapy", _("exercise therapy")
+        CHIROPRACTIC = "chiropractic", _("chiropractic")
+        MASSAGE = "massage", _("massage")
+        MEDICATION = "pain_medication", _("pain medication")
+        TENS = "tens", _("TENS")
+        OTHER = "other_step1", _("other (step 1)")
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="courses")
+    modality = models.CharField(_("modality"), max_length=30, choices=Modality.choices)
+    start = models.DateField(_("start"))
+    planned_sessions = models.PositiveIntegerField(_("planned sessions"), null=True, blank=True)
+    planned_weeks = models.PositiveIntegerField(_("planned weeks"), null=True, blank=True)
+    planned_dose = models.CharField(_("planned dose"), max_length=100, blank=True)
+    pain_instrument = models.CharField(
+        _("pain scale"),
+        max_length=3,
+        choices=(("nrs", "NRS 0–10"), ("vas", "VAS 0–100 mm")),
+        default="nrs",
+    )
+
+    class Meta:
+        ordering = ("start", "id")
+
+
+class TreatmentSession(models.Model):
+    course = models.ForeignKey(TreatmentCourse, on_delete=models.CASCADE, related_name="sessions")
+    date = models.DateField(_("date"))
+    dose = models.CharField(_("dose"), max_length=100, blank=True)
+    pain_before = models.FloatField(_("pain before"), null=True, blank=True)
+    pain_after = models.FloatField(_("pain after"), null=True, blank=True)
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("date", "id")
+
+
+class Medication(models.Model):
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="medications")
+    code = models.CharField(_("drug"), max_length=60)
+    anticoagulant = models.BooleanField(_("anticoagulant"), default=False)
+    pause_agreed_days = models.PositiveIntegerField(_("agreed pause, days"), null=True, blank=True)
+
+
+class ProcedureBooking(models.Model):
+    class Kind(models.TextChoices):
+        GOLD = "gold_implantation", _("gold implantation")
+        STEROID = "steroid_injection", _("steroid injection")
+        OTHER = "other", _("other procedure")
+
+    episode = models.OneToOneField(Episode, on_delete=models.CASCADE, related_name="procedure")
+    kind = models.CharField(_("procedure"), max_length=30, choices=Kind.choices)
+    region = models.CharField(_("region"), max_length=40)
+    appointment_date = models.DateField(_("appointment"), null=True, blank=True)
+
+
+class ReadinessItem(models.Model):
+    class Item(models.TextChoices):
+        BOOKED = "appointment_booked", _("appointment booked")
+        REQUESTED = "imaging_requested", _("images requested")
+        RECEIVED = "imaging_received", _("images received")
+        PAUSE = "anticoagulant_pause_agreed", _("anticoagulant pause agreed")
+        COMPANION = "companion_arranged", _("companion for the ride home")
+
+    class State(models.TextChoices):
+        DONE = "done", _("done")
+        PENDING = "pending", _("pending")
+        NOT_APPLICABLE = "not_applicable", _("not applicable")
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="readiness")
+    item = models.CharField(max_length=40, choices=Item.choices)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
+    date = models.DateField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(fields=("episode", "item"), name="one_readiness_item"),
+        )
+
+
+class Classification(models.Model):
+    """One run of the rule engine on an episode, kept so the history shows what changed."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="classifications")
+    as_of = models.DateField()
+    result = models.JSONField()  # {"axes": {...}} exactly as the engine returned it
+    urgent = models.BooleanField(default=False)
+    trigger = models.CharField(max_length=60, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        get_latest_by = "created_at"
+
+
+class RedFlagAcknowledgement(models.Model):
+    classification = models.OneToOneField(
+        Classification, on_delete=models.CASCADE, related_name="acknowledgement"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField(blank=True)

@@ -1,0 +1,112 @@
+"""Patients and their episodes of care.
+
+A patient's CPR number is optional, stored encrypted and looked up through a keyed hash;
+lists and logs show at most its masked form (``DDMMYY-••••``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from painpath.core.cpr import parse_cpr
+from painpath.patients import crypto
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", _("female")
+    MALE = "male", _("male")
+    OTHER = "other", _("other")
+    UNKNOWN = "unknown", _("unknown")
+
+
+class Patient(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=200)
+    date_of_birth = models.DateField(_("date of birth"))
+    sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    cpr_encrypted = models.TextField(blank=True, editable=False)
+    cpr_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    cpr_masked = models.CharField(_("CPR"), max_length=11, blank=True, editable=False)
+    synthetic = models.BooleanField(
+        _("synthetic"), default=False, help_text=_("Demo or test data, not a real person.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("name", "id")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("cpr_hash",), condition=~models.Q(cpr_hash=""), name="unique_cpr"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return self.name
+
+    def set_cpr(self, text: str | None) -> None:
+        """Validate, encrypt and index a CPR number (``None`` or blank clears it)."""
+        if not text or not text.strip():
+            self.cpr_encrypted = self.cpr_hash = self.cpr_masked = ""
+            return
+        cpr = parse_cpr(text)
+        self.cpr_encrypted = crypto.encrypt(cpr.digits)
+        self.cpr_hash = crypto.lookup_hash(cpr.digits)
+        self.cpr_masked = cpr.masked
+
+    def cpr(self) -> str | None:
+        """The full CPR number; call only where the user is allowed to see it, and audit it."""
+        return crypto.decrypt(self.cpr_encrypted) if self.cpr_encrypted else None
+
+    def age_on(self, day: dt.date) -> int:
+        born = self.date_of_birth
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+class Episode(models.Model):
+    """One complaint and everything the pathway records about it.
+
+    ``intake`` holds what the patient reported and ``findings`` what the clinician found,
+    both already in the shape of the rule engine's episode document (intake: pain_regions,
+    pain_distribution, pattern, reported_duration, red_flags, trauma; findings: diagnoses,
+    sensory_findings). The pathway builds the full document from them and the related
+    records (``painpath.pathway.services.episode_document``).
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        CLOSED = "closed", _("closed")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="episodes")
+    complaint = models.CharField(_("complaint"), max_length=200)
+    region = models.CharField(_("main region"), max_length=40, blank=True)
+    onset_date = models.DateField(_("onset"), null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    intake = models.JSONField(default=dict, blank=True)
+    findings = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-created_at", "id")
+
+    def __str__(self) -> str:
+        return f"{self.patient} — {self.complaint}"
+
+
+class ImagingStudy(models.Model):
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="imaging")
+    kind = models.CharField(_("kind"), max_length=20)  # mri, ct, xray, ultrasound
+    region = models.CharField(_("region"), max_length=40)
+    date = models.DateField(_("date"))
+    findings = models.JSONField(default=dict, blank=True)
+    requested_on = models.DateField(null=True, blank=True)
+    received_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-date", "id")
