@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from painpath import __version__
+from painpath.cli_questionnaires import register as register_questionnaires
 from painpath.cli_rules import register as register_rules
 from painpath.core.errors import PainpathError, ScoringError
 from painpath.core.instruments import REGISTRY, get
@@ -186,6 +187,7 @@ def score_record(scorer: Any, number: int, record: dict[str, Any]) -> dict[str, 
 
 # Command groups live in their own modules; registered last so `--help` lists scoring first.
 register_rules(app)
+register_questionnaires(app)
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -1,0 +1,101 @@
+"""``painpath questionnaires``: the FHIR R4 Questionnaires of the instruments.
+
+``list`` shows each instrument's languages, wording (original, paraphrase or licensed) and
+licence holder; ``show`` prints one Questionnaire as JSON; ``load-wording`` checks a
+licensed-wording file and installs it in ``$PAINPATH_VAR_DIR/questionnaires`` (default
+``./var/questionnaires``), where ``show`` and the rest of painpath find it. Usage errors and
+rejected files exit with code 2.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from painpath.core.errors import PainpathError
+from painpath.core.instruments import REGISTRY
+from painpath.core.questionnaires import (
+    LANGUAGES,
+    dumps,
+    load,
+    load_wording,
+    source,
+    wording_status,
+)
+
+USAGE_ERROR = 2
+err = Console(stderr=True)
+
+questionnaires_app = typer.Typer(
+    help="List, show and localise the instruments' FHIR Questionnaires.", no_args_is_help=True
+)
+
+
+def _fail(message: str) -> NoReturn:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, markup=True, soft_wrap=True)
+    raise typer.Exit(USAGE_ERROR)
+
+
+def _check(code: str, lang: str) -> None:
+    if code not in REGISTRY:
+        _fail(f"unknown instrument {code!r}; known: {', '.join(REGISTRY)}")
+    if lang not in LANGUAGES:
+        _fail(f"--lang must be one of {', '.join(LANGUAGES)}, not {lang!r}")
+
+
+@questionnaires_app.command("list")
+def list_questionnaires() -> None:
+    """List every Questionnaire: languages, wording per language, licence holder."""
+    table = Table("code", "languages", "wording", "licence holder")
+    try:
+        for code in REGISTRY:
+            status = {lang: wording_status(code, lang) for lang in LANGUAGES}
+            wording = (
+                next(iter(status.values()))
+                if len(set(status.values())) == 1
+                else ", ".join(f"{lang}: {value}" for lang, value in status.items())
+            )
+            table.add_row(code, " ".join(LANGUAGES), wording, source(code).holder)
+    except PainpathError as error:
+        _fail(str(error))
+    Console(width=200).print(table)
+
+
+@questionnaires_app.command("show")
+def show_questionnaire(
+    code: Annotated[str, typer.Argument(metavar="CODE", help="Instrument code, e.g. odi.")],
+    lang: Annotated[str, typer.Option("--lang", "-l", help="da, en or de.")] = "en",
+) -> None:
+    """Print one Questionnaire as FHIR R4 JSON (the locally loaded licensed wording if any)."""
+    _check(code, lang)
+    try:
+        resource = load(code, lang)
+    except PainpathError as error:
+        _fail(str(error))
+    sys.stdout.write(dumps(resource))
+
+
+@questionnaires_app.command("load-wording")
+def load_wording_command(
+    code: Annotated[str, typer.Argument(metavar="CODE", help="Instrument code, e.g. odi.")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="Licensed wording, JSON or CSV.")],
+    lang: Annotated[str, typer.Option("--lang", "-l", help="da, en or de.")],
+) -> None:
+    """Install the licensed wording of CODE in one language from FILE (see
+    docs/questionnaires.md for the format); the file is checked before anything is written."""
+    _check(code, lang)
+    try:
+        target = load_wording(code, lang, file)
+    except PainpathError as error:
+        _fail(str(error))
+    typer.echo(f"{code} ({lang}) now uses the licensed wording from {file}; written to {target}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``questionnaires`` group to the ``painpath`` command."""
+    app.add_typer(questionnaires_app, name="questionnaires")

@@ -1,0 +1,587 @@
+"""Every instrument as a FHIR R4 ``Questionnaire`` in Danish, English and German.
+
+Source data: one YAML file per instrument in ``painpath/core/data/questionnaires/source``
+(titles, licence, item texts and answer labels per language). :func:`build` turns it into a
+Questionnaire; ``tools/build_questionnaires.py`` writes the result to
+``painpath/core/data/questionnaires/<code>.<lang>.json``, which :func:`load` reads.
+
+The ``linkId`` of every item is the instrument's answer code (``odi1``, ``sbst9``, ``MO``,
+``VAS``, ``duration``), in the instrument's item order; the ``code`` of every answer option
+is the integer the scorer expects, as a string (``"0"``…``"5"`` for an ODI section). A
+QuestionnaireResponse can therefore be scored by reading ``linkId`` → ``int(code)``.
+
+Wording (extension ``WORDING_URL`` on the Questionnaire and on every item):
+
+* ``original`` — generic wording that may be shipped (NRS, VAS);
+* ``paraphrase`` — painpath's own plain paraphrase of a licensed instrument, *not* the
+  licensed wording and not a validated translation; for orientation and testing only;
+* ``licensed`` — the licensed wording, loaded by the user with :func:`load_wording` into
+  the override directory (``$PAINPATH_VAR_DIR/questionnaires``, default ``./var``), which
+  :func:`load` prefers to the shipped file. painpath never ships it.
+
+Item types: ``choice`` with ``answerOption``/``valueCoding`` for every categorical item;
+``integer`` (NRS, the EQ VAS) and ``decimal`` (the 100 mm VAS, which may be measured to a
+fraction of a millimetre) with the standard ``minValue``/``maxValue`` extensions. ``required``
+is true unless the instrument marks the item optional (the EQ VAS).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from painpath.core.errors import PainpathError, UnknownInstrument
+from painpath.core.instruments import REGISTRY, Instrument, Item
+
+LANGUAGES = ("da", "en", "de")
+BASE_URL = "https://painpath.org/fhir"
+WORDING_URL = f"{BASE_URL}/StructureDefinition/wording"
+MIN_VALUE_URL = "http://hl7.org/fhir/StructureDefinition/minValue"
+MAX_VALUE_URL = "http://hl7.org/fhir/StructureDefinition/maxValue"
+ITEM_CONTROL_URL = "http://hl7.org/fhir/StructureDefinition/questionnaire-itemControl"
+UNIT_URL = "http://hl7.org/fhir/StructureDefinition/questionnaire-unit"
+VAR_DIR_ENV = "PAINPATH_VAR_DIR"
+
+_DATA = "questionnaires"
+
+
+class QuestionnaireError(PainpathError, ValueError):
+    """A questionnaire source, language or licensed-wording file cannot be used."""
+
+
+# Fixed sentences of the generated resources, per language; {placeholders} from the source.
+_TEXT: dict[str, dict[str, str]] = {
+    "paraphrase": {
+        "da": (
+            "Item- og svartekster er painpaths egen enkle omskrivning, ikke den licenserede "
+            "ordlyd og ikke en valideret oversættelse. Brug den licenserede tekst i klinikken: "
+            "`painpath questionnaires load-wording {code} --lang da FIL`."
+        ),
+        "en": (
+            "Item and answer texts are painpath's own plain paraphrase, not the licensed "
+            "wording and not a validated translation. Use the licensed text in the clinic: "
+            "`painpath questionnaires load-wording {code} --lang en FILE`."
+        ),
+        "de": (
+            "Fragen- und Antworttexte sind eine einfache Umschreibung von painpath, nicht der "
+            "lizenzierte Wortlaut und keine validierte Übersetzung. In der Klinik den "
+            "lizenzierten Text verwenden: "
+            "`painpath questionnaires load-wording {code} --lang de DATEI`."
+        ),
+    },
+    "original": {
+        "da": "Generisk ordlyd, fri til brug.",
+        "en": "Generic wording, free to use.",
+        "de": "Allgemeiner Wortlaut, frei verwendbar.",
+    },
+    "licensed": {
+        "da": "Licenseret ordlyd, indlæst lokalt fra {file}.",
+        "en": "Licensed wording, loaded locally from {file}.",
+        "de": "Lizenzierter Wortlaut, lokal geladen aus {file}.",
+    },
+    "copyright_free": {
+        "da": "{holder}.",
+        "en": "{holder}.",
+        "de": "{holder}.",
+    },
+    "copyright_licensed": {
+        "da": "© {holder}. Den licenserede ordlyd følger ikke med painpath; få den fra {obtain}.",
+        "en": "© {holder}. The licensed wording is not shipped with painpath; get it from "
+        "{obtain}.",
+        "de": "© {holder}. Der lizenzierte Wortlaut wird nicht mit painpath ausgeliefert; "
+        "erhältlich bei {obtain}.",
+    },
+}
+
+
+# -- source data -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Option:
+    code: int
+    display: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class SourceItem:
+    link_id: str
+    text: Mapping[str, str]
+    options: tuple[Option, ...]
+    """Empty for ``integer``/``decimal`` items."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """One instrument's questionnaire source (``source/<code>.yaml``), checked against the
+    instrument's items."""
+
+    code: str
+    version: str
+    title: Mapping[str, str]
+    holder: str
+    wording_may_be_shipped: bool
+    obtain: str
+    items: tuple[SourceItem, ...]
+
+    @property
+    def wording(self) -> str:
+        return "original" if self.wording_may_be_shipped else "paraphrase"
+
+
+def _instrument(code: str) -> type[Instrument]:
+    try:
+        return REGISTRY[code]
+    except KeyError:
+        raise UnknownInstrument(code, list(REGISTRY)) from None
+
+
+def _check_language(lang: str) -> None:
+    if lang not in LANGUAGES:
+        raise QuestionnaireError(
+            f"unknown language {lang!r}; questionnaires exist in {', '.join(LANGUAGES)}"
+        )
+
+
+def _texts(value: object, where: str) -> dict[str, str]:
+    """A ``{da, en, de}`` mapping of non-empty strings (YAML turns a bare ``No`` into a bool:
+    such values are refused, not silently shipped as ``False``)."""
+    if not isinstance(value, dict):
+        raise QuestionnaireError(f"{where}: expected texts for {', '.join(LANGUAGES)}")
+    texts: dict[str, str] = {}
+    for lang in LANGUAGES:
+        text = value.get(lang)
+        if not isinstance(text, str) or not text.strip():
+            raise QuestionnaireError(f"{where}: no {lang} text (quote it if YAML reads a bool)")
+        texts[lang] = text.strip()
+    extra = set(value) - set(LANGUAGES)
+    if extra:
+        raise QuestionnaireError(f"{where}: unexpected language(s) {', '.join(sorted(extra))}")
+    return texts
+
+
+def _scale(spec: object, where: str) -> tuple[Option, ...]:
+    """A scale is either ``options: [{code, da, en, de}, ...]`` or ``range: [low, high]`` with
+    ``anchors: {code: {da, en, de}}`` (a 0–10 scale labelled at its ends: the other options
+    are shown as their number)."""
+    if not isinstance(spec, dict):
+        raise QuestionnaireError(f"{where}: a scale needs 'options' or 'range' and 'anchors'")
+    if "options" in spec:
+        options = []
+        for entry in spec["options"]:
+            code = entry.get("code") if isinstance(entry, dict) else None
+            if not isinstance(code, int) or isinstance(code, bool):
+                raise QuestionnaireError(f"{where}: every option needs an integer 'code'")
+            labels = {k: v for k, v in entry.items() if k != "code"}
+            options.append(Option(code, _texts(labels, f"{where} option {code}")))
+        return tuple(options)
+    low, high = spec["range"]
+    anchors = {int(k): _texts(v, f"{where} anchor {k}") for k, v in spec["anchors"].items()}
+    return tuple(
+        Option(
+            code,
+            {
+                lang: f"{code} – {anchors[code][lang]}" if code in anchors else str(code)
+                for lang in LANGUAGES
+            },
+        )
+        for code in range(int(low), int(high) + 1)
+    )
+
+
+def _source_dir() -> Any:
+    return resources.files("painpath.core.data").joinpath(_DATA, "source")
+
+
+@cache
+def source(code: str) -> Source:
+    """The checked source of instrument ``code``'s questionnaire.
+
+    Raises :class:`QuestionnaireError` when the linkIds are not exactly the instrument's item
+    codes in order, or when a choice item's codes are not exactly its low…high.
+    """
+    cls = _instrument(code)
+    where = f"questionnaires/source/{code}.yaml"
+    raw = yaml.safe_load(_source_dir().joinpath(f"{code}.yaml").read_text(encoding="utf-8"))
+    if not isinstance(raw, dict) or raw.get("code") != code:
+        raise QuestionnaireError(f"{where}: 'code' must be {code!r}")
+    licence = raw["licence"]
+    if bool(licence["wording_may_be_shipped"]) != cls.wording_may_be_shipped:
+        raise QuestionnaireError(
+            f"{where}: wording_may_be_shipped disagrees with the instrument ({cls.licence})"
+        )
+    scales = {
+        name: _scale(spec, f"{where} scale {name}") for name, spec in raw.get("scales", {}).items()
+    }
+    entries = raw["items"]
+    link_ids = [entry.get("linkId") for entry in entries]
+    expected = [item.code for item in cls.items]
+    if link_ids != expected:
+        raise QuestionnaireError(
+            f"{where}: linkIds {link_ids} must be the instrument's item codes {expected}"
+        )
+    items = []
+    for entry, item in zip(entries, cls.items, strict=True):
+        at = f"{where} item {item.code}"
+        options: tuple[Option, ...] = ()
+        if "scale" in entry:
+            scale = entry["scale"]
+            if isinstance(scale, str) and scale not in scales:
+                raise QuestionnaireError(f"{at}: no scale {scale!r} in 'scales'")
+            options = scales[scale] if isinstance(scale, str) else _scale(scale, at)
+            codes = [option.code for option in options]
+            if not item.integer or codes != list(range(int(item.low), int(item.high) + 1)):
+                raise QuestionnaireError(
+                    f"{at}: option codes {codes} must be {item.describe_range()} in order"
+                )
+        items.append(SourceItem(item.code, _texts(entry.get("text"), at), options))
+    return Source(
+        code=code,
+        version=str(raw["version"]),
+        title=_texts(raw["title"], f"{where} title"),
+        holder=str(licence["holder"]),
+        wording_may_be_shipped=cls.wording_may_be_shipped,
+        obtain=str(licence.get("obtain", "")),
+        items=tuple(items),
+    )
+
+
+# -- building --------------------------------------------------------------------------------
+
+
+def _number(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else float(value)
+
+
+def _wording(code: str) -> list[dict[str, Any]]:
+    return [{"url": WORDING_URL, "valueCode": code}]
+
+
+def _item(src: Source, entry: SourceItem, item: Item, lang: str) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "linkId": entry.link_id,
+        "text": entry.text[lang],
+        "required": not item.optional,
+        "extension": _wording(src.wording),
+    }
+    if entry.options:
+        result["type"] = "choice"
+        result["answerOption"] = [
+            {
+                "valueCoding": {
+                    "system": f"{BASE_URL}/CodeSystem/{src.code}-answers",
+                    "code": str(option.code),
+                    "display": option.display[lang],
+                }
+            }
+            for option in entry.options
+        ]
+        return result
+    kind = "Integer" if item.integer else "Decimal"
+    result["type"] = kind.lower()
+    result["extension"] = [
+        *result["extension"],
+        {"url": MIN_VALUE_URL, f"value{kind}": _number(item.low)},
+        {"url": MAX_VALUE_URL, f"value{kind}": _number(item.high)},
+    ]
+    if not item.integer:  # the 100 mm VAS: a slider in millimetres
+        result["extension"] += [
+            {
+                "url": ITEM_CONTROL_URL,
+                "valueCodeableConcept": {
+                    "coding": [
+                        {
+                            "system": "http://hl7.org/fhir/questionnaire-item-control",
+                            "code": "slider",
+                        }
+                    ]
+                },
+            },
+            {
+                "url": UNIT_URL,
+                "valueCoding": {
+                    "system": "http://unitsofmeasure.org",
+                    "code": "mm",
+                    "display": "mm",
+                },
+            },
+        ]
+    return result
+
+
+def build(code: str, lang: str) -> dict[str, Any]:
+    """The shipped FHIR R4 Questionnaire of instrument ``code`` in ``lang`` (da, en, de)."""
+    _check_language(lang)
+    src = source(code)
+    cls = _instrument(code)
+    template = "copyright_free" if src.wording_may_be_shipped else "copyright_licensed"
+    return {
+        "resourceType": "Questionnaire",
+        "id": f"{code}-{lang}",
+        "url": f"{BASE_URL}/Questionnaire/{code}",
+        "version": src.version,
+        "name": cls.__name__,
+        "title": src.title[lang],
+        "status": "active",
+        "language": lang,
+        "publisher": "painpath",
+        "subjectType": ["Patient"],
+        "description": _TEXT[src.wording][lang].format(code=code),
+        "copyright": _TEXT[template][lang].format(holder=src.holder, obtain=src.obtain),
+        "extension": _wording(src.wording),
+        "item": [
+            _item(src, entry, item, lang) for entry, item in zip(src.items, cls.items, strict=True)
+        ],
+    }
+
+
+def dumps(resource: Mapping[str, Any]) -> str:
+    """The canonical text of a resource: sorted keys, indent 2, UTF-8, trailing newline."""
+    return json.dumps(resource, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+# -- loading ---------------------------------------------------------------------------------
+
+
+def var_dir() -> Path:
+    """``$PAINPATH_VAR_DIR`` (the same directory the web settings use), default ``./var``."""
+    value = os.environ.get(VAR_DIR_ENV, "").strip()
+    return Path(value) if value else Path.cwd() / "var"
+
+
+def override_path(code: str, lang: str, *, directory: Path | None = None) -> Path:
+    """Where :func:`load_wording` puts the licensed wording of ``code`` in ``lang``."""
+    return (directory or var_dir()) / _DATA / f"{code}.{lang}.json"
+
+
+def shipped_text(code: str, lang: str) -> str:
+    """The committed JSON text of ``code`` in ``lang`` (what ``tools/build_questionnaires.py``
+    wrote)."""
+    _instrument(code)
+    _check_language(lang)
+    path = resources.files("painpath.core.data").joinpath(_DATA, f"{code}.{lang}.json")
+    return path.read_text(encoding="utf-8")
+
+
+def load(code: str, lang: str, *, directory: Path | None = None) -> dict[str, Any]:
+    """The Questionnaire of ``code`` in ``lang``: the locally loaded licensed wording if
+    :func:`load_wording` put one in the override directory, else the shipped resource."""
+    override = override_path(code, lang, directory=directory)
+    _instrument(code)
+    _check_language(lang)
+    if not override.is_file():
+        shipped: dict[str, Any] = json.loads(shipped_text(code, lang))
+        return shipped
+    try:
+        resource: dict[str, Any] = json.loads(override.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise QuestionnaireError(
+            f"{override}: cannot read the locally loaded wording ({error}); load it again with "
+            f"`painpath questionnaires load-wording {code} --lang {lang} FILE` or remove it"
+        ) from None
+    return resource
+
+
+def available() -> list[tuple[str, str]]:
+    """Every shipped (instrument code, language), in registry and language order."""
+    return [(code, lang) for code in REGISTRY for lang in LANGUAGES]
+
+
+def wording_status(code: str, lang: str, *, directory: Path | None = None) -> str:
+    """``original``, ``paraphrase`` or ``licensed``: the wording :func:`load` returns."""
+    resource = load(code, lang, directory=directory)
+    return str(resource["extension"][0]["valueCode"])
+
+
+# -- licensed wording ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Wording:
+    """Licensed texts read from a file: item text and option labels per linkId, and labels
+    shared by every choice item that does not give its own."""
+
+    items: dict[str, str]
+    options: dict[str, dict[str, str]]
+    shared_options: dict[str, str]
+    source: str
+
+
+def _read_json_wording(path: Path, code: str, lang: str) -> Wording:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise QuestionnaireError(f"{path}: cannot read: {error.strerror or error}") from None
+    except json.JSONDecodeError as error:
+        raise QuestionnaireError(f"{path}: not JSON ({error.msg} at line {error.lineno})") from None
+    if not isinstance(raw, dict) or not isinstance(raw.get("items"), dict):
+        raise QuestionnaireError(f'{path}: expected an object with "items": {{linkId: ...}}')
+    for key, expected in (("instrument", code), ("language", lang)):
+        if key in raw and raw[key] != expected:
+            raise QuestionnaireError(f"{path}: file is for {key} {raw[key]!r}, not {expected!r}")
+    items: dict[str, str] = {}
+    options: dict[str, dict[str, str]] = {}
+    for link_id, value in raw["items"].items():
+        if isinstance(value, str):
+            items[link_id] = value
+            continue
+        if not isinstance(value, dict) or not isinstance(value.get("text"), str):
+            raise QuestionnaireError(f'{path}: {link_id}: expected "text" or {{"text": ...}}')
+        items[link_id] = value["text"]
+        if "options" in value:
+            options[link_id] = _labels(value["options"], f"{path}: {link_id}: options")
+    shared = _labels(raw.get("options", {}), f'{path}: "options"')
+    return Wording(items, options, shared, str(raw.get("source", "")))
+
+
+def _labels(value: object, where: str) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise QuestionnaireError(f'{where}: expected {{"code": "label", ...}}')
+    return {str(code): label for code, label in value.items()}
+
+
+def _read_csv_wording(path: Path) -> Wording:
+    items: dict[str, str] = {}
+    options: dict[str, dict[str, str]] = {}
+    shared: dict[str, str] = {}
+    try:
+        handle = path.open(encoding="utf-8-sig", newline="")
+    except OSError as error:
+        raise QuestionnaireError(f"{path}: cannot read: {error.strerror or error}") from None
+    with handle:
+        reader = csv.DictReader(handle)
+        if reader.fieldnames is None or not {"linkId", "code", "text"} <= set(reader.fieldnames):
+            raise QuestionnaireError(f"{path}: the header must be linkId,code,text")
+        for row in reader:
+            line = reader.line_num
+            link_id, code, text = (
+                (row["linkId"] or "").strip(),
+                (row["code"] or "").strip(),
+                row["text"] or "",
+            )
+            if not link_id:
+                raise QuestionnaireError(f"{path}, line {line}: empty linkId")
+            if link_id == "*":
+                shared[code] = text
+            elif code:
+                options.setdefault(link_id, {})[code] = text
+            else:
+                items[link_id] = text
+    return Wording(items, options, shared, "")
+
+
+def read_wording(code: str, lang: str, path: Path) -> Wording:
+    """Read and check a licensed-wording file (JSON or CSV, see ``docs/questionnaires.md``).
+
+    Every linkId must be one of the instrument's; every item needs a text; every choice item
+    needs a label for each of its codes (its own, or the shared ``options``); no option code
+    outside the item's range. Errors name the file and the linkId.
+    """
+    src = source(code)
+    _check_language(lang)
+    if not path.is_file():
+        raise QuestionnaireError(f"{path}: no such file")
+    wording = (
+        _read_csv_wording(path)
+        if path.suffix.lower() == ".csv"
+        else _read_json_wording(path, code, lang)
+    )
+    by_id = {entry.link_id: entry for entry in src.items}
+    known = ", ".join(by_id)
+    for link_id in [*wording.items, *wording.options]:
+        if link_id not in by_id:
+            raise QuestionnaireError(
+                f"{path}: linkId {link_id!r} is not an item of {code}; linkIds are {known}"
+            )
+    missing = [link_id for link_id in by_id if not wording.items.get(link_id, "").strip()]
+    if missing:
+        raise QuestionnaireError(
+            f"{path}: no text for {', '.join(missing)}; a licensed-wording file must give "
+            f"the text of every item of {code}"
+        )
+    all_codes = {str(option.code) for entry in src.items for option in entry.options}
+    stray = [c for c in wording.shared_options if c not in all_codes]
+    if stray:
+        raise QuestionnaireError(
+            f"{path}: shared option code(s) {', '.join(stray)} belong to no item of {code}; "
+            f"codes are {', '.join(sorted(all_codes, key=int))}"
+        )
+    for link_id, entry in by_id.items():
+        codes = [str(option.code) for option in entry.options]
+        given = wording.options.get(link_id, {})
+        if given and not entry.options:
+            raise QuestionnaireError(f"{path}: {link_id} is a number item and has no options")
+        unknown = [c for c in given if c not in codes]
+        if unknown:
+            raise QuestionnaireError(
+                f"{path}: {link_id} has no answer code {', '.join(unknown)}; its codes are "
+                f"{', '.join(codes)}"
+            )
+        lacking = [c for c in codes if not (given.get(c) or wording.shared_options.get(c, ""))]
+        if lacking:
+            raise QuestionnaireError(
+                f"{path}: {link_id} has no label for answer code(s) {', '.join(lacking)}"
+            )
+    return wording
+
+
+def load_wording(code: str, lang: str, path: Path, *, directory: Path | None = None) -> Path:
+    """Check a licensed-wording file and write the Questionnaire with that wording to the
+    override directory, where :func:`load` finds it; returns the path written.
+
+    The file is only read: painpath never copies licensed text anywhere but the override
+    directory, which belongs to the site that holds the licence.
+    """
+    wording = read_wording(code, lang, path)
+    resource = build(code, lang)
+    resource["extension"] = _wording("licensed")
+    resource["description"] = _TEXT["licensed"][lang].format(file=path.name)
+    if wording.source.strip():  # the licence the site holds, as the file states it
+        resource["copyright"] = f"{resource['copyright']} {wording.source.strip()}"
+    if not source(code).wording_may_be_shipped:
+        resource["copyright"] = f"© {source(code).holder}. {wording.source.strip()}".strip()
+    for item in resource["item"]:
+        link_id = item["linkId"]
+        item["text"] = wording.items[link_id].strip()
+        item["extension"] = [*_wording("licensed"), *item["extension"][1:]]
+        own = wording.options.get(link_id, {})
+        for option in item.get("answerOption", []):
+            coding = option["valueCoding"]
+            coding["display"] = (
+                own.get(coding["code"]) or wording.shared_options[coding["code"]]
+            ).strip()
+    target = override_path(code, lang, directory=directory)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".json.tmp")
+    partial.write_text(dumps(resource), encoding="utf-8")
+    partial.replace(target)
+    return target
+
+
+__all__ = [
+    "LANGUAGES",
+    "WORDING_URL",
+    "QuestionnaireError",
+    "Source",
+    "Wording",
+    "available",
+    "build",
+    "dumps",
+    "load",
+    "load_wording",
+    "override_path",
+    "read_wording",
+    "shipped_text",
+    "source",
+    "var_dir",
+    "wording_status",
+]
