@@ -1,0 +1,25 @@
+"""Outcome analytics over a registry, written once in Ibis and run on any of its backends.
+
+The report reads one long table of scores — ``patient_id``, ``instrument``, ``timepoint``
+(months after the index event; 0 is baseline) and ``score`` — which the registry exports
+(SQLite/PostgreSQL through Django, or Parquet) and which DuckDB, PostgreSQL or Spark can
+hold. All per-row work (pairing follow-ups with baselines, change, responder flags) and every
+aggregate run in the backend; only the finished table of a few dozen rows comes back, where
+confidence intervals are computed (:mod:`painpath.core.analytics.stats`).
+"""
+
+from painpath.core.analytics.report import (
+    OutcomeRow,
+    ResponderDefinition,
+    ResponderShare,
+    outcome_table,
+    responder_definitions,
+)
+
+__all__ = [
+    "OutcomeRow",
+    "ResponderDefinition",
+    "ResponderShare",
+    "outcome_table",
+    "responder_definitions",
+]

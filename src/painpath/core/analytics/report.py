@@ -1,0 +1,343 @@
+"""The outcome table: per instrument and time point, how many were followed up, how scores
+changed, and how many responded — complete-case and with missing follow-up counted as
+failure, side by side.
+
+Input: an Ibis table ``scores`` with one row per patient, instrument and time point —
+``patient_id``, ``instrument`` (a painpath instrument code), ``timepoint`` (integer months
+after the index event, 0 = baseline) and ``score`` (float). The registry's export picks one
+response per time point (the one nearest the target date inside its window); the report
+assumes that and does not deduplicate.
+
+Definitions, per instrument ``i`` and follow-up time point ``t``:
+
+- ``n_baseline``: patients with a baseline score on ``i``; ``n_followed``: those of them
+  with a score at ``t`` (complete cases); ``completeness`` = n_followed / n_baseline.
+- Baseline and follow-up mean, SD (sample, n − 1), median and quartiles (linear
+  interpolation between order statistics, "type 7") over the complete cases; the baseline
+  mean and SD of *all* patients with a baseline are given beside them, so attrition that
+  is not at random shows.
+- ``change`` = follow-up − baseline (its sign is the scale's: negative is better for pain
+  and disability); mean with its 95 % t interval.
+- Responder shares per definition (``core/data/analytics/responders.yaml``, cited there),
+  each as k / n_followed (complete case) and k / n_baseline with missing follow-up counted
+  as failure — non-response, or for deterioration, deterioration — each with a 95 % Wilson
+  interval.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import ibis
+import yaml
+from ibis import _
+from ibis.expr.types import BooleanValue, NumericValue, Table
+
+from painpath.core.analytics.stats import t_interval, wilson_interval
+from painpath.core.errors import UnknownInstrument
+from painpath.core.instruments import REGISTRY
+
+__all__ = [
+    "OutcomeRow",
+    "ResponderDefinition",
+    "ResponderShare",
+    "outcome_table",
+    "responder_definitions",
+]
+
+DEFAULT_TIMEPOINTS = (3, 6, 12, 24)
+KINDS = frozenset(
+    {
+        "mic",
+        "percent_improvement_at_least",
+        "followup_at_most",
+        "improvement_at_least",
+        "deterioration",
+    }
+)
+
+
+@dataclass(frozen=True)
+class ResponderDefinition:
+    id: str
+    label: str
+    kind: str
+    thresholds: Mapping[str, float]
+    source: str
+    note: str = ""
+
+    @property
+    def failure_is_response(self) -> bool:
+        """Deterioration is the one share where a missing follow-up counts *for* the share."""
+        return self.kind == "deterioration"
+
+    def applies_to(self, instrument: str) -> bool:
+        if self.kind in ("mic", "deterioration"):
+            return REGISTRY[instrument].mic is not None
+        return instrument in self.thresholds
+
+
+@cache
+def responder_definitions() -> tuple[ResponderDefinition, ...]:
+    """The shipped responder definitions, in report order."""
+    text = (
+        resources.files("painpath.core.data")
+        .joinpath("analytics/responders.yaml")
+        .read_text(encoding="utf-8")
+    )
+    data = yaml.safe_load(text)
+    sources: dict[str, str] = data["sources"]
+    out = []
+    for raw in data["definitions"]:
+        if raw["kind"] not in KINDS:
+            raise ValueError(f"responders.yaml: {raw['id']}: unknown kind {raw['kind']!r}")
+        out.append(
+            ResponderDefinition(
+                id=raw["id"],
+                label=raw["label"],
+                kind=raw["kind"],
+                thresholds={k: float(v) for k, v in (raw.get("thresholds") or {}).items()},
+                source=sources[raw["source"]],
+                note=" ".join(str(raw.get("note", "")).split()),
+            )
+        )
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class ResponderShare:
+    definition: str
+    label: str
+    responders: int
+    complete_case: float | None  # responders / n_followed
+    complete_case_ci: tuple[float, float] | None
+    # Missing follow-up counted as failure: (responders [+ missing for deterioration]) / n_baseline.
+    missing_as_failure: float | None
+    missing_as_failure_ci: tuple[float, float] | None
+
+
+@dataclass(frozen=True)
+class OutcomeRow:
+    instrument: str
+    timepoint: int
+    higher_is_better: bool
+    n_baseline: int
+    n_followed: int
+    completeness: float | None
+    baseline_all_mean: float | None
+    baseline_all_sd: float | None
+    baseline_mean: float | None
+    baseline_sd: float | None
+    baseline_median: float | None
+    baseline_q1: float | None
+    baseline_q3: float | None
+    followup_mean: float | None
+    followup_sd: float | None
+    followup_median: float | None
+    followup_q1: float | None
+    followup_q3: float | None
+    change_mean: float | None
+    change_sd: float | None
+    change_ci: tuple[float, float] | None
+    responders: tuple[ResponderShare, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _instrument_table(codes: Iterable[str], definitions: Sequence[ResponderDefinition]) -> Table:
+    rows: dict[str, list[Any]] = {
+        "instrument": [],
+        "higher_is_better": [],
+        "low": [],
+        "high": [],
+        "mic_abs": [],
+        "mic_rel": [],
+    }
+    for definition in definitions:
+        rows[f"thr_{definition.id}"] = []
+    for code in codes:
+        if code not in REGISTRY:
+            raise UnknownInstrument(code, list(REGISTRY))
+        cls = REGISTRY[code]
+        rows["instrument"].append(code)
+        rows["higher_is_better"].append(cls.higher_is_better)
+        rows["low"].append(float(cls.score_range[0]))
+        rows["high"].append(float(cls.score_range[1]))
+        rows["mic_abs"].append(cls.mic.absolute if cls.mic else None)
+        rows["mic_rel"].append(cls.mic.relative if cls.mic else None)
+        for definition in definitions:
+            rows[f"thr_{definition.id}"].append(definition.thresholds.get(code))
+    schema = {
+        "instrument": "string",
+        "higher_is_better": "boolean",
+        "low": "float64",
+        "high": "float64",
+        "mic_abs": "float64",
+        "mic_rel": "float64",
+        **{f"thr_{d.id}": "float64" for d in definitions},
+    }
+    return ibis.memtable(rows, schema=schema)
+
+
+def _flag(
+    definition: ResponderDefinition,
+    p: Table,
+    improvement: NumericValue,
+    percent: NumericValue,
+) -> BooleanValue:
+    """The responder flag of one definition; NULL where it does not apply to the instrument."""
+    threshold = p[f"thr_{definition.id}"]
+    null = ibis.null("boolean")
+    if definition.kind == "mic":
+        no_mic = p.mic_abs.isnull() & p.mic_rel.isnull()
+        by_abs = (improvement >= p.mic_abs).fill_null(False)
+        by_rel = (percent >= p.mic_rel * 100).fill_null(False)
+        return ibis.ifelse(no_mic, null, by_abs | by_rel)
+    if definition.kind == "deterioration":
+        worse = -improvement
+        by_abs = worse >= p.mic_abs
+        by_rel = (worse > 0) & (worse >= p.mic_rel * p.baseline.abs())
+        return ibis.ifelse(
+            p.mic_abs.notnull(), by_abs, ibis.ifelse(p.mic_rel.notnull(), by_rel, null)
+        )
+    if definition.kind == "percent_improvement_at_least":
+        verdict = (percent >= threshold).fill_null(False)
+    elif definition.kind == "followup_at_most":
+        verdict = p.followup <= threshold
+    else:  # improvement_at_least
+        verdict = improvement >= threshold
+    return ibis.ifelse(threshold.isnull(), null, verdict)
+
+
+def outcome_expression(
+    scores: Table,
+    *,
+    instruments: Sequence[str],
+    timepoints: Sequence[int] = DEFAULT_TIMEPOINTS,
+    definitions: Sequence[ResponderDefinition] | None = None,
+) -> tuple[Table, Table]:
+    """The report's two Ibis expressions — per (instrument, time point), and per instrument
+    at baseline — ready to run on any backend."""
+    definitions = responder_definitions() if definitions is None else definitions
+    scores = scores.filter(scores.instrument.isin(list(instruments)))
+    base = scores.filter(scores.timepoint == 0).select(
+        "patient_id", "instrument", baseline=scores.score.cast("float64")
+    )
+    follow = scores.filter(scores.timepoint.isin(list(timepoints))).select(
+        "patient_id", "instrument", "timepoint", followup=scores.score.cast("float64")
+    )
+    meta = _instrument_table(instruments, definitions)
+    p = base.join(follow, ["patient_id", "instrument"]).join(meta, "instrument")
+    improvement = ibis.ifelse(p.higher_is_better, p.followup - p.baseline, p.baseline - p.followup)
+    room = ibis.ifelse(p.higher_is_better, p.high - p.baseline, p.baseline - p.low)
+    percent = ibis.ifelse(room == 0, ibis.null("float64"), improvement * 100.0 / room)
+    flags = {f"r_{d.id}": _flag(d, p, improvement, percent).cast("int8") for d in definitions}
+    p = p.mutate(change=p.followup - p.baseline, **flags)
+    aggregates: dict[str, Any] = {
+        "n_followed": _.count(),
+        "baseline_mean": _.baseline.mean(),
+        "baseline_sd": _.baseline.std(),
+        "baseline_median": _.baseline.median(),
+        "baseline_q1": _.baseline.quantile(0.25),
+        "baseline_q3": _.baseline.quantile(0.75),
+        "followup_mean": _.followup.mean(),
+        "followup_sd": _.followup.std(),
+        "followup_median": _.followup.median(),
+        "followup_q1": _.followup.quantile(0.25),
+        "followup_q3": _.followup.quantile(0.75),
+        "change_mean": _.change.mean(),
+        "change_sd": _.change.std(),
+    }
+    for d in definitions:
+        aggregates[f"k_{d.id}"] = p[f"r_{d.id}"].sum()
+    by_point = p.group_by(["instrument", "timepoint"]).aggregate(**aggregates)
+    baseline_all = base.group_by("instrument").aggregate(
+        n=_.count(), mean=_.baseline.mean(), sd=_.baseline.std()
+    )
+    return by_point, baseline_all
+
+
+def _number(value: Any) -> float | None:
+    if value is None:
+        return None
+    number = float(value)
+    return None if math.isnan(number) else number
+
+
+def outcome_table(
+    scores: Table,
+    *,
+    instruments: Sequence[str],
+    timepoints: Sequence[int] = DEFAULT_TIMEPOINTS,
+    definitions: Sequence[ResponderDefinition] | None = None,
+) -> list[OutcomeRow]:
+    """Run the report on ``scores``' backend and add the confidence intervals.
+
+    Every (instrument, time point) asked for appears, with n_followed = 0 where nobody was
+    followed up, so an empty cell is visible rather than silently missing.
+    """
+    definitions = responder_definitions() if definitions is None else definitions
+    by_point, baseline_all = outcome_expression(
+        scores, instruments=instruments, timepoints=timepoints, definitions=definitions
+    )
+    got = {(r["instrument"], int(r["timepoint"])): r for r in by_point.to_pyarrow().to_pylist()}
+    n_baseline_of = {r["instrument"]: r for r in baseline_all.to_pyarrow().to_pylist()}
+    rows = []
+    for code in instruments:
+        base = n_baseline_of.get(code, {})
+        n_baseline = int(base.get("n", 0))
+        for timepoint in timepoints:
+            r = got.get((code, timepoint), {})
+            n = int(r.get("n_followed") or 0)
+            shares = []
+            for d in definitions:
+                if not d.applies_to(code):
+                    continue
+                k = int(r.get(f"k_{d.id}") or 0)
+                failures = n_baseline - n if d.failure_is_response else 0
+                shares.append(
+                    ResponderShare(
+                        definition=d.id,
+                        label=d.label,
+                        responders=k,
+                        complete_case=k / n if n else None,
+                        complete_case_ci=wilson_interval(k, n),
+                        missing_as_failure=(k + failures) / n_baseline if n_baseline else None,
+                        missing_as_failure_ci=wilson_interval(k + failures, n_baseline),
+                    )
+                )
+            change_mean = _number(r.get("change_mean"))
+            change_sd = _number(r.get("change_sd"))
+            rows.append(
+                OutcomeRow(
+                    instrument=code,
+                    timepoint=timepoint,
+                    higher_is_better=REGISTRY[code].higher_is_better,
+                    n_baseline=n_baseline,
+                    n_followed=n,
+                    completeness=n / n_baseline if n_baseline else None,
+                    baseline_all_mean=_number(base.get("mean")),
+                    baseline_all_sd=_number(base.get("sd")),
+                    baseline_mean=_number(r.get("baseline_mean")),
+                    baseline_sd=_number(r.get("baseline_sd")),
+                    baseline_median=_number(r.get("baseline_median")),
+                    baseline_q1=_number(r.get("baseline_q1")),
+                    baseline_q3=_number(r.get("baseline_q3")),
+                    followup_mean=_number(r.get("followup_mean")),
+                    followup_sd=_number(r.get("followup_sd")),
+                    followup_median=_number(r.get("followup_median")),
+                    followup_q1=_number(r.get("followup_q1")),
+                    followup_q3=_number(r.get("followup_q3")),
+                    change_mean=change_mean,
+                    change_sd=change_sd,
+                    change_ci=t_interval(change_mean, change_sd, n),
+                    responders=tuple(shares),
+                )
+            )
+    return rows

@@ -1,0 +1,35 @@
+"""Confidence intervals for the outcome table.
+
+- Mean change: the t interval, mean ± t(0.975, n − 1) · SD / √n (paired complete cases).
+- Shares: the Wilson score interval (Wilson EB. Probable inference, the law of succession,
+  and statistical inference. J Am Stat Assoc 1927;22:209–12), recommended over the Wald
+  interval for small samples and shares near 0 or 1 (Brown LD, Cai TT, DasGupta A. Interval
+  estimation for a binomial proportion. Stat Sci 2001;16:101–33).
+"""
+
+from __future__ import annotations
+
+import math
+
+from scipy import stats  # type: ignore[import-untyped]
+
+Z_95 = 1.959963984540054  # the 0.975 quantile of the standard normal
+
+
+def t_interval(mean: float | None, sd: float | None, n: int) -> tuple[float, float] | None:
+    """95 % CI of a mean from its SD and n; None when n < 2 (no spread to estimate)."""
+    if mean is None or sd is None or n < 2:
+        return None
+    half = float(stats.t.ppf(0.975, n - 1)) * sd / math.sqrt(n)
+    return (mean - half, mean + half)
+
+
+def wilson_interval(k: int, n: int) -> tuple[float, float] | None:
+    """95 % Wilson score interval for k successes out of n; None when n = 0."""
+    if n == 0:
+        return None
+    p = k / n
+    z2 = Z_95 * Z_95
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = Z_95 * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
+    return (max(0.0, centre - half), min(1.0, centre + half))
