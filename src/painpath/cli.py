@@ -11,13 +11,14 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Annotated, Any, NoReturn
+from typing import IO, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from painpath import __version__
+from painpath.cli_common import fail
 from painpath.cli_questionnaires import register as register_questionnaires
 from painpath.cli_rules import register as register_rules
 from painpath.core.errors import PainpathError, ScoringError
@@ -30,14 +31,6 @@ app = typer.Typer(
     rich_markup_mode="rich",
     add_completion=False,
 )
-err = Console(stderr=True)
-
-USAGE_ERROR = 2
-
-
-def fail(message: str) -> NoReturn:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
-    raise typer.Exit(USAGE_ERROR)
 
 
 @contextmanager

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from painpath.cli_common import fail
 from painpath.core.errors import PainpathError
 from painpath.core.instruments import REGISTRY
 from painpath.core.questionnaires import (
@@ -28,24 +29,16 @@ from painpath.core.questionnaires import (
     wording_status,
 )
 
-USAGE_ERROR = 2
-err = Console(stderr=True)
-
 questionnaires_app = typer.Typer(
     help="List, show and localise the instruments' FHIR Questionnaires.", no_args_is_help=True
 )
 
 
-def _fail(message: str) -> NoReturn:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, markup=True, soft_wrap=True)
-    raise typer.Exit(USAGE_ERROR)
-
-
 def _check(code: str, lang: str) -> None:
     if code not in REGISTRY:
-        _fail(f"unknown instrument {code!r}; known: {', '.join(REGISTRY)}")
+        fail(f"unknown instrument {code!r}; known: {', '.join(REGISTRY)}")
     if lang not in LANGUAGES:
-        _fail(f"--lang must be one of {', '.join(LANGUAGES)}, not {lang!r}")
+        fail(f"--lang must be one of {', '.join(LANGUAGES)}, not {lang!r}")
 
 
 @questionnaires_app.command("list")
@@ -62,7 +55,7 @@ def list_questionnaires() -> None:
             )
             table.add_row(code, " ".join(LANGUAGES), wording, source(code).holder)
     except PainpathError as error:
-        _fail(str(error))
+        fail(str(error))
     Console(width=200).print(table)
 
 
@@ -76,7 +69,7 @@ def show_questionnaire(
     try:
         resource = load(code, lang)
     except PainpathError as error:
-        _fail(str(error))
+        fail(str(error))
     sys.stdout.write(dumps(resource))
 
 
@@ -92,7 +85,7 @@ def load_wording_command(
     try:
         target = load_wording(code, lang, file)
     except PainpathError as error:
-        _fail(str(error))
+        fail(str(error))
     typer.echo(f"{code} ({lang}) now uses the licensed wording from {file}; written to {target}")
 
 

@@ -10,12 +10,13 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from painpath.cli_common import USAGE_ERROR, err, fail
 from painpath.core.errors import PainpathError
 from painpath.core.rules import (
     Classification,
@@ -30,25 +31,18 @@ from painpath.core.rules import (
     validate_episode,
 )
 
-USAGE_ERROR = 2
 TEST_FAILED = 1
-err = Console(stderr=True)
-
-
-def _fail(message: str) -> NoReturn:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, markup=True, soft_wrap=True)
-    raise typer.Exit(USAGE_ERROR)
 
 
 def _read_episode(path: Path) -> Any:
     try:
         text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
     except OSError as error:
-        _fail(f"cannot read {path}: {error.strerror or error}")
+        fail(f"cannot read {path}: {error.strerror or error}")
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
-        _fail(f"{path}: not JSON: {error.msg} at line {error.lineno}, column {error.colno}")
+        fail(f"{path}: not JSON: {error.msg} at line {error.lineno}, column {error.colno}")
 
 
 def _as_of(text: str | None) -> dt.date:
@@ -57,7 +51,7 @@ def _as_of(text: str | None) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        _fail(f"--as-of {text!r} is not a date (YYYY-MM-DD)")
+        fail(f"--as-of {text!r} is not a date (YYYY-MM-DD)")
 
 
 def _select(ids: list[str] | None) -> list[RuleSet]:
@@ -66,7 +60,7 @@ def _select(ids: list[str] | None) -> list[RuleSet]:
         return list(available.values())
     unknown = [i for i in ids if i not in available]
     if unknown:
-        _fail(f"unknown rule set(s) {', '.join(unknown)}; known: {', '.join(available)}")
+        fail(f"unknown rule set(s) {', '.join(unknown)}; known: {', '.join(available)}")
     return [available[i] for i in ids]
 
 
@@ -114,9 +108,9 @@ def classify_command(
         sys.stdout.write(json.dumps(episode_schema(), indent=2, ensure_ascii=False) + "\n")
         return
     if output_format not in ("json", "text"):
-        _fail(f"--format must be 'json' or 'text', not {output_format!r}")
+        fail(f"--format must be 'json' or 'text', not {output_format!r}")
     if input is None:
-        _fail("--input EPISODE.json is required (or --schema)")
+        fail("--input EPISODE.json is required (or --schema)")
     date = _as_of(as_of)
     chosen = _select(ruleset)
     episode = _read_episode(input)
@@ -129,7 +123,7 @@ def classify_command(
     try:
         result = classify(episode, as_of=date, rulesets=chosen)
     except PainpathError as error:
-        _fail(str(error))
+        fail(str(error))
     if output_format == "text":
         sys.stdout.write(_text(result))
     else:
@@ -159,7 +153,7 @@ def _load(file: Path) -> RuleSet:
     try:
         return load_ruleset(file)
     except RuleSetError as error:
-        _fail(str(error))
+        fail(str(error))
 
 
 @rulesets_app.command("validate")
