@@ -1,7 +1,8 @@
 """Run every benchmark: ``python -m benchmarks`` (or ``make bench``)."""
 
-from benchmarks import classify, scoring
+from benchmarks import classify, report, scoring
 
 if __name__ == "__main__":
     scoring.main()
     classify.main()
+    report.main()

@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from painpath import __version__
+from painpath.cli_analytics import register as register_analytics
 from painpath.cli_common import fail
 from painpath.cli_questionnaires import register as register_questionnaires
 from painpath.cli_rules import register as register_rules
@@ -181,6 +182,7 @@ def score_record(scorer: Any, number: int, record: dict[str, Any]) -> dict[str, 
 # Command groups live in their own modules; registered last so `--help` lists scoring first.
 register_rules(app)
 register_questionnaires(app)
+register_analytics(app)
 
 if __name__ == "__main__":  # pragma: no cover
     app()

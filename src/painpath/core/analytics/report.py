@@ -221,9 +221,10 @@ def outcome_expression(
     instruments: Sequence[str],
     timepoints: Sequence[int] = DEFAULT_TIMEPOINTS,
     definitions: Sequence[ResponderDefinition] | None = None,
-) -> tuple[Table, Table]:
-    """The report's two Ibis expressions — per (instrument, time point), and per instrument
-    at baseline — ready to run on any backend."""
+) -> Table:
+    """The report as one Ibis expression, ready to run on any backend: per instrument, its
+    baseline counts, joined to its statistics per follow-up time point (a row with a null
+    time point where nobody was followed up)."""
     definitions = responder_definitions() if definitions is None else definitions
     scores = scores.filter(scores.instrument.isin(list(instruments)))
     base = scores.filter(scores.timepoint == 0).select(
@@ -258,9 +259,11 @@ def outcome_expression(
         aggregates[f"k_{d.id}"] = p[f"r_{d.id}"].sum()
     by_point = p.group_by(["instrument", "timepoint"]).aggregate(**aggregates)
     baseline_all = base.group_by("instrument").aggregate(
-        n=_.count(), mean=_.baseline.mean(), sd=_.baseline.std()
+        n_baseline=_.count(),
+        baseline_all_mean=_.baseline.mean(),
+        baseline_all_sd=_.baseline.std(),
     )
-    return by_point, baseline_all
+    return baseline_all.left_join(by_point, "instrument").drop("instrument_right")
 
 
 def _number(value: Any) -> float | None:
@@ -283,15 +286,19 @@ def outcome_table(
     followed up, so an empty cell is visible rather than silently missing.
     """
     definitions = responder_definitions() if definitions is None else definitions
-    by_point, baseline_all = outcome_expression(
+    expr = outcome_expression(
         scores, instruments=instruments, timepoints=timepoints, definitions=definitions
     )
-    got = {(r["instrument"], int(r["timepoint"])): r for r in by_point.to_pyarrow().to_pylist()}
-    n_baseline_of = {r["instrument"]: r for r in baseline_all.to_pyarrow().to_pylist()}
+    got: dict[tuple[str, int], dict[str, Any]] = {}
+    n_baseline_of: dict[str, dict[str, Any]] = {}
+    for record in expr.to_pyarrow().to_pylist():
+        n_baseline_of[record["instrument"]] = record
+        if record["timepoint"] is not None:
+            got[(record["instrument"], int(record["timepoint"]))] = record
     rows = []
     for code in instruments:
         base = n_baseline_of.get(code, {})
-        n_baseline = int(base.get("n", 0))
+        n_baseline = int(base.get("n_baseline") or 0)
         for timepoint in timepoints:
             r = got.get((code, timepoint), {})
             n = int(r.get("n_followed") or 0)
@@ -322,8 +329,8 @@ def outcome_table(
                     n_baseline=n_baseline,
                     n_followed=n,
                     completeness=n / n_baseline if n_baseline else None,
-                    baseline_all_mean=_number(base.get("mean")),
-                    baseline_all_sd=_number(base.get("sd")),
+                    baseline_all_mean=_number(base.get("baseline_all_mean")),
+                    baseline_all_sd=_number(base.get("baseline_all_sd")),
                     baseline_mean=_number(r.get("baseline_mean")),
                     baseline_sd=_number(r.get("baseline_sd")),
                     baseline_median=_number(r.get("baseline_median")),

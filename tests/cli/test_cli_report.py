@@ -1,0 +1,75 @@
+import json
+from pathlib import Path
+
+import polars as pl
+from typer.testing import CliRunner
+
+from painpath.cli import app
+
+runner = CliRunner()
+
+
+def write_cohort(path: Path) -> Path:
+    # Synthetic: three patients, NRS at 0 and 3 months; p3 lost to follow-up.
+    pl.DataFrame(
+        {
+            "patient_id": [1, 1, 2, 2, 3],
+            "instrument": ["nrs"] * 5,
+            "timepoint": [0, 3, 0, 3, 0],
+            "score": [8, 2, 6, 5, 7],
+            "clinic": ["a", "a", "b", "b", "a"],
+        }
+    ).write_csv(path)
+    return path
+
+
+def test_json_report_of_a_csv_cohort(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["report", "-i", str(write_cohort(tmp_path / "s.csv")), "--timepoints", "3"]
+    )
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    (row,) = doc["rows"]
+    assert (row["n_baseline"], row["n_followed"]) == (3, 2)
+    assert row["change_mean"] == -3.5  # (−6 + −1) / 2
+    assert {d["id"] for d in doc["definitions"]} >= {"mic", "resolution"}
+    assert doc["cohort"] == {"filters": [], "patients": 3}
+
+
+def test_cohort_filter_narrows_the_table(tmp_path: Path) -> None:
+    path = write_cohort(tmp_path / "s.csv")
+    result = runner.invoke(app, ["report", "-i", str(path), "-c", "clinic=a", "--timepoints", "3"])
+    (row,) = json.loads(result.stdout)["rows"]
+    assert (row["n_baseline"], row["n_followed"]) == (2, 1)
+
+
+def test_bad_inputs_exit_2_naming_the_problem(tmp_path: Path) -> None:
+    path = write_cohort(tmp_path / "s.csv")
+    cases = {
+        ("-c", "ward=3"): "no column 'ward'",
+        ("-c", "clinic"): "write column=value",
+        ("--format", "xml"): "--format must be one of",
+        ("--timepoints", "x"): "whole months",
+        ("--instrument", "nope"): "unknown instrument",
+    }
+    for args, message in cases.items():
+        result = runner.invoke(app, ["report", "-i", str(path), *args])
+        assert result.exit_code == 2, args
+        assert message in result.output, (args, result.output)
+        assert result.stdout.strip() == "" or not result.stdout.startswith("{")
+    missing = runner.invoke(app, ["report", "-i", str(tmp_path / "none.csv")])
+    assert missing.exit_code == 2 and "cannot read" in missing.output
+
+
+def test_demo_data_writes_a_marked_synthetic_registry_that_reports(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    made = runner.invoke(app, ["demo-data", "--patients", "300", "--seed", "4", "-o", str(out)])
+    assert made.exit_code == 0, made.output
+    assert "No real person" in (out / "SYNTHETIC.txt").read_text()
+    result = runner.invoke(
+        app, ["report", "-i", str(out), "-c", "startback=high", "-f", "csv", "--timepoints", "6"]
+    )
+    assert result.exit_code == 0, result.output
+    header, *lines = result.stdout.splitlines()
+    assert header.startswith("instrument,timepoint")
+    assert any(line.startswith("odi,6,") for line in lines)
