@@ -33,7 +33,7 @@ def make_staff(db: None) -> Callable[..., User]:
     return make
 
 
-def verified_client(user: User) -> Client:
+def sign_in_verified(user: User) -> Client:
     """A client signed in as ``user`` and verified with the user's TOTP device."""
     client = Client()
     client.force_login(user)
@@ -41,6 +41,12 @@ def verified_client(user: User) -> Client:
     session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user).persistent_id
     session.save()
     return client
+
+
+@pytest.fixture
+def verified_client() -> Callable[[User], Client]:
+    """Sign any user in, verified with their TOTP device: ``verified_client(user)``."""
+    return sign_in_verified
 
 
 @pytest.fixture
@@ -60,7 +66,7 @@ def site_admin(make_staff: Callable[..., User]) -> User:
 
 @pytest.fixture
 def clinician_client(clinician: User) -> Client:
-    return verified_client(clinician)
+    return sign_in_verified(clinician)
 
 
 @pytest.fixture

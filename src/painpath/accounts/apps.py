@@ -2,6 +2,7 @@ from typing import Any
 
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def sync_roles(**kwargs: Any) -> None:
@@ -23,7 +24,14 @@ def sync_roles(**kwargs: Any) -> None:
 class AccountsConfig(AppConfig):
     name = "painpath.accounts"
     label = "accounts"
-    verbose_name = "Accounts and roles"
+    verbose_name = _("Accounts and roles")
 
     def ready(self) -> None:
+        from django.contrib import admin
+
+        from painpath.accounts.admin import PainpathAdminSite
+
         post_migrate.connect(sync_roles, dispatch_uid="painpath.accounts.sync_roles")
+        # Swap the class of the default site (keeping its registry and the "admin" URL
+        # namespace) so that every admin page needs the second factor and the role.
+        admin.site.__class__ = PainpathAdminSite

@@ -8,9 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Profile(models.Model):
+    # Staff screens come in Danish and English; German exists for patients' questionnaires.
+    LANGUAGES = (("da", "Dansk"), ("en", "English"))
+
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
     )
-    language = models.CharField(
-        _("language"), max_length=5, choices=(("da", "Dansk"), ("en", "English")), default="da"
-    )
+    language = models.CharField(_("language"), max_length=5, choices=LANGUAGES, default="da")

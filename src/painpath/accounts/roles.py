@@ -31,7 +31,24 @@ PERMISSIONS: Final[dict[str, tuple[tuple[str, str], ...]]] = {
         ("questionnaires", "add_questionnaireresponse"),
     ),
     RESEARCHER: (("audit", "view_analytics"),),
-    SITE_ADMIN: (("audit", "view_auditentry"),),
+    # Accounts, authenticators (remove a lost one) and lockouts (unlock after checking the
+    # audit log); reference data is added by the apps that own it. No patient data.
+    SITE_ADMIN: (
+        ("audit", "view_auditentry"),
+        ("auth", "view_user"),
+        ("auth", "add_user"),
+        ("auth", "change_user"),
+        ("auth", "view_group"),
+        ("accounts", "view_profile"),
+        ("accounts", "change_profile"),
+        ("otp_totp", "view_totpdevice"),
+        ("otp_totp", "delete_totpdevice"),
+        ("otp_static", "view_staticdevice"),
+        ("otp_static", "delete_staticdevice"),
+        ("axes", "view_accessattempt"),
+        ("axes", "delete_accessattempt"),
+        ("axes", "view_accessfailurelog"),
+    ),
 }
 
 

@@ -5,6 +5,9 @@ from painpath.accounts import views
 
 app_name = "accounts"
 urlpatterns = [
-    path("login/", views.StaffLoginView.as_view(), name="login"),
+    path("login/", views.login, name="login"),
+    path("login/code/", views.verify, name="verify"),
+    path("authenticator/", views.otp_setup, name="otp_setup"),
     path("logout/", LogoutView.as_view(), name="logout"),
+    path("profile/", views.profile, name="profile"),
 ]

@@ -1,12 +1,126 @@
-"""Staff login: password and a one-time code from the user's authenticator (django-otp)."""
+"""Staff sign-in (password, then a one-time code), authenticator enrolment, and the profile.
+
+Views authorise, validate, call ``services`` and respond; the rules live in ``services.py``.
+"""
 
 from __future__ import annotations
 
-from django_otp.forms import OTPAuthenticationForm
-from django_otp.views import LoginView
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from painpath.accounts import services
+from painpath.accounts.decorators import verified_staff
+from painpath.accounts.forms import CodeForm, LanguageForm, PasswordForm
 
 
-class StaffLoginView(LoginView):  # type: ignore[misc]
-    template_name = "accounts/login.html"
-    authentication_form = OTPAuthenticationForm
-    redirect_authenticated_user = True
+def _verified(request: HttpRequest) -> bool:
+    user = request.user
+    return bool(user.is_authenticated and user.is_verified())  # type: ignore[union-attr]
+
+
+def login(request: HttpRequest) -> HttpResponse:
+    if _verified(request):
+        return redirect(services.landing_url(request.user))
+    next_url = request.POST.get("next") or request.GET.get("next", "")
+    form = PasswordForm(request, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.get_user()
+        services.start_pending_login(request, user, next_url)
+        if services.has_confirmed_device(user):
+            return redirect("accounts:verify")
+        return redirect("accounts:otp_setup")
+    context = {"form": form, "next": services.safe_next(request, next_url)}
+    return render(request, "accounts/login.html", context)
+
+
+def verify(request: HttpRequest) -> HttpResponse:
+    pending = services.pending_login(request)
+    if pending is None:
+        return _start_again(request)
+    if not services.has_confirmed_device(pending.user):
+        return redirect("accounts:otp_setup")
+    locked = services.lockout_response(request, pending.user.get_username())
+    if locked is not None:
+        services.clear_pending_login(request)
+        return locked
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        check = services.verify_code(request, pending, form.cleaned_data["code"])
+        if check.device is not None:
+            return redirect(services.complete_login(request, pending, check.device))
+        form.add_error("code", _wrong_code_message(check))
+    return render(request, "accounts/verify.html", {"form": form, "pending": pending})
+
+
+def otp_setup(request: HttpRequest) -> HttpResponse:
+    if _verified(request):
+        messages.info(request, _("Your authenticator app is already set up."))
+        return redirect("accounts:profile")
+    pending = services.pending_login(request)
+    if pending is None:
+        return _start_again(request)
+    if services.has_confirmed_device(pending.user):
+        return redirect("accounts:verify")
+    locked = services.lockout_response(request, pending.user.get_username())
+    if locked is not None:
+        services.clear_pending_login(request)
+        return locked
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        check = services.confirm_enrolment(request, pending, form.cleaned_data["code"])
+        if check.device is not None:
+            next_url = services.complete_login(request, pending, check.device)
+            messages.success(request, _("Your authenticator app is set up. Welcome."))
+            return redirect(next_url)
+        form.add_error(
+            "code",
+            _wrong_code_message(check)
+            if check.throttled
+            else _(
+                "That code does not match the new authenticator. Scan the QR code again "
+                "and enter the code your app shows now."
+            ),
+        )
+    device = services.enrolment_device(request, pending.user)
+    context = {
+        "form": form,
+        "pending": pending,
+        "qr": services.qr_data_uri(device),
+        "manual_key": services.manual_key(device),
+    }
+    return render(request, "accounts/otp_setup.html", context)
+
+
+@verified_staff
+def profile(request: HttpRequest) -> HttpResponse:
+    profile = services.profile_for(request.user, translation.get_language() or "")
+    form = LanguageForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        language = form.cleaned_data["language"]
+        services.set_language(request.user, language)
+        translation.activate(language)
+        messages.success(request, _("Saved: your screens are now shown in this language."))
+        return redirect("accounts:profile")
+    roles = sorted(request.user.groups.values_list("name", flat=True))  # type: ignore[union-attr]
+    return render(request, "accounts/profile.html", {"form": form, "roles": roles})
+
+
+def _wrong_code_message(check: services.CodeCheck) -> str:
+    if check.throttled:
+        return _(
+            "Several wrong codes in a row: wait a few seconds, then enter the code your app "
+            "shows now."
+        )
+    return _(
+        "That code is not right. Codes change every 30 seconds: enter the one your app shows now."
+    )
+
+
+def _start_again(request: HttpRequest) -> HttpResponse:
+    if services.PENDING_KEY in request.session:
+        services.clear_pending_login(request)
+        messages.info(request, _("Your sign-in timed out. Please start again."))
+    return redirect("accounts:login")

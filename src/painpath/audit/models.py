@@ -5,28 +5,34 @@ Entries are only ever added; the admin shows them read-only.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+# Detail keys whose values are never shown, even to site administrators.
+SENSITIVE_KEYS = ("cpr", "password", "token", "secret")
 
 
 class AuditEntry(models.Model):
     class Action(models.TextChoices):
-        VIEW = "view"
-        CREATE = "create"
-        CHANGE = "change"
-        DELETE = "delete"
-        EXPORT = "export"
-        ACKNOWLEDGE = "acknowledge"
-        LOGIN = "login"
-        LOGIN_FAILED = "login_failed"
-        PATIENT_SUBMIT = "patient_submit"
+        VIEW = "view", _("viewed")
+        CREATE = "create", _("created")
+        CHANGE = "change", _("changed")
+        DELETE = "delete", _("deleted")
+        EXPORT = "export", _("exported")
+        ACKNOWLEDGE = "acknowledge", _("acknowledged")
+        LOGIN = "login", _("signed in")
+        LOGIN_FAILED = "login_failed", _("failed to sign in")
+        PATIENT_SUBMIT = "patient_submit", _("submitted by the patient")
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
     )
     username = models.CharField(max_length=150, blank=True)  # kept if the user is renamed
-    action = models.CharField(max_length=20, choices=Action.choices)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     patient = models.ForeignKey(
         "patients.Patient", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -34,10 +40,22 @@ class AuditEntry(models.Model):
     object_id = models.CharField(max_length=64, blank=True)
     path = models.CharField(max_length=300, blank=True)
     method = models.CharField(max_length=10, blank=True)
-    ip = models.GenericIPAddressField(null=True, blank=True)
+    ip = models.GenericIPAddressField(_("from address"), null=True, blank=True)
     detail = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ("-at", "-id")
-        verbose_name_plural = "audit entries"
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
         permissions = (("view_analytics", "Can see pseudonymised outcome analytics"),)
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username or '-'} {self.action}"
+
+    def detail_items(self) -> list[tuple[str, Any]]:
+        """The detail as (key, value) pairs for display, sensitive values masked."""
+        detail = self.detail if isinstance(self.detail, dict) else {"detail": self.detail}
+        return [
+            (key, "••••" if any(word in key.lower() for word in SENSITIVE_KEYS) else value)
+            for key, value in sorted(detail.items())
+        ]

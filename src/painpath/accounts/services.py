@@ -1,0 +1,204 @@
+"""Signing staff in with a password and a one-time code, enrolling an authenticator, and
+choosing a language.
+
+A password alone never signs anyone in: it only opens a short *pending* state in the session
+(no authenticated user yet). The session becomes a signed-in, verified one only once a code
+from the user's confirmed authenticator matches (:func:`complete_login`). Staff without a
+confirmed authenticator enrol one from the pending state (trust on first use: accounts are
+created by a site administrator, who removes a lost authenticator in the admin).
+"""
+
+from __future__ import annotations
+
+import time
+from base64 import b32encode
+from dataclasses import dataclass
+from typing import Any
+
+import segno
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_cool_off, get_failure_limit, get_lockout_response
+from django.contrib.auth import get_user_model, login, user_login_failed
+from django.contrib.auth.models import AbstractBaseUser
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django_otp import devices_for_user
+from django_otp import login as otp_login
+from django_otp.models import Device
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from painpath.accounts.models import Profile
+
+PENDING_KEY = "painpath.pending_login"
+ENROL_KEY = "painpath.enrol_device"
+# Long enough to open an authenticator app; short enough that an unattended screen with a
+# typed password does not stay half signed in.
+PENDING_SECONDS = 5 * 60
+ENROL_DEVICE_NAME = "authenticator"
+
+
+@dataclass(frozen=True)
+class Pending:
+    user: Any
+    backend: str
+    next_url: str
+
+
+def start_pending_login(request: HttpRequest, user: Any, next_url: str) -> None:
+    """The password was right: remember who, and wait for the one-time code."""
+    request.session.cycle_key()  # no session fixation across the password step
+    request.session[PENDING_KEY] = {
+        "user_id": user.pk,
+        "backend": user.backend,
+        "next": safe_next(request, next_url),
+        "since": time.time(),
+    }
+
+
+def pending_login(request: HttpRequest) -> Pending | None:
+    state = request.session.get(PENDING_KEY)
+    if not state or time.time() - state.get("since", 0) > PENDING_SECONDS:
+        return None
+    user = get_user_model().objects.filter(pk=state["user_id"], is_active=True).first()
+    if user is None:
+        return None
+    return Pending(user=user, backend=state["backend"], next_url=state.get("next", ""))
+
+
+def clear_pending_login(request: HttpRequest) -> None:
+    request.session.pop(PENDING_KEY, None)
+    request.session.pop(ENROL_KEY, None)
+
+
+def has_confirmed_device(user: Any) -> bool:
+    return any(devices_for_user(user, confirmed=True))
+
+
+def lockout_response(request: HttpRequest, username: str) -> HttpResponse | None:
+    """The lockout page if django-axes has locked this username from this address."""
+    credentials = {"username": username}
+    if AxesProxyHandler.is_locked(request, credentials):
+        return get_lockout_response(request, credentials=credentials)
+    return None
+
+
+def lockout_page(
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """django-axes' lockout response (``AXES_LOCKOUT_CALLABLE``): a page that says what
+    happened and what to do, instead of a bare status code."""
+    clear_pending_login(request)
+    minutes = int(get_cool_off(request).total_seconds() // 60) if get_cool_off(request) else 0
+    context = {"failure_limit": get_failure_limit(request, credentials), "minutes": minutes}
+    return render(request, "accounts/locked_out.html", context, status=429)
+
+
+@dataclass(frozen=True)
+class CodeCheck:
+    """The device that accepted a code (``None`` if none did), and whether a device refused
+    to check at all because of recent wrong codes (django-otp's back-off)."""
+
+    device: Device | None
+    throttled: bool = False
+
+
+def check_code(
+    request: HttpRequest, pending: Pending, devices: list[Device], code: str
+) -> CodeCheck:
+    """Try ``code`` on ``devices``. A wrong code counts as a failed login for django-axes
+    (and the audit log), so guessing codes locks the account just like guessing passwords."""
+    code = "".join(code.split())
+    throttled = False
+    for device in devices:
+        allowed, _ = device.verify_is_allowed()
+        if not allowed:
+            throttled = True
+        elif code.isdigit() and device.verify_token(code):
+            return CodeCheck(device)
+    user_login_failed.send(
+        sender=__name__,
+        credentials={"username": pending.user.get_username()},
+        request=request,
+        stage="otp",
+    )
+    return CodeCheck(None, throttled)
+
+
+def verify_code(request: HttpRequest, pending: Pending, code: str) -> CodeCheck:
+    return check_code(request, pending, list(devices_for_user(pending.user, confirmed=True)), code)
+
+
+def complete_login(request: HttpRequest, pending: Pending, device: Device) -> str:
+    """Sign the user in, verified by ``device``; return where to go next."""
+    clear_pending_login(request)
+    login(request, pending.user, backend=pending.backend)
+    otp_login(request, device)
+    return pending.next_url or landing_url(pending.user)
+
+
+def enrolment_device(request: HttpRequest, user: Any) -> TOTPDevice:
+    """The unconfirmed authenticator being set up in this session (created on first call)."""
+    device = TOTPDevice.objects.filter(
+        pk=request.session.get(ENROL_KEY), user=user, confirmed=False
+    ).first()
+    if device is None:
+        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+        device = TOTPDevice.objects.create(user=user, name=ENROL_DEVICE_NAME, confirmed=False)
+        request.session[ENROL_KEY] = device.pk
+    return device
+
+
+def confirm_enrolment(request: HttpRequest, pending: Pending, code: str) -> CodeCheck:
+    """Confirm the new authenticator with a code from it; the caller then signs in."""
+    check = check_code(request, pending, [enrolment_device(request, pending.user)], code)
+    if check.device is not None:
+        check.device.confirmed = True
+        check.device.save(update_fields=["confirmed"])
+    return check
+
+
+def qr_data_uri(device: TOTPDevice) -> str:
+    """The device's ``otpauth://`` URL as an SVG QR code in a ``data:`` URI (the content
+    security policy allows images from ``data:`` but no inline style or script)."""
+    return str(segno.make(device.config_url, error="m").svg_data_uri(scale=5, border=2))
+
+
+def manual_key(device: TOTPDevice) -> str:
+    """The secret in base32, grouped in fours, for apps that cannot scan a code."""
+    key = b32encode(device.bin_key).decode().rstrip("=")
+    return " ".join(key[i : i + 4] for i in range(0, len(key), 4))
+
+
+def safe_next(request: HttpRequest, url: str) -> str:
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return ""
+
+
+def landing_url(user: Any) -> str:
+    """Where a signed-in staff member starts: the screen their role uses most."""
+    if user.has_perm("patients.view_episode"):
+        return reverse("pathway:worklist")
+    if user.has_perm("audit.view_auditentry"):
+        return reverse("audit:log")
+    return reverse("accounts:profile")
+
+
+def profile_for(user: AbstractBaseUser, default_language: str) -> Profile:
+    language = default_language if default_language in dict(Profile.LANGUAGES) else "da"
+    profile, _ = Profile.objects.get_or_create(user=user, defaults={"language": language})
+    return profile
+
+
+def set_language(user: AbstractBaseUser, language: str) -> Profile:
+    profile = profile_for(user, language)
+    if profile.language != language:
+        profile.language = language
+        profile.save(update_fields=["language"])
+    return profile

@@ -1,0 +1,35 @@
+"""The audit log for site administrators. Searching the log is itself logged."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from painpath.accounts.decorators import verified_staff
+from painpath.audit import services
+from painpath.audit.forms import AuditSearchForm
+
+PAGE_SIZE = 50
+
+
+@verified_staff
+@permission_required("audit.view_auditentry", raise_exception=True)
+def log(request: HttpRequest) -> HttpResponse:
+    form = AuditSearchForm(request.GET or None)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    entries = services.search(**filters)
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Fetch the page before logging this search, so that the entry for it does not push
+    # a result off the page the user asked for.
+    page.object_list = list(page.object_list)
+    services.record(
+        request,
+        "view",
+        patient=services.patient_by_public_id(filters.get("patient", "")),
+        object_type="audit.log",
+        filters=form.filters(),
+        page=page.number,
+    )
+    return render(request, "audit/log.html", {"form": form, "page": page})
