@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: demo test install lint typecheck importlint pytest bench clean
+.PHONY: demo demo-code test install lint typecheck importlint pytest bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,10 +21,20 @@ demo: install
 	DEBUG=1 $(BIN)/python -m painpath.web.manage migrate --noinput
 	DEBUG=1 $(BIN)/python -m painpath.web.manage load_demo
 	@echo ""
-	@echo "  painpath demo (synthetic data only) on http://$(HOST):$(PORT)/"
-	@echo "  log in at http://$(HOST):$(PORT)/admin/ as demo-admin / painpath-demo"
+	@echo "  painpath demo clinic (synthetic data only) on http://$(HOST):$(PORT)/"
+	@echo "  log in at http://$(HOST):$(PORT)/accounts/login/ with password painpath-demo as"
+	@echo "    demo-clinician   worklist and patient pages"
+	@echo "    demo-researcher  pseudonymised analytics"
+	@echo "    demo-admin       site administrator (audit log, Django admin)"
+	@echo "  2FA code: run 'make demo-code' (or 'make demo-code DEMO_USER=demo-admin') in another"
+	@echo "  terminal, or add the authenticator key printed above to an authenticator app."
 	@echo ""
 	DEBUG=1 $(BIN)/python -m painpath.web.manage runserver $(HOST):$(PORT)
+
+# The current one-time code of a demo login (their TOTP keys are synthetic and published).
+DEMO_USER ?= demo-clinician
+demo-code:
+	@DEBUG=1 $(BIN)/python -m painpath.web.manage demo_otp $(DEMO_USER)
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks tools

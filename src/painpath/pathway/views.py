@@ -1,19 +1,238 @@
-"""Clinician pages. Views stay thin: use cases are in ``services.py``."""
+"""Clinician pages: the worklist and the quick actions on the patient page.
+
+Views stay thin — authorise, validate, call a service, respond: an htmx partial when the
+request came from htmx, else a redirect back to the patient page (so every form also
+works without JavaScript). Each one writes an audit entry naming the patient.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from painpath.accounts.decorators import verified_staff
 from painpath.audit.services import record
+from painpath.pathway import services
+from painpath.pathway.display import episode_panel
+from painpath.pathway.forms import (
+    AcknowledgeForm,
+    CourseForm,
+    ImagingForm,
+    MedicationForm,
+    ProcedureForm,
+    ReadinessForm,
+    SessionForm,
+)
+from painpath.pathway.models import Classification
 from painpath.patients.models import Episode
+
+
+def _episode(public_id: UUID) -> Episode:
+    return get_object_or_404(Episode.objects.select_related("patient"), public_id=public_id)
+
+
+def episode_url(episode: Episode, anchor: str = "") -> str:
+    url = reverse("patients:episode", args=[episode.patient.public_id, episode.public_id])
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _back(request: HttpRequest, episode: Episode, anchor: str) -> HttpResponseRedirect:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return HttpResponseRedirect(target)
+    return HttpResponseRedirect(episode_url(episode, anchor))
+
+
+def _form_errors(form: Any) -> str:
+    return "; ".join(
+        f"{form.fields[name].label if name in form.fields else ''}: {' '.join(errors)}".lstrip(": ")
+        for name, errors in form.errors.items()
+    )
 
 
 @verified_staff
 @permission_required("patients.view_episode", raise_exception=True)
 def worklist(request: HttpRequest) -> HttpResponse:
-    episodes = Episode.objects.filter(status=Episode.Status.OPEN).select_related("patient")
-    record(request, "view", object_type="worklist", count=episodes.count())
-    return render(request, "pathway/worklist.html", {"episodes": episodes})
+    work = services.worklist()
+    shown = {
+        str(row.episode.patient.public_id)
+        for rows in (work.red_flags, work.new_intakes, work.not_ready, work.escalations)
+        for row in rows
+    }
+    # One entry for the list (no single patient), naming every patient it showed.
+    record(request, "view", object_type="worklist", patients=sorted(shown))
+    return render(request, "pathway/worklist.html", {"work": work})
+
+
+@require_POST
+@verified_staff
+@permission_required("pathway.add_redflagacknowledgement", raise_exception=True)
+def acknowledge(request: HttpRequest, episode_id: UUID) -> HttpResponse:
+    episode = _episode(episode_id)
+    form = AcknowledgeForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    classification = get_object_or_404(
+        Classification, pk=form.cleaned_data["classification"], episode=episode, urgent=True
+    )
+    ack = services.acknowledge_red_flag(
+        classification, user=request.user, note=form.cleaned_data["note"]
+    )
+    record(
+        request,
+        "acknowledge",
+        patient=episode.patient,
+        obj=ack,
+        red_flags=classification.result["axes"].get("red_flags", {}).get("fired", []),
+    )
+    if request.htmx:
+        context = episode_panel(episode, classification)
+        return render(request, "pathway/_red_flag.html", context)
+    messages.success(
+        request, _("Red flag for %(name)s acknowledged.") % {"name": episode.patient.name}
+    )
+    return _back(request, episode, "red-flag")
+
+
+@require_POST
+@verified_staff
+@permission_required("pathway.add_treatmentsession", raise_exception=True)
+def log_session(request: HttpRequest, episode_id: UUID) -> HttpResponse:
+    episode = _episode(episode_id)
+    form = SessionForm(request.POST, episode=episode)
+    if form.is_valid():
+        data = form.cleaned_data
+        session, classification = services.log_session(
+            data["course"],
+            date=data["date"],
+            dose=data["dose"],
+            pain_before=data["pain_before"],
+            pain_after=data["pain_after"],
+            user=request.user,
+        )
+        step = classification.result["axes"].get("stepped_care", {}).get("result")
+        record(request, "create", patient=episode.patient, obj=session, stepped_care=step)
+        if not request.htmx:
+            messages.success(request, _("Session logged."))
+            return _back(request, episode, "treatments")
+        form = SessionForm(episode=episode)
+    elif not request.htmx:
+        messages.error(request, _("The session was not logged: %s") % _form_errors(form))
+        return _back(request, episode, "treatments")
+    classification = services.latest_classification(episode)
+    record(request, "view", patient=episode.patient, obj=episode, partial="treatments")
+    context = {**episode_panel(episode, classification), "session_form": form, "oob": True}
+    context["history"] = services.history(episode)
+    return render(request, "pathway/_session_logged.html", context)
+
+
+def _simple_post(
+    request: HttpRequest,
+    episode: Episode,
+    form: Any,
+    save: Any,
+    anchor: str,
+    done: str,
+) -> HttpResponse:
+    if form.is_valid():
+        obj, _classification = save(form)
+        record(request, "create", patient=episode.patient, obj=obj)
+        messages.success(request, done)
+    else:
+        messages.error(request, _("Not saved: %s") % _form_errors(form))
+    return _back(request, episode, anchor)
+
+
+@require_POST
+@verified_staff
+@permission_required("pathway.add_treatmentcourse", raise_exception=True)
+def add_course(request: HttpRequest, episode_id: UUID) -> HttpResponse:
+    episode = _episode(episode_id)
+    return _simple_post(
+        request,
+        episode,
+        CourseForm(request.POST),
+        lambda f: services.start_course(episode, **f.cleaned_data),
+        "treatments",
+        _("Treatment course started."),
+    )
+
+
+@require_POST
+@verified_staff
+@permission_required("patients.change_episode", raise_exception=True)
+def add_imaging(request: HttpRequest, episode_id: UUID) -> HttpResponse:
+    episode = _episode(episode_id)
+
+    def save(form: ImagingForm) -> Any:
+        fields = {
+            k: form.cleaned_data[k]
+            for k in ("kind", "region", "date", "requested_on", "received_on")
+        }
+        return services.add_imaging(episode, findings=form.findings(), **fields)
+
+    return _simple_post(
+        request, episode, ImagingForm(request.POST), save, "imaging", _("Imaging added.")
+    )
+
+
+@require_POST
+@verified_staff
+@permission_required("patients.change_episode", raise_exception=True)
+def add_medication(request: HttpRequest, episode_id: UUID) -> HttpResponse:
+    episode = _episode(episode_id)
+    return _simple_post(
+        request,
+        episode,
+        MedicationForm(request.POST),
+        lambda f: services.add_medication(episode, **f.cleaned_data),
+        "readiness",
+        _("Medication added."),
+    )
+
+
+@require_POST
+@verified_staff
+@permission_required("patients.change_episode", raise_exception=True)
+def book_procedure(request: HttpRequest, episode_id: UUID) -> HttpResponse:
+    episode = _episode(episode_id)
+    return _simple_post(
+        request,
+        episode,
+        ProcedureForm(request.POST),
+        lambda f: services.book_procedure(episode, **f.cleaned_data),
+        "readiness",
+        _("Procedure booking saved."),
+    )
+
+
+@require_POST
+@verified_staff
+@permission_required("pathway.change_readinessitem", raise_exception=True)
+def set_readiness(request: HttpRequest, episode_id: UUID) -> HttpResponse:
+    episode = _episode(episode_id)
+    form = ReadinessForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Not saved: %s") % _form_errors(form))
+        return _back(request, episode, "readiness")
+    data = form.cleaned_data
+    item, classification = services.set_readiness(
+        episode, data["item"], state=data["state"], date=data["date"], user=request.user
+    )
+    record(request, "change", patient=episode.patient, obj=item, item=item.item, state=item.state)
+    if request.htmx:
+        context = episode_panel(episode, classification)
+        return render(request, "pathway/_readiness.html", context)
+    messages.success(request, _("Checklist updated."))
+    return _back(request, episode, "readiness")

@@ -1,27 +1,397 @@
-"""Load the demo clinic. For now: a demo administrator; patients follow with the clinic app.
+"""Load the demo clinic: three demo logins and synthetic patients across the stepped-care
+model, each built through the same services the screens use, so every classification on
+screen is the engine's own.
 
-Everything it creates is synthetic and marked so.
+Everything it creates is synthetic and marked so (``Patient.synthetic``; the names are
+obviously made up). Running it again changes nothing but the demo logins' passwords and
+authenticator keys, which it resets to the documented values.
+
+The demo logins use a fixed, published TOTP key (below), so that anyone trying the demo
+can get the code with ``make demo-code`` or add the key to an authenticator app. Never use
+these logins or keys on a server with real patients.
 """
 
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-DEMO_USERNAME = "demo-admin"
+from painpath.accounts.roles import CLINICIAN, RESEARCHER, SITE_ADMIN
+from painpath.audit.services import record
+from painpath.core.instruments import get as instrument
+from painpath.pathway import services
+from painpath.pathway.models import ReadinessItem, TreatmentCourse
+from painpath.patients.models import Episode, Patient
+from painpath.questionnaires.models import QuestionnaireResponse
+
 DEMO_PASSWORD = "painpath-demo"
+# Synthetic, published demo keys (hex, 20 bytes): "painpath demo <role>" padded. They are in
+# the README on purpose; a real deployment never has these users.
+DEMO_USERS: dict[str, tuple[str, str]] = {
+    "demo-clinician": (CLINICIAN, "7061696e7061746820646d6f20636c696e696321"),
+    "demo-researcher": (RESEARCHER, "7061696e7061746820646d6f2072657365617221"),
+    "demo-admin": (SITE_ADMIN, "7061696e7061746820646d6f2061646d696e2121"),
+}
+DEMO_DEVICE = "demo authenticator (synthetic key)"
+
+
+def base32_key(hex_key: str) -> str:
+    """The key as an authenticator app wants it typed in."""
+    return base64.b32encode(bytes.fromhex(hex_key)).decode()
+
+
+def ensure_demo_users() -> list[tuple[str, str, str]]:
+    user_model = get_user_model()
+    out = []
+    for username, (role, key) in DEMO_USERS.items():
+        user, _ = user_model.objects.get_or_create(username=username)
+        user.first_name = "Demo (synthetic)"
+        user.is_staff = role == SITE_ADMIN
+        user.is_superuser = role == SITE_ADMIN
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        user.groups.set([Group.objects.get(name=role)])
+        TOTPDevice.objects.filter(user=user).exclude(name=DEMO_DEVICE).delete()
+        TOTPDevice.objects.update_or_create(
+            user=user,
+            name=DEMO_DEVICE,
+            defaults={"key": key, "confirmed": True, "last_t": -1, "drift": 0},
+        )
+        out.append((username, role, base32_key(key)))
+    return out
+
+
+# --------------------------------------------------------------------------- patients
+
+
+def _respond(episode: Episode, code: str, answers: dict[str, Any], day: dt.date) -> None:
+    result = instrument(code).score(answers)
+    QuestionnaireResponse.objects.create(
+        episode=episode,
+        instrument=code,
+        answers=answers,
+        score=result.score,
+        subscales=dict(result.subscales),
+        band=result.band or "",
+        source=QuestionnaireResponse.Source.PATIENT,
+        language="da",
+        answered_on=day,
+    )
+
+
+def _nrs(value: int) -> dict[str, Any]:
+    return {"nrs": value}
+
+
+def _odi(points: int) -> dict[str, Any]:
+    # Ten sections 0–5; spread the points so the score is points * 2 %.
+    return {f"odi{i}": points // 10 + (1 if i <= points % 10 else 0) for i in range(1, 11)}
+
+
+def _startback(physical: int, psychosocial: int) -> dict[str, Any]:
+    # Items 1–4 physical, 5–9 psychosocial (item 9 counts at 'very much' or more, 3–4).
+    answers = {f"sbst{i}": int(i <= physical) for i in range(1, 5)}
+    answers.update({f"sbst{i}": int(i - 4 <= psychosocial) for i in range(5, 9)})
+    answers["sbst9"] = 3 if psychosocial >= 5 else 1
+    return answers
+
+
+def _eq5d(mo: int, sc: int, ua: int, pd: int, ad: int, vas: int) -> dict[str, Any]:
+    return {"MO": mo, "SC": sc, "UA": ua, "PD": pd, "AD": ad, "VAS": vas}
+
+
+NO_RED_FLAGS = {
+    "bladder_or_bowel_dysfunction": False,
+    "saddle_anaesthesia": False,
+    "bilateral_or_progressive_neuro_deficit": False,
+    "history_of_cancer": False,
+    "unexplained_weight_loss": False,
+    "constant_night_pain": False,
+    "significant_trauma": False,
+    "osteoporosis_or_long_term_steroids": False,
+    "structural_deformity": False,
+    "fever_or_systemic_illness": False,
+    "iv_drug_use": False,
+    "immunosuppression": False,
+    "recent_infection": False,
+    "inflammatory_features": False,
+}
+
+
+def _patient(name: str, born: dt.date, sex: str, cpr: str | None = None) -> Patient:
+    patient = Patient(name=name, date_of_birth=born, sex=sex, synthetic=True)
+    patient.set_cpr(cpr)
+    patient.save()
+    record(None, "create", patient=patient, obj=patient, source="load_demo (synthetic)")
+    return patient
+
+
+def _episode(patient: Patient, **fields: Any) -> Episode:
+    return Episode.objects.create(patient=patient, **fields)
+
+
+def _sessions(course: TreatmentCourse, rows: list[tuple[dt.date, float, float]], user: Any) -> None:
+    for day, before, after in rows:
+        services.log_session(
+            course, date=day, pain_before=before, pain_after=after, dose="", user=user
+        )
+
+
+def ordinary_step_one(t: dt.date, user: Any) -> Patient:
+    patient = _patient("Alfa Prøvesen (demo)", dt.date(1991, 3, 14), "female")
+    episode = _episode(
+        patient,
+        complaint="Sprained ankle",
+        region="ankle_foot",
+        onset_date=t - dt.timedelta(days=24),
+        intake={
+            "pain_regions": [{"region": "ankle_foot", "laterality": "right"}],
+            "pattern": "constant",
+            "red_flags": NO_RED_FLAGS,
+        },
+    )
+    for days, nrs in ((23, 7), (12, 5), (2, 2)):
+        _respond(episode, "nrs", _nrs(nrs), t - dt.timedelta(days=days))
+    _respond(episode, "eq5d5l", _eq5d(3, 1, 3, 3, 1, 55), t - dt.timedelta(days=23))
+    _respond(episode, "eq5d5l", _eq5d(1, 1, 2, 2, 1, 80), t - dt.timedelta(days=2))
+    services.classify_episode(episode, as_of=t - dt.timedelta(days=23), trigger="intake")
+    course, _ = services.start_course(
+        episode,
+        modality="exercise_therapy",
+        start=t - dt.timedelta(days=20),
+        planned_sessions=6,
+        planned_dose="balance programme, 20 min daily",
+    )
+    _sessions(
+        course,
+        [(t - dt.timedelta(days=d), b, a) for d, b, a in ((20, 7, 5), (13, 5, 3), (6, 3, 2))],
+        user,
+    )
+    return patient
+
+
+def step_one_without_effect(t: dt.date, user: Any) -> Patient:
+    patient = _patient("Bravo Eksempelsen (demo)", dt.date(1978, 11, 2), "male", "021178-1009")
+    episode = _episode(
+        patient,
+        complaint="Low back pain",
+        region="low_back",
+        onset_date=t - dt.timedelta(days=110),
+        intake={
+            "pain_regions": [{"region": "low_back", "laterality": "midline"}],
+            "pattern": "constant",
+            "red_flags": NO_RED_FLAGS,
+        },
+        findings={"diagnoses": [{"code": "manual_work"}, {"code": "poor_posture"}]},
+    )
+    for days, nrs, odi in ((60, 6, 18), (30, 6, 19), (3, 6, 20)):
+        _respond(episode, "nrs", _nrs(nrs), t - dt.timedelta(days=days))
+        _respond(episode, "odi", _odi(odi), t - dt.timedelta(days=days))
+    _respond(episode, "startback", _startback(2, 2), t - dt.timedelta(days=60))
+    services.classify_episode(episode, as_of=t - dt.timedelta(days=60), trigger="intake")
+    course, _ = services.start_course(
+        episode, modality="massage", start=t - dt.timedelta(days=40), planned_sessions=6
+    )
+    _sessions(
+        course,
+        [
+            (t - dt.timedelta(days=d), b, a)
+            for d, b, a in ((40, 6, 6), (33, 6, 5), (26, 6, 6), (19, 6, 5), (12, 6, 6))
+        ],
+        user,
+    )
+    return patient
+
+
+def chronic_step_two_not_ready(t: dt.date, user: Any) -> Patient:
+    patient = _patient("Charlie Fiktivsen (demo)", dt.date(1962, 6, 20), "male", "200662-1018")
+    episode = _episode(
+        patient,
+        complaint="Chronic low back pain",
+        region="low_back",
+        onset_date=t - dt.timedelta(days=14 * 365),
+        intake={
+            "pain_regions": [
+                {"region": "low_back", "laterality": "midline"},
+                {"region": "buttock", "laterality": "left"},
+            ],
+            "pattern": "constant",
+            "red_flags": NO_RED_FLAGS,
+        },
+        findings={"diagnoses": [{"code": "osteoarthritis"}, {"code": "modic_changes"}]},
+    )
+    for days, nrs, odi, eq in (
+        (300, 7, 24, _eq5d(3, 2, 3, 4, 2, 45)),
+        (150, 7, 23, _eq5d(3, 2, 3, 4, 2, 45)),
+        (5, 7, 22, _eq5d(3, 2, 3, 3, 2, 50)),
+    ):
+        day = t - dt.timedelta(days=days)
+        _respond(episode, "nrs", _nrs(nrs), day)
+        _respond(episode, "odi", _odi(odi), day)
+        _respond(episode, "eq5d5l", eq, day)
+    _respond(episode, "startback", _startback(3, 4), t - dt.timedelta(days=300))
+    services.add_imaging(
+        episode,
+        kind="mri",
+        region="low_back",
+        date=t - dt.timedelta(days=3 * 365),
+        findings={"modic_types": [1], "multifidus_fat_grade": 2, "osteoarthritis_grade": 2},
+    )
+    services.add_medication(episode, code="warfarin", anticoagulant=True)
+    services.add_medication(episode, code="paracetamol", anticoagulant=False)
+    services.book_procedure(
+        episode,
+        kind="gold_implantation",
+        region="low_back",
+        appointment_date=t + dt.timedelta(days=12),
+    )
+    services.set_readiness(
+        episode,
+        ReadinessItem.Item.BOOKED,
+        state="done",
+        date=t - dt.timedelta(days=7),
+        user=user,
+    )
+    services.set_readiness(episode, ReadinessItem.Item.REQUESTED, state="pending")
+    services.set_readiness(episode, ReadinessItem.Item.COMPANION, state="pending")
+    return patient
+
+
+def red_flag(t: dt.date, user: Any) -> Patient:
+    patient = _patient("Delta Demosen (demo)", dt.date(1969, 9, 5), "female", "050969-1002")
+    episode = _episode(
+        patient,
+        complaint="Low back pain with leg symptoms",
+        region="low_back",
+        onset_date=t - dt.timedelta(days=45),
+        intake={
+            "pain_regions": [
+                {"region": "low_back", "laterality": "midline"},
+                {"region": "thigh", "laterality": "bilateral"},
+            ],
+            "pattern": "constant",
+            "red_flags": {
+                **NO_RED_FLAGS,
+                "bladder_or_bowel_dysfunction": True,
+                "saddle_anaesthesia": True,
+            },
+        },
+    )
+    course, _ = services.start_course(
+        episode, modality="massage", start=t - dt.timedelta(days=30), planned_sessions=6
+    )
+    _sessions(
+        course,
+        [
+            (t - dt.timedelta(days=d), b, a)
+            for d, b, a in ((30, 6, 6), (23, 6, 5), (16, 6, 6), (9, 6, 5))
+        ],
+        user,
+    )
+    for days, nrs in ((31, 6), (1, 6)):
+        _respond(episode, "nrs", _nrs(nrs), t - dt.timedelta(days=days))
+    _respond(episode, "odi", _odi(21), t - dt.timedelta(days=1))
+    _respond(episode, "startback", _startback(3, 2), t - dt.timedelta(days=1))
+    return patient
+
+
+def neuropathic(t: dt.date, user: Any) -> Patient:
+    patient = _patient("Echo Opdigtetsen (demo)", dt.date(1984, 1, 27), "female")
+    episode = _episode(
+        patient,
+        complaint="Sciatica after disc herniation",
+        region="low_back",
+        onset_date=t - dt.timedelta(days=250),
+        intake={
+            "pain_regions": [
+                {"region": "low_back", "laterality": "midline"},
+                {"region": "buttock", "laterality": "left"},
+                {"region": "lower_leg", "laterality": "left"},
+            ],
+            "pattern": "constant",
+            "red_flags": NO_RED_FLAGS,
+        },
+        findings={
+            "diagnoses": [
+                {"code": "disc_herniation", "region": "low_back"},
+                {"code": "sciatica"},
+                {"code": "leg_paraesthesia"},
+            ],
+            "sensory_findings": {
+                "nerve_lesion_history": True,
+                "plausible_distribution": True,
+                "sensory_signs_in_distribution": True,
+                "confirmatory_test": True,
+                "lesion_site": "peripheral",
+            },
+        },
+    )
+    services.add_imaging(
+        episode,
+        kind="mri",
+        region="low_back",
+        date=t - dt.timedelta(days=200),
+        findings={
+            "disc_herniation": True,
+            "nerve_root_compression": True,
+            "multifidus_fat_grade": 1,
+        },
+    )
+    for days, nrs, odi in ((240, 8, 30), (120, 7, 26), (10, 6, 24)):
+        day = t - dt.timedelta(days=days)
+        _respond(episode, "nrs", _nrs(nrs), day)
+        _respond(episode, "odi", _odi(odi), day)
+    _respond(episode, "startback", _startback(4, 3), t - dt.timedelta(days=240))
+    _respond(episode, "eq5d5l", _eq5d(2, 1, 3, 4, 2, 50), t - dt.timedelta(days=240))
+    _respond(episode, "eq5d5l", _eq5d(2, 1, 2, 3, 2, 60), t - dt.timedelta(days=10))
+    return patient
+
+
+SCENARIOS: tuple[tuple[str, Callable[[dt.date, Any], Patient]], ...] = (
+    ("Alfa Prøvesen (demo)", ordinary_step_one),
+    ("Bravo Eksempelsen (demo)", step_one_without_effect),
+    ("Charlie Fiktivsen (demo)", chronic_step_two_not_ready),
+    ("Delta Demosen (demo)", red_flag),
+    ("Echo Opdigtetsen (demo)", neuropathic),
+)
+
+
+@transaction.atomic
+def load_patients(today: dt.date | None = None) -> list[tuple[str, bool]]:
+    """Create each synthetic patient that is not there yet; return (name, created)."""
+    today = today or timezone.localdate()
+    clinician = get_user_model().objects.get(username="demo-clinician")
+    out = []
+    for name, build in SCENARIOS:
+        if Patient.objects.filter(name=name, synthetic=True).exists():
+            out.append((name, False))
+            continue
+        patient = build(today, clinician)
+        for episode in patient.episodes.all():
+            services.classify_episode(episode, as_of=today, trigger="demo data loaded")
+        out.append((name, True))
+    return out
 
 
 class Command(BaseCommand):
-    help = "Create the synthetic demo logins (idempotent)."
+    help = "Create the demo logins and the synthetic demo clinic (idempotent)."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        user_model = get_user_model()
-        user, created = user_model.objects.get_or_create(
-            username=DEMO_USERNAME,
-            defaults={"is_staff": True, "is_superuser": True, "first_name": "Demo (synthetic)"},
-        )
-        user.set_password(DEMO_PASSWORD)
-        user.save()
-        state = "created" if created else "reset"
-        self.stdout.write(f"demo login {state}: {DEMO_USERNAME} / {DEMO_PASSWORD} (synthetic)")
+        users = ensure_demo_users()
+        patients = load_patients()
+        write = self.stdout.write
+        write(f"demo logins (synthetic; password for all: {DEMO_PASSWORD}):")
+        for username, role, key in users:
+            write(f"  {username:<16} {role:<20} authenticator key {key}")
+        created = sum(1 for _, was_created in patients if was_created)
+        write(f"synthetic patients: {created} created, {len(patients) - created} already there")
+        write("2FA code right now: python -m painpath.web.manage demo_otp demo-clinician")

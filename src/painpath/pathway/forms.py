@@ -1,0 +1,150 @@
+"""Small forms for the patient page: each records one thing quickly."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from painpath.pathway.models import (
+    Medication,
+    ProcedureBooking,
+    ReadinessItem,
+    TreatmentCourse,
+)
+from painpath.patients.forms import REGIONS, DateInput, Quiet
+from painpath.patients.models import Episode, ImagingStudy
+
+
+class SessionForm(Quiet, forms.Form):
+    course = forms.ModelChoiceField(queryset=TreatmentCourse.objects.none(), label=_("Course"))
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    dose = forms.CharField(label=_("Dose"), required=False, max_length=100)
+    pain_before = forms.FloatField(label=_("Pain before"), required=False, min_value=0)
+    pain_after = forms.FloatField(label=_("Pain after"), required=False, min_value=0)
+
+    def __init__(self, *args: Any, episode: Episode, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        courses = episode.courses.order_by("-start", "-id")
+        field = self.fields["course"]
+        field.queryset = courses  # type: ignore[attr-defined]
+        field.label_from_instance = lambda c: (  # type: ignore[attr-defined]
+            f"{c.get_modality_display()} ({_('from')} {c.start:%Y-%m-%d})"
+        )
+        latest = courses.first()
+        if latest is not None:
+            field.initial = latest.pk
+        self.fields["date"].initial = timezone.localdate()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        course = data.get("course")
+        high = 100 if course is not None and course.pain_instrument == "vas" else 10
+        for name in ("pain_before", "pain_after"):
+            value = data.get(name)
+            if value is not None and value > high:
+                self.add_error(
+                    name, _("Pain is scored 0–%(high)s on this course.") % {"high": high}
+                )
+        day = data.get("date")
+        if day is not None and day > timezone.localdate():
+            self.add_error("date", _("A session cannot be logged ahead of time."))
+        return data
+
+
+class CourseForm(Quiet, forms.ModelForm):
+    class Meta:
+        model = TreatmentCourse
+        fields = ("modality", "start", "planned_sessions", "planned_dose", "pain_instrument")
+        widgets: ClassVar[dict[str, Any]] = {"start": DateInput()}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["start"].initial = timezone.localdate()
+
+
+IMAGING_KINDS = (
+    ("mri", _("MRI")),
+    ("xray", _("X-ray")),
+    ("ct", _("CT")),
+    ("ultrasound", _("ultrasound")),
+)
+
+
+class ImagingForm(Quiet, forms.ModelForm):
+    kind = forms.ChoiceField(label=_("Kind"), choices=IMAGING_KINDS)
+    region = forms.ChoiceField(label=_("Region"), choices=REGIONS)
+    modic_types = forms.MultipleChoiceField(
+        label=_("Modic changes"),
+        required=False,
+        choices=(("1", _("type 1")), ("2", _("type 2")), ("3", _("type 3"))),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    multifidus_fat_grade = forms.TypedChoiceField(
+        label=_("Multifidus fat grade"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=(("", "—"), ("0", "0"), ("1", "1"), ("2", "2"), ("3", "3")),
+    )
+    osteoarthritis_grade = forms.TypedChoiceField(
+        label=_("Osteoarthritis (Kellgren–Lawrence)"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=(("", "—"), *((str(g), str(g)) for g in range(5))),
+    )
+    disc_herniation = forms.BooleanField(label=_("Disc herniation"), required=False)
+
+    class Meta:
+        model = ImagingStudy
+        fields = ("kind", "region", "date", "requested_on", "received_on")
+        widgets: ClassVar[dict[str, Any]] = {
+            "date": DateInput(),
+            "requested_on": DateInput(),
+            "received_on": DateInput(),
+        }
+
+    def findings(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        found: dict[str, Any] = {}
+        if data.get("modic_types"):
+            found["modic_types"] = sorted(int(t) for t in data["modic_types"])
+        for name in ("multifidus_fat_grade", "osteoarthritis_grade"):
+            if data.get(name) is not None:
+                found[name] = data[name]
+        if data.get("disc_herniation"):
+            found["disc_herniation"] = True
+        return found
+
+
+class MedicationForm(Quiet, forms.ModelForm):
+    class Meta:
+        model = Medication
+        fields = ("code", "anticoagulant", "pause_agreed_days")
+
+
+class ProcedureForm(Quiet, forms.ModelForm):
+    region = forms.ChoiceField(label=_("Region"), choices=REGIONS)
+
+    class Meta:
+        model = ProcedureBooking
+        fields = ("kind", "region", "appointment_date")
+        widgets: ClassVar[dict[str, Any]] = {"appointment_date": DateInput()}
+
+
+class ReadinessForm(Quiet, forms.Form):
+    item = forms.ChoiceField(choices=ReadinessItem.Item.choices)
+    state = forms.ChoiceField(choices=ReadinessItem.State.choices)
+    date = forms.DateField(required=False, widget=DateInput())
+
+    def clean_date(self) -> dt.date | None:
+        return self.cleaned_data.get("date")
+
+
+class AcknowledgeForm(Quiet, forms.Form):
+    classification = forms.IntegerField(widget=forms.HiddenInput)
+    note = forms.CharField(label=_("Note (optional)"), required=False, max_length=500)

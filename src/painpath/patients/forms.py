@@ -1,0 +1,201 @@
+"""Forms for patients and episodes. The CPR number is validated by the core's parser and
+never shown back in full: an edit form leaves the field empty and shows the masked form."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from painpath.core.cpr import InvalidCpr, parse_cpr
+from painpath.patients import crypto
+from painpath.patients.models import Episode, Patient
+
+REGIONS = (
+    ("head", _("head")),
+    ("jaw", _("jaw")),
+    ("neck", _("neck")),
+    ("shoulder", _("shoulder")),
+    ("upper_arm", _("upper arm")),
+    ("elbow", _("elbow")),
+    ("forearm", _("forearm")),
+    ("wrist_hand", _("wrist / hand")),
+    ("chest", _("chest")),
+    ("abdomen", _("abdomen")),
+    ("upper_back", _("upper back")),
+    ("low_back", _("low back")),
+    ("buttock", _("buttock")),
+    ("hip", _("hip")),
+    ("thigh", _("thigh")),
+    ("knee", _("knee")),
+    ("lower_leg", _("lower leg")),
+    ("ankle_foot", _("ankle / foot")),
+)
+REGION_LABELS = dict(REGIONS)
+
+# The red-flag screening questions of the red-flags rule set (episode field red_flags).
+RED_FLAG_QUESTIONS = (
+    ("bladder_or_bowel_dysfunction", _("Bladder or bowel dysfunction")),
+    ("saddle_anaesthesia", _("Saddle anaesthesia")),
+    ("bilateral_or_progressive_neuro_deficit", _("Bilateral or progressive neurological deficit")),
+    ("history_of_cancer", _("History of cancer")),
+    ("unexplained_weight_loss", _("Unexplained weight loss")),
+    ("constant_night_pain", _("Constant night pain")),
+    ("significant_trauma", _("Significant trauma")),
+    ("osteoporosis_or_long_term_steroids", _("Osteoporosis or long-term steroids")),
+    ("structural_deformity", _("Structural deformity")),
+    ("fever_or_systemic_illness", _("Fever or systemic illness")),
+    ("iv_drug_use", _("Intravenous drug use")),
+    ("immunosuppression", _("Immunosuppression")),
+    ("recent_infection", _("Recent infection")),
+    ("inflammatory_features", _("Inflammatory features (e.g. morning stiffness)")),
+)
+_ANSWERS = (("", _("not asked")), ("no", _("no")), ("yes", _("yes")))
+
+
+class Quiet:
+    """Labels without the trailing colon (the layout sets labels apart already)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class PatientForm(Quiet, forms.ModelForm):
+    cpr = forms.CharField(
+        label=_("CPR number (optional)"),
+        required=False,
+        max_length=11,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+        help_text=_("DDMMYY-SSSS. Stored encrypted; lists show only DDMMYY-••••."),
+    )
+    clear_cpr = forms.BooleanField(label=_("Remove the CPR number"), required=False)
+
+    class Meta:
+        model = Patient
+        fields = ("name", "date_of_birth", "sex", "email", "phone")
+        widgets: ClassVar[dict[str, Any]] = {"date_of_birth": DateInput()}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.cpr_masked:
+            self.fields["cpr"].help_text = _(
+                "On file: %(masked)s. Leave empty to keep it; type a number to replace it."
+            ) % {"masked": self.instance.cpr_masked}
+        else:
+            del self.fields["clear_cpr"]
+
+    def clean_cpr(self) -> str:
+        text = self.cleaned_data.get("cpr", "").strip()
+        if not text:
+            return ""
+        try:
+            cpr = parse_cpr(text)
+        except InvalidCpr as error:
+            raise forms.ValidationError(
+                _("This is not a valid CPR number (%(reason)s). Check the number and try again."),
+                params={"reason": error},
+                code="invalid_cpr",
+            ) from None
+        taken = Patient.objects.filter(cpr_hash=crypto.lookup_hash(cpr.digits))
+        if self.instance.pk:
+            taken = taken.exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError(
+                _("Another patient already has this CPR number; search for them instead."),
+                code="duplicate_cpr",
+            )
+        return cpr.digits
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        born = data.get("date_of_birth")
+        digits = data.get("cpr")
+        if born and digits and parse_cpr(digits).birth_date != born:
+            self.add_error(
+                "date_of_birth",
+                _("The date of birth does not match the CPR number (%(date)s).")
+                % {"date": parse_cpr(digits).birth_date.isoformat()},
+            )
+        return data
+
+
+class SearchForm(Quiet, forms.Form):
+    q = forms.CharField(
+        label=_("Name or CPR number"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+
+
+class EpisodeForm(Quiet, forms.ModelForm):
+    region = forms.ChoiceField(label=_("Main region"), choices=(("", "—"), *REGIONS))
+    pattern = forms.ChoiceField(
+        label=_("Pattern"),
+        required=False,
+        choices=(
+            ("", _("not recorded")),
+            ("constant", _("constant")),
+            ("recurring", _("recurring")),
+        ),
+    )
+
+    class Meta:
+        model = Episode
+        fields = ("complaint", "region", "onset_date", "status")
+        widgets: ClassVar[dict[str, Any]] = {"onset_date": DateInput()}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        intake = self.instance.intake or {}
+        self.fields["pattern"].initial = intake.get("pattern", "")
+        answered = intake.get("red_flags", {})
+        for code, label in RED_FLAG_QUESTIONS:
+            value = answered.get(code)
+            self.fields[f"rf_{code}"] = forms.ChoiceField(
+                label=label,
+                required=False,
+                choices=_ANSWERS,
+                initial="" if value is None else ("yes" if value else "no"),
+            )
+        if not self.instance.pk:
+            del self.fields["status"]
+
+    def red_flag_fields(self) -> list[forms.BoundField]:
+        return [self[f"rf_{code}"] for code, _label in RED_FLAG_QUESTIONS]
+
+    def intake(self) -> dict[str, Any]:
+        """The episode's intake with this form's answers merged in (others kept)."""
+        intake = dict(self.instance.intake or {})
+        data = self.cleaned_data
+        if data.get("pattern"):
+            intake["pattern"] = data["pattern"]
+        else:
+            intake.pop("pattern", None)
+        region = data.get("region")
+        regions = list(intake.get("pain_regions", []))
+        if region and region not in {r.get("region") for r in regions}:
+            regions.insert(0, {"region": region})
+        if regions:
+            intake["pain_regions"] = regions
+        flags = dict(intake.get("red_flags", {}))
+        for code, _label in RED_FLAG_QUESTIONS:
+            answer = data.get(f"rf_{code}")
+            if answer:
+                flags[code] = answer == "yes"
+            else:
+                flags.pop(code, None)  # "not asked" is left out, never assumed negative
+        if flags:
+            intake["red_flags"] = flags
+        else:
+            intake.pop("red_flags", None)
+        return intake

@@ -1,0 +1,100 @@
+"""A clinician logs in with 2FA, sees the red flag first, acknowledges it, opens the patient
+page, logs a treatment session and sees the stepped-care step change (demo data, synthetic)."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import Page, expect
+
+from painpath.web.management.commands.load_demo import DEMO_PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SHOTS = Path("/tmp/shots")
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def sign_in(page: Page, base_url: str, username: str) -> None:
+    """Password and the current TOTP code, in one form or in two steps."""
+    device = TOTPDevice.objects.get(user__username=username)
+    code = f"{totp(device.bin_key, step=device.step, t0=device.t0):06d}"
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    one_step = page.locator("input[name=otp_token]")
+    if one_step.count():
+        one_step.fill(code)
+    page.locator("main form button[type=submit]").first.click()
+    code_field = page.locator("input[name=otp_token], input[autocomplete=one-time-code]")
+    if "/accounts/login" in page.url and code_field.count():
+        code_field.first.fill(code)
+        page.locator("main form button[type=submit]").first.click()
+    expect(page).to_have_url(f"{base_url}/clinic/")
+
+
+def test_a_clinician_acknowledges_a_red_flag_and_sees_the_step_change(
+    live_server, page: Page
+) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    call_command("load_demo", stdout=io.StringIO())
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    sign_in(page, live_server.url, "demo-clinician")
+
+    # The red flag comes first on the worklist.
+    first_section = page.locator("main section").first
+    expect(first_section.get_by_role("heading", level=2)).to_contain_text(
+        "Red flags awaiting acknowledgement"
+    )
+    expect(first_section).to_contain_text("Delta Demosen (demo)")
+    expect(first_section).to_contain_text("Possible cauda equina syndrome")
+    page.screenshot(path=str(SHOTS / "clinician-worklist.png"), full_page=True)
+
+    first_section.get_by_role(
+        "button", name="Acknowledge red flag for Delta Demosen (demo)"
+    ).click()
+    expect(page.get_by_role("status")).to_contain_text("acknowledged")
+    expect(page.locator("main section").first).to_contain_text("No red flag is waiting.")
+
+    # The patient page: who acknowledged it and when, then log a session.
+    page.get_by_role("link", name="Delta Demosen (demo)").first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Delta Demosen (demo)")
+    expect(page.locator("#red-flag")).to_contain_text("Acknowledged by demo-clinician")
+    stepped = page.locator("#axis-stepped_care")
+    expect(stepped).to_contain_text("Step 1")
+
+    form = page.locator("form.log-session")
+    form.get_by_label("dose").fill("30 min")
+    form.get_by_label("pain before").fill("6")
+    form.get_by_label("pain after").fill("6")
+    form.get_by_role("button", name="Log session").click()
+
+    expect(page.locator("#axis-stepped_care")).to_contain_text("Step 2")
+    expect(page.locator("#axis-stepped_care")).to_contain_text("no_notable_effect")
+    expect(page.locator("#treatments table.sessions tbody tr")).to_have_count(5)
+    expect(page.locator("#history")).to_contain_text("Step 1 — ordinary pain")
+    page.screenshot(path=str(SHOTS / "clinician-patient-step-change.png"), full_page=True)
+
+
+def test_the_patient_page_of_a_chronic_patient_before_a_procedure(live_server, page: Page) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    call_command("load_demo", stdout=io.StringIO())
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in(page, live_server.url, "demo-clinician")
+
+    page.locator("#wl-ready").locator("..").get_by_role("link").first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Charlie Fiktivsen (demo)")
+    expect(page.locator("#readiness")).to_contain_text("Arrange a companion")
+    expect(page.locator("#scores svg[role=img]")).to_have_count(4)
+    expect(page.get_by_text("synthetic").first).to_be_visible()
+    path = SHOTS / "clinician-patient-page.png"
+    page.screenshot(path=str(path), full_page=True)
+    DOCS.mkdir(parents=True, exist_ok=True)
+    shutil.copy(path, DOCS / "patient-page.png")

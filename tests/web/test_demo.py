@@ -1,0 +1,68 @@
+"""``load_demo`` builds the synthetic demo clinic; running it twice changes nothing."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from painpath.pathway.models import Classification, TreatmentSession
+from painpath.pathway.services import worklist
+from painpath.patients.models import Episode, Patient
+from painpath.questionnaires.models import QuestionnaireResponse
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts() -> dict[str, int]:
+    return {
+        "users": User.objects.count(),
+        "devices": TOTPDevice.objects.count(),
+        "patients": Patient.objects.count(),
+        "episodes": Episode.objects.count(),
+        "sessions": TreatmentSession.objects.count(),
+        "responses": QuestionnaireResponse.objects.count(),
+        "classifications": Classification.objects.count(),
+    }
+
+
+def test_loading_the_demo_twice_is_idempotent_and_synthetic_only() -> None:
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    first = _counts()
+    call_command("load_demo", stdout=io.StringIO())
+    assert _counts() == first
+    assert first["patients"] == 5
+    assert not Patient.objects.filter(synthetic=False).exists()
+    assert all("(demo)" in name for name in Patient.objects.values_list("name", flat=True))
+    assert "demo-clinician" in out.getvalue() and "painpath-demo" in out.getvalue()
+
+
+def test_the_demo_covers_the_stepped_care_model() -> None:
+    call_command("load_demo", stdout=io.StringIO())
+    work = worklist()
+    assert [r.episode.patient.name for r in work.red_flags] == ["Delta Demosen (demo)"]
+    assert [r.episode.patient.name for r in work.not_ready] == ["Charlie Fiktivsen (demo)"]
+    assert [r.episode.patient.name for r in work.escalations] == ["Bravo Eksempelsen (demo)"]
+    steps = {
+        e.patient.name: e.classifications.first().result["axes"] for e in Episode.objects.all()
+    }
+    assert steps["Alfa Prøvesen (demo)"]["stepped_care"]["result"] == "step_1"
+    assert steps["Echo Opdigtetsen (demo)"]["neuropathic"]["result"] == "definite"
+    assert steps["Charlie Fiktivsen (demo)"]["stepped_care"]["fired"] == ["chronic_pain"]
+
+
+def test_the_demo_logins_sign_in_with_the_published_key() -> None:
+    call_command("load_demo", stdout=io.StringIO())
+    admin = User.objects.get(username="demo-admin")
+    assert admin.is_staff and admin.check_password("painpath-demo")
+    assert not User.objects.get(username="demo-researcher").has_perm("patients.view_patient")
+    device = TOTPDevice.objects.get(user__username="demo-clinician")
+    out = io.StringIO()
+    call_command("demo_otp", "demo-clinician", stdout=out)
+    assert out.getvalue().strip() == f"{totp(device.bin_key):06d}"
+    assert device.verify_token(out.getvalue().strip())
