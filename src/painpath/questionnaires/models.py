@@ -38,6 +38,8 @@ class IntakeLink(models.Model):
     expires_at = models.DateTimeField()
     completed_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    submission_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    """The id of the submission that completed the link: a repeated request carries it."""
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
@@ -65,7 +67,12 @@ class IntakeDraft(models.Model):
 
     link = models.OneToOneField(IntakeLink, on_delete=models.CASCADE, related_name="draft")
     answers = models.JSONField(default=dict)
+    """Per page key, the submitted form data as ``{field: [values]}``."""
     page = models.PositiveIntegerField(default=0)
+    """How many pages in a row have been answered validly: the page to resume at."""
+    language = models.CharField(max_length=5, blank=True)
+    submission_id = models.UUIDField(default=uuid.uuid4, editable=False)
+    """Sent with the review form, so a double tap or a repeated request is recognised."""
     updated_at = models.DateTimeField(auto_now=True)
 
 

@@ -1,0 +1,391 @@
+"""Use cases of the patient side: issue a link, open it, save a draft, submit the intake."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, OperationalError, connection, transaction
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from painpath.audit.services import record
+from painpath.core.errors import ScoringError
+from painpath.core.instruments import REGISTRY
+from painpath.core.instruments import get as get_instrument
+from painpath.pathway.models import Classification, Medication
+from painpath.pathway.services import classify_episode
+from painpath.patients.models import Episode
+from painpath.questionnaires import forms as pages_
+from painpath.questionnaires.models import (
+    IntakeDraft,
+    IntakeLink,
+    QuestionnaireResponse,
+    token_hash,
+)
+
+logger = logging.getLogger(__name__)
+
+LANGUAGE_CODES = tuple(code for code, _name in pages_.LANGUAGES)
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
+
+
+# -- errors ----------------------------------------------------------------------------------
+
+
+class LinkError(Exception):
+    """A link that cannot be used; ``message`` is for the patient, ``status`` for HTTP."""
+
+    message: Promise = _("This link cannot be used.")
+    status = 400
+
+    def __init__(self, link: IntakeLink | None = None) -> None:
+        self.link = link
+        super().__init__(str(self.message))
+
+
+class LinkNotFound(LinkError):
+    """No link has this token: it was mistyped, cut short or altered."""
+
+    message = _(
+        "This link is not valid. Check that you opened the whole link from the clinic's "
+        "message, or ask the clinic for a new link."
+    )
+    status = 404
+
+
+class LinkExpired(LinkError):
+    message = _("This link has expired. Please ask the clinic for a new link.")
+    status = 410
+
+
+class LinkCompleted(LinkError):
+    message = _("You have already sent your answers with this link. Thank you.")
+    status = 409
+
+
+class LinkRevoked(LinkError):
+    message = _("The clinic has withdrawn this link. Please ask the clinic for a new link.")
+    status = 410
+
+
+class IntakeInvalid(Exception):
+    """Answers that do not pass the checks: per page key, ``{field: [messages]}``."""
+
+    def __init__(self, errors: dict[str, dict[str, list[str]]]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(f"{page}: {fields}" for page, fields in errors.items()))
+
+
+# -- issuing ---------------------------------------------------------------------------------
+
+
+def issue_link(
+    episode: Episode,
+    instruments: list[str],
+    language: str,
+    user: Any,
+    days: int | None = None,
+    *,
+    request: HttpRequest | None = None,
+) -> tuple[IntakeLink, str]:
+    """Create an intake link; return it with its path, which holds the one-time token.
+
+    The token itself is never stored, so the path can be shown only now.
+    """
+    unknown = [code for code in instruments if code not in REGISTRY]
+    if unknown:
+        raise ValueError(f"unknown instrument(s): {', '.join(unknown)}")
+    if language not in LANGUAGE_CODES:
+        raise ValueError(f"unknown language {language!r}; choose one of {LANGUAGE_CODES}")
+    days = settings.PAINPATH_LINK_DAYS if days is None else days
+    with transaction.atomic():
+        link, token = IntakeLink.issue(
+            episode,
+            instruments=list(instruments),
+            language=language,
+            expires_at=timezone.now() + dt.timedelta(days=days),
+            created_by=user if getattr(user, "is_authenticated", False) else None,
+        )
+        record(
+            request,
+            "create",
+            patient=episode.patient,
+            obj=link,
+            instruments=list(instruments),
+            language=language,
+            expires_at=link.expires_at.isoformat(),
+        )
+    return link, reverse("questionnaires:start", args=[token])
+
+
+# -- opening ---------------------------------------------------------------------------------
+
+
+def resolve(token: str, *, allow_completed: bool = False) -> IntakeLink:
+    """The link of ``token``, or the reason it cannot be used (a :class:`LinkError`)."""
+    if not _TOKEN.match(token or ""):
+        raise LinkNotFound()
+    link = (
+        IntakeLink.objects.select_related("episode__patient")
+        .filter(token_hash=token_hash(token))
+        .first()
+    )
+    if link is None:
+        raise LinkNotFound()
+    if link.completed_at is not None:
+        if allow_completed:
+            return link
+        raise LinkCompleted(link)
+    if link.revoked_at is not None:
+        raise LinkRevoked(link)
+    if link.expires_at <= timezone.now():
+        raise LinkExpired(link)
+    return link
+
+
+def draft_of(link: IntakeLink) -> IntakeDraft:
+    draft, _created = IntakeDraft.objects.get_or_create(link=link)
+    return draft
+
+
+def language_of(link: IntakeLink, draft: IntakeDraft | None = None) -> str:
+    """The patient's chosen language, else the one the clinic chose for the link."""
+    if draft is not None and draft.language in LANGUAGE_CODES:
+        return draft.language
+    return link.language if link.language in LANGUAGE_CODES else LANGUAGE_CODES[0]
+
+
+def pages_of(link: IntakeLink, language: str) -> list[pages_.Page]:
+    return pages_.pages(list(link.instruments), language)
+
+
+def choose_language(link: IntakeLink, language: str) -> IntakeDraft:
+    if language not in LANGUAGE_CODES:
+        raise ValueError(f"unknown language {language!r}")
+    with transaction.atomic():
+        draft_of(link)
+        draft = IntakeDraft.objects.select_for_update().get(link=link)
+        draft.language = language
+        draft.save(update_fields=["language", "updated_at"])
+    return draft
+
+
+def save_draft(
+    link: IntakeLink, page_key: str, data: dict[str, list[str]], *, reached: int | None = None
+) -> IntakeDraft:
+    """Keep one page's answers; ``reached`` = the number of pages now answered in a row."""
+    with transaction.atomic():
+        draft_of(link)
+        # Locked, so that two tabs saving different pages do not lose each other's answers.
+        draft = IntakeDraft.objects.select_for_update().get(link=link)
+        draft.answers = {**draft.answers, page_key: data}
+        if reached is not None:
+            draft.page = max(draft.page, reached)
+        draft.save(update_fields=["answers", "page", "updated_at"])
+    return draft
+
+
+def validate(
+    link: IntakeLink, answers: dict[str, Any], language: str
+) -> dict[str, pages_.PageForm]:
+    """Every page's bound, valid form; or :class:`IntakeInvalid` with every page's errors."""
+    forms_by_key: dict[str, pages_.PageForm] = {}
+    errors: dict[str, dict[str, list[str]]] = {}
+    for page in pages_of(link, language):
+        form = pages_.bind(page, language, answers.get(page.key))
+        if form.is_valid():
+            forms_by_key[page.key] = form
+        else:
+            errors[page.key] = {name: list(messages) for name, messages in form.errors.items()}
+    if errors:
+        raise IntakeInvalid(errors)
+    return forms_by_key
+
+
+# -- submitting ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Submission:
+    link: IntakeLink
+    responses: list[QuestionnaireResponse]
+    classification: Classification | None
+    created: bool
+    """False when this was a repeat: the stored result is returned and nothing written."""
+
+
+def _stored(link: IntakeLink) -> Submission:
+    responses = list(QuestionnaireResponse.objects.filter(link=link).order_by("id"))
+    classification = (
+        Classification.objects.filter(episode=link.episode, created_at__gte=link.completed_at)
+        .order_by("created_at", "id")
+        .first()
+        if link.completed_at
+        else None
+    )
+    return Submission(link, responses, classification, created=False)
+
+
+def _response_id(submission_id: uuid.UUID, instrument: str) -> uuid.UUID:
+    # One submission stores one response per instrument, each needing its own unique id.
+    return uuid.uuid5(submission_id, instrument)
+
+
+def submit(
+    link: IntakeLink,
+    answers: dict[str, Any],
+    submission_id: uuid.UUID | str,
+    *,
+    request: HttpRequest | None = None,
+) -> Submission:
+    """Store a whole intake atomically and exactly once, then classify the episode.
+
+    A repeat (the same ``submission_id``, or any submission to a completed link) returns the
+    stored result and writes nothing. Raises :class:`IntakeInvalid` (nothing stored) or a
+    :class:`LinkError` for an expired or withdrawn link.
+    """
+    submission_id = uuid.UUID(str(submission_id))
+    # SQLite has no row locks: of two concurrent writers, one gets "database is locked" at
+    # once instead of waiting. Retry that one (only outside a caller's transaction, which
+    # the error would have broken): on its next try it finds the link completed.
+    retry = connection.vendor == "sqlite" and not connection.in_atomic_block
+    for attempt in range(_SQLITE_ATTEMPTS):
+        try:
+            return _submit_once(link, answers, submission_id, request)
+        except OperationalError as error:
+            if not retry or "locked" not in str(error) or attempt == _SQLITE_ATTEMPTS - 1:
+                raise
+            time.sleep(0.02 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+_SQLITE_ATTEMPTS = 25
+
+
+def _submit_once(
+    link: IntakeLink,
+    answers: dict[str, Any],
+    submission_id: uuid.UUID,
+    request: HttpRequest | None,
+) -> Submission:
+    try:
+        with transaction.atomic():
+            # Locked: of two concurrent submissions, the second waits here and then finds
+            # the link completed.
+            locked = (
+                IntakeLink.objects.select_for_update()
+                .select_related("episode__patient")
+                .get(pk=link.pk)
+            )
+            if locked.completed_at is not None:
+                return _stored(locked)
+            if locked.revoked_at is not None:
+                raise LinkRevoked(locked)
+            if locked.expires_at <= timezone.now():
+                raise LinkExpired(locked)
+            draft = IntakeDraft.objects.filter(link=locked).first()
+            language = language_of(locked, draft)
+            return _store(locked, answers, submission_id, language, request)
+    except IntegrityError:
+        # The loser of a race that got past the lock trips the unique constraints.
+        locked = IntakeLink.objects.get(pk=link.pk)
+        if locked.completed_at is not None:
+            return _stored(locked)
+        raise
+
+
+def _store(
+    link: IntakeLink,
+    answers: dict[str, Any],
+    submission_id: uuid.UUID,
+    language: str,
+    request: HttpRequest | None,
+) -> Submission:
+    forms_by_key = validate(link, answers, language)
+    scored = []
+    for code in link.instruments:
+        form = forms_by_key.get(f"instrument:{code}")
+        if form is None:
+            continue
+        instrument_answers = form.answers()  # type: ignore[attr-defined]
+        try:
+            result = get_instrument(code).score(instrument_answers)
+        except ScoringError as error:
+            field = error.item if error.item in form.fields else "__all__"
+            raise IntakeInvalid({f"instrument:{code}": {field: [str(error)]}}) from None
+        scored.append((code, instrument_answers, result))
+
+    episode = link.episode
+    now = timezone.now()
+    responses = [
+        QuestionnaireResponse.objects.create(
+            episode=episode,
+            link=link,
+            submission_id=_response_id(submission_id, code),
+            instrument=code,
+            answers=instrument_answers,
+            score=result.score,
+            subscales={k: v for k, v in result.subscales.items() if v is not None},
+            band=result.band or "",
+            source=QuestionnaireResponse.Source.PATIENT,
+            language=language,
+            answered_on=timezone.localdate(now),
+        )
+        for code, instrument_answers, result in scored
+    ]
+
+    intake: dict[str, Any] = {}
+    for key in ("regions", "duration", "red_flags", "medications", "treatments"):
+        intake.update(forms_by_key[key].intake())  # type: ignore[attr-defined]
+    onset = intake.get("onset_date")
+    update_fields = ["intake"]
+    if onset and episode.onset_date is None:
+        episode.onset_date = dt.date.fromisoformat(onset)
+        update_fields.append("onset_date")
+    intake["reported_by_patient"] = {"link": link.pk, "at": now.isoformat(), "language": language}
+    episode.intake = {**episode.intake, **intake}
+    episode.save(update_fields=update_fields)
+
+    known = set(episode.medications.values_list("code", flat=True))
+    for medication in intake.get("medications", []):
+        code = medication["code"][:60]
+        if code not in known:
+            Medication.objects.create(
+                episode=episode, code=code, anticoagulant=medication["anticoagulant"]
+            )
+            known.add(code)
+
+    link.completed_at = now
+    link.submission_id = submission_id
+    link.language = language
+    link.save(update_fields=["completed_at", "submission_id", "language"])
+    IntakeDraft.objects.filter(link=link).delete()  # the answers now live in the records
+
+    record(
+        request,
+        "patient_submit",
+        patient=episode.patient,
+        obj=link,
+        submission_id=str(submission_id),
+        instruments=[code for code, _a, _r in scored],
+        language=language,
+    )
+    classification = None
+    try:
+        # A savepoint: should classifying fail, the patient's answers are still kept, and
+        # the clinic's worklist shows the episode as not yet classified.
+        with transaction.atomic():
+            classification = classify_episode(episode, trigger="patient intake")
+    except Exception:
+        logger.exception("classifying episode %s after intake failed", episode.public_id)
+    return Submission(link, responses, classification, created=True)

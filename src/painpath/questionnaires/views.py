@@ -1,0 +1,368 @@
+"""The patient's intake pages (no account: the link is the key) and the clinician's issue page."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+import segno
+from django import forms
+from django.conf import settings
+from django.contrib.auth.decorators import permission_required
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from painpath.accounts.decorators import verified_staff
+from painpath.audit.services import record
+from painpath.core import questionnaires as fhir
+from painpath.core.instruments import REGISTRY
+from painpath.patients.models import Episode
+from painpath.questionnaires import bodymap, services
+from painpath.questionnaires import forms as pages_
+from painpath.questionnaires.models import IntakeDraft, IntakeLink
+
+# -- patient pages ---------------------------------------------------------------------------
+
+
+def _activate(request: HttpRequest, language: str) -> None:
+    # After UserLanguageMiddleware: the patient's choice wins over a signed-in staff
+    # member's profile language (a clinic tablet may still hold a staff session).
+    translation.activate(language)
+    request.LANGUAGE_CODE = language
+
+
+def _link_error(request: HttpRequest, error: services.LinkError) -> HttpResponse:
+    if error.link is not None:
+        _activate(request, error.link.language)
+    return render(
+        request,
+        "questionnaires/link_error.html",
+        {"error": error, "completed": isinstance(error, services.LinkCompleted)},
+        status=error.status,
+    )
+
+
+def patient_view(
+    *, allow_completed: bool = False
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Open the link, forget any staff session for this request, speak the patient's language."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        @never_cache
+        def wrapper(request: HttpRequest, token: str, *args: Any, **kwargs: Any) -> HttpResponse:
+            # The link is the patient's only credential: a staff member signed in on the
+            # same tablet must neither appear on these pages nor be named in the audit.
+            request.user = AnonymousUser()
+            try:
+                link = services.resolve(token, allow_completed=allow_completed)
+            except services.LinkError as error:
+                return _link_error(request, error)
+            draft = None if link.completed_at else services.draft_of(link)
+            _activate(request, services.language_of(link, draft))
+            response = view(request, token, link, draft, *args, **kwargs)
+            # The path holds the token: never send it to another site. ("no-referrer" would
+            # make Chromium send "Origin: null" with the forms, which CSRF checking refuses.)
+            response["Referrer-Policy"] = "same-origin"
+            response["X-Robots-Tag"] = "noindex"
+            return response
+
+        return wrapper
+
+    return decorator
+
+
+def _pages(link: IntakeLink) -> list[pages_.Page]:
+    return services.pages_of(link, translation.get_language())
+
+
+def _resume_url(token: str, link: IntakeLink, draft: IntakeDraft) -> str:
+    if draft.page >= len(_pages(link)):
+        return reverse("questionnaires:review", args=[token])
+    return reverse("questionnaires:page", args=[token, draft.page + 1])
+
+
+def _progress(step: int, total: int) -> dict[str, int]:
+    return {"step": step, "total": total}
+
+
+def _base_context(token: str, link: IntakeLink, here: str) -> dict[str, Any]:
+    return {
+        "token": token,
+        "link": link,
+        "languages": pages_.LANGUAGES,
+        "here": here,
+        "patient_page": True,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@patient_view()
+def start(request: HttpRequest, token: str, link: IntakeLink, draft: IntakeDraft) -> HttpResponse:
+    if request.method == "POST":
+        language = request.POST.get("language", "")
+        if language not in services.LANGUAGE_CODES:
+            return HttpResponseBadRequest("unknown language")
+        draft = services.choose_language(link, language)
+        _activate(request, language)
+        here = request.POST.get("next", "")
+        target = _resume_url(token, link, draft)
+        # Only back to a page of this link: never an open redirect.
+        if here.startswith(reverse("questionnaires:start", args=[token])):
+            target = here
+        return redirect(target)
+    if draft.language and draft.page > 0:
+        return redirect(_resume_url(token, link, draft))
+    total = len(_pages(link)) + 1
+    return render(
+        request,
+        "questionnaires/start.html",
+        {
+            **_base_context(token, link, request.path),
+            "total": total,
+            "current": translation.get_language(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@patient_view()
+def page(
+    request: HttpRequest, token: str, link: IntakeLink, draft: IntakeDraft, number: int
+) -> HttpResponse:
+    language = translation.get_language()
+    all_pages = _pages(link)
+    if not 1 <= number <= len(all_pages):
+        return redirect(_resume_url(token, link, draft))
+    if number > draft.page + 1:  # no skipping ahead of the first unanswered page
+        return redirect(_resume_url(token, link, draft))
+    this = all_pages[number - 1]
+    if request.method == "POST":
+        action = request.POST.get("action", "next")
+        data = pages_.form_data(this.form(language), request.POST)
+        if action in ("back", "later"):
+            services.save_draft(link, this.key, data)
+            if action == "later":
+                return render(
+                    request,
+                    "questionnaires/saved.html",
+                    {**_base_context(token, link, request.path), "resume": request.path},
+                )
+            previous = (
+                reverse("questionnaires:page", args=[token, number - 1])
+                if number > 1
+                else reverse("questionnaires:start", args=[token])
+            )
+            return redirect(previous)
+        form = pages_.bind(this, language, data)
+        if form.is_valid():
+            services.save_draft(link, this.key, data, reached=number)
+            if number == len(all_pages):
+                return redirect("questionnaires:review", token)
+            return redirect("questionnaires:page", token, number + 1)
+        # Keep what was typed, even if it is not yet valid; do not advance.
+        services.save_draft(link, this.key, data)
+    else:
+        form = pages_.initial(this, language, draft.answers.get(this.key))
+    context = {
+        **_base_context(token, link, request.path),
+        "page": this,
+        "form": form,
+        "number": number,
+        "progress": _progress(number, len(all_pages) + 1),
+        "back_url": reverse("questionnaires:page", args=[token, number - 1])
+        if number > 1
+        else reverse("questionnaires:start", args=[token]),
+    }
+    if this.key == "regions":
+        selected = set(form["regions"].value() or [])
+        context["views"] = [
+            ("front", pgettext("body map", "Seen from the front"), bodymap.view("front", selected)),
+            ("back", pgettext("body map", "Seen from behind"), bodymap.view("back", selected)),
+        ]
+        context["groups"] = bodymap.checklist(selected)
+    if this.instrument:
+        context["questionnaire"] = form.questionnaire  # type: ignore[attr-defined]
+    return render(request, this.template, context)
+
+
+def _summary(link: IntakeLink, language: str, answers: dict[str, Any]) -> list[dict[str, Any]]:
+    """What the patient answered, page by page, as (question, answer) pairs."""
+    result = []
+    for number, each in enumerate(services.pages_of(link, language), start=1):
+        form = pages_.bind(each, language, answers.get(each.key))
+        form.is_valid()
+        rows = []
+        for name, field in form.fields.items():
+            raw = answers.get(each.key, {}).get(name, [])
+            if isinstance(field, forms.ChoiceField):
+                labels = dict(field.choices)
+                if name == "regions":
+                    shown = ", ".join(bodymap.label(v) for v in raw if v in labels)
+                else:
+                    shown = ", ".join(str(labels.get(v, v)) for v in raw if v)
+            else:
+                shown = ", ".join(v for v in raw if v)
+            if each.key == "treatments" and raw == ["not_tried"]:
+                continue
+            if shown:
+                rows.append({"question": field.label, "answer": shown})
+        result.append({"number": number, "title": each.title, "rows": rows})
+    return result
+
+
+def _review(
+    request: HttpRequest,
+    token: str,
+    link: IntakeLink,
+    draft: IntakeDraft,
+    errors: dict[str, dict[str, list[str]]] | None = None,
+) -> HttpResponse:
+    language = translation.get_language()
+    all_pages = _pages(link)
+    problems = []
+    for number, each in enumerate(all_pages, start=1):
+        form = each.form(language)
+        for name, messages in (errors or {}).get(each.key, {}).items():
+            label = form.fields[name].label if name in form.fields else each.title
+            for message in messages:
+                problems.append(
+                    {
+                        "url": reverse("questionnaires:page", args=[token, number]),
+                        "text": f"{label}: {message}",
+                    }
+                )
+    return render(
+        request,
+        "questionnaires/review.html",
+        {
+            **_base_context(token, link, request.path),
+            "summary": _summary(link, language, draft.answers),
+            "submission_id": draft.submission_id,
+            "progress": _progress(len(all_pages) + 1, len(all_pages) + 1),
+            "problems": problems,
+        },
+        status=422 if problems else 200,
+    )
+
+
+@require_http_methods(["GET"])
+@patient_view()
+def review(request: HttpRequest, token: str, link: IntakeLink, draft: IntakeDraft) -> HttpResponse:
+    if draft.page < len(_pages(link)):
+        return redirect(_resume_url(token, link, draft))
+    return _review(request, token, link, draft)
+
+
+@require_POST
+@patient_view(allow_completed=True)
+def submit(
+    request: HttpRequest, token: str, link: IntakeLink, draft: IntakeDraft | None
+) -> HttpResponse:
+    try:
+        submission_id = uuid.UUID(request.POST.get("submission_id", ""))
+    except ValueError:
+        return HttpResponseBadRequest("missing submission id")
+    if link.completed_at is not None:
+        if link.submission_id == submission_id:  # a double tap or a repeated request
+            return redirect("questionnaires:done", token)
+        return _link_error(request, services.LinkCompleted(link))
+    assert draft is not None
+    try:
+        services.submit(link, draft.answers, submission_id, request=request)
+    except services.IntakeInvalid as invalid:
+        return _review(request, token, link, draft, invalid.errors)
+    except services.LinkError as error:
+        return _link_error(request, error)
+    return redirect("questionnaires:done", token)
+
+
+@require_http_methods(["GET"])
+@patient_view(allow_completed=True)
+def done(
+    request: HttpRequest, token: str, link: IntakeLink, draft: IntakeDraft | None
+) -> HttpResponse:
+    if link.completed_at is None:
+        return redirect("questionnaires:start", token)
+    stored = services._stored(link)
+    urgent = bool(stored.classification and stored.classification.urgent)
+    return render(
+        request,
+        "questionnaires/done.html",
+        {**_base_context(token, link, request.path), "urgent": urgent},
+    )
+
+
+# -- clinician: issue a link -----------------------------------------------------------------
+
+
+class IssueForm(forms.Form):
+    instruments = forms.MultipleChoiceField(
+        label=_("Questionnaires"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    language = forms.ChoiceField(label=_("Language the patient starts in"), choices=())
+    days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=90)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        language = translation.get_language() or "en"
+        language = language if language in services.LANGUAGE_CODES else "en"
+        self.fields["instruments"].choices = [
+            (code, fhir.load(code, language)["title"]) for code in REGISTRY
+        ]
+        self.fields["language"].choices = pages_.LANGUAGES
+
+
+def _qr_svg(url: str) -> str:
+    svg = segno.make(url, error="m").svg_inline(scale=4, light="#fff", omitsize=True)
+    label = escape(gettext("QR code of the patient's link"))
+    return mark_safe(svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1))
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@verified_staff
+@permission_required("questionnaires.add_intakelink", raise_exception=True)
+def issue(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
+    episode = get_object_or_404(Episode.objects.select_related("patient"), public_id=episode_id)
+    if request.method == "POST":
+        form = IssueForm(request.POST)
+        if form.is_valid():
+            link, path = services.issue_link(
+                episode,
+                form.cleaned_data["instruments"],
+                form.cleaned_data["language"],
+                request.user,
+                form.cleaned_data["days"],
+                request=request,
+            )
+            url = request.build_absolute_uri(path)
+            # Shown once: only the token's hash is stored, so this page cannot be rebuilt.
+            return render(
+                request,
+                "questionnaires/issued.html",
+                {"episode": episode, "link": link, "url": url, "qr": _qr_svg(url)},
+            )
+    else:
+        record(request, "view", patient=episode.patient, obj=episode, page="issue link")
+        form = IssueForm(
+            initial={
+                "instruments": pages_.DEFAULT_INSTRUMENTS.get(
+                    episode.region, pages_.FALLBACK_INSTRUMENTS
+                ),
+                "language": "da",
+                "days": settings.PAINPATH_LINK_DAYS,
+            }
+        )
+    return render(request, "questionnaires/issue.html", {"episode": episode, "form": form})
