@@ -1,0 +1,188 @@
+"""Follow-up protocols: when a patient is asked again, for what, and how often reminded.
+
+A protocol is configuration (``core/data/followup/*.yaml``): the index event it counts from,
+its time points (months after the index date, each with a window of ± days), the
+instruments, the reminder cadence and when to give up. This module turns a protocol and an
+index date into due dates, and places an answer on the time point it belongs to — flagged
+when it came outside the window, never dropped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from painpath.core.errors import PainpathError
+from painpath.core.instruments import REGISTRY
+from painpath.core.rules.derive import add_months
+
+__all__ = [
+    "INDEX_EVENTS",
+    "DuePoint",
+    "FollowUpProtocol",
+    "Placement",
+    "ProtocolError",
+    "TimePoint",
+    "builtin_protocols",
+    "load_protocol",
+    "place",
+    "schedule",
+]
+
+INDEX_EVENTS = ("first_visit", "course_start", "procedure_date")
+
+
+class ProtocolError(PainpathError):
+    """A protocol file that cannot be used; the message names the file and the field."""
+
+
+@dataclass(frozen=True)
+class TimePoint:
+    months: int
+    window_days: int
+
+
+@dataclass(frozen=True)
+class FollowUpProtocol:
+    id: str
+    version: str
+    title: str
+    index_event: str
+    timepoints: tuple[TimePoint, ...]
+    instruments: tuple[str, ...]
+    reminder_after_days: tuple[int, ...]
+    give_up: str
+    source: str
+
+
+@dataclass(frozen=True)
+class DuePoint:
+    months: int
+    target: dt.date
+    window_start: dt.date
+    window_end: dt.date
+
+    def reminders(self, protocol: FollowUpProtocol) -> tuple[dt.date, ...]:
+        """When to send: the link when the window opens, then each reminder, never after the
+        window closes (the give-up point)."""
+        sends = [self.window_start] + [
+            self.window_start + dt.timedelta(days=d) for d in protocol.reminder_after_days
+        ]
+        return tuple(day for day in sends if day <= self.window_end)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where an answer belongs: its time point, and whether it came inside that window."""
+
+    months: int
+    target: dt.date
+    days_from_target: int
+    in_window: bool
+
+
+def _protocol(data: Any, origin: str) -> FollowUpProtocol:
+    def need(key: str) -> Any:
+        if not isinstance(data, dict) or key not in data:
+            raise ProtocolError(f"{origin}: missing {key!r}")
+        return data[key]
+
+    index_event = need("index_event")
+    if index_event not in INDEX_EVENTS:
+        raise ProtocolError(
+            f"{origin}: index_event {index_event!r}; use one of {', '.join(INDEX_EVENTS)}"
+        )
+    points = []
+    for n, raw in enumerate(need("timepoints"), start=1):
+        try:
+            point = TimePoint(int(raw["months"]), int(raw["window_days"]))
+        except (KeyError, TypeError, ValueError):
+            raise ProtocolError(
+                f"{origin}: timepoints[{n}] needs whole 'months' and 'window_days'"
+            ) from None
+        if point.months <= 0 or point.window_days < 0:
+            raise ProtocolError(f"{origin}: timepoints[{n}]: months > 0, window_days ≥ 0")
+        points.append(point)
+    months = [p.months for p in points]
+    if months != sorted(set(months)):
+        raise ProtocolError(f"{origin}: timepoints must be increasing and distinct")
+    instruments = tuple(need("instruments"))
+    unknown = [code for code in instruments if code not in REGISTRY]
+    if unknown:
+        raise ProtocolError(f"{origin}: unknown instrument(s) {', '.join(map(str, unknown))}")
+    reminders = need("reminders")
+    give_up = reminders.get("give_up", "window_end") if isinstance(reminders, dict) else None
+    if give_up != "window_end":
+        raise ProtocolError(f"{origin}: reminders.give_up supports 'window_end' only")
+    after = tuple(int(d) for d in reminders.get("after_days", ()))
+    if any(d <= 0 for d in after) or list(after) != sorted(set(after)):
+        raise ProtocolError(f"{origin}: reminders.after_days must be increasing and positive")
+    return FollowUpProtocol(
+        id=str(need("id")),
+        version=str(need("version")),
+        title=str(need("title")),
+        index_event=index_event,
+        timepoints=tuple(points),
+        instruments=instruments,
+        reminder_after_days=after,
+        give_up=give_up,
+        source=" ".join(str(need("source")).split()),
+    )
+
+
+def load_protocol(path: Path) -> FollowUpProtocol:
+    """A protocol from a YAML file (a clinic's own); errors name the file and field."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise ProtocolError(f"{path}: {error}") from None
+    return _protocol(data, str(path))
+
+
+@cache
+def builtin_protocols() -> dict[str, FollowUpProtocol]:
+    """The shipped protocols by id: ``default`` and one per seed scenario."""
+    folder = resources.files("painpath.core.data").joinpath("followup")
+    out = {}
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".yaml"):
+            protocol = _protocol(yaml.safe_load(entry.read_text(encoding="utf-8")), entry.name)
+            out[protocol.id] = protocol
+    return out
+
+
+def schedule(protocol: FollowUpProtocol, index_date: dt.date) -> tuple[DuePoint, ...]:
+    """Each time point's target date (calendar months; 31 Jan + 1 month = end of February)
+    and its window."""
+    out = []
+    for point in protocol.timepoints:
+        target = add_months(index_date, point.months)
+        window = dt.timedelta(days=point.window_days)
+        out.append(DuePoint(point.months, target, target - window, target + window))
+    return tuple(out)
+
+
+def place(protocol: FollowUpProtocol, index_date: dt.date, answered: dt.date) -> Placement | None:
+    """The time point an answer on ``answered`` belongs to: the nearest target date (the
+    earlier one on a tie). None for an answer before the first time point's window opens
+    halfway — that is a baseline-period answer, not a follow-up."""
+    points = schedule(protocol, index_date)
+    if not points or answered <= index_date:
+        return None
+    first = points[0]
+    if answered < index_date + (first.target - index_date) / 2:
+        return None
+    best = min(points, key=lambda p: (abs((answered - p.target).days), p.months))
+    delta = (answered - best.target).days
+    return Placement(
+        months=best.months,
+        target=best.target,
+        days_from_target=delta,
+        in_window=best.window_start <= answered <= best.window_end,
+    )
