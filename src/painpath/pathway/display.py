@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy
 
 from painpath.core.instruments import REGISTRY
 from painpath.core.rules import INPUTS, builtin_rulesets
+from painpath.followup import services as followup
+from painpath.followup.forms import StartPlanForm
 from painpath.pathway.forms import (
     CourseForm,
     ImagingForm,
@@ -446,4 +448,16 @@ def episode_panel(episode: Episode, classification: Classification | None) -> di
         "imaging_form": ImagingForm(),
         "medication_form": MedicationForm(),
         "procedure_form": ProcedureForm(instance=procedure),
+        "followup": followup_card(episode),
+    }
+
+
+def followup_card(episode: Episode) -> dict[str, Any]:
+    """The follow-up card: every plan with its points, and the form to start one."""
+    plans = followup.plans_of(episode)
+    active = any(view.plan.status == "active" for view in plans)
+    return {
+        "plans": plans,
+        "active": active,
+        "start_form": None if active else StartPlanForm(episode=episode),
     }

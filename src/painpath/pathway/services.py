@@ -18,6 +18,8 @@ from django.utils import timezone
 from painpath.audit.models import AuditEntry
 from painpath.core.instruments import REGISTRY
 from painpath.core.rules import builtin_rulesets, classify, validate_episode
+from painpath.followup.services import OverdueRow
+from painpath.followup.services import overdue as overdue_followups
 from painpath.pathway.models import (
     Classification,
     Medication,
@@ -308,10 +310,17 @@ class Worklist:
     not_ready: list[WorklistRow]
     escalations: list[WorklistRow]
     days: int
+    overdue_followups: list[OverdueRow] = dataclass_field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not (self.red_flags or self.new_intakes or self.not_ready or self.escalations)
+        return not (
+            self.red_flags
+            or self.new_intakes
+            or self.not_ready
+            or self.escalations
+            or self.overdue_followups
+        )
 
 
 def upcoming_days() -> int:
@@ -328,7 +337,9 @@ def worklist(*, today: dt.date | None = None, days: int | None = None) -> Workli
     - *not ready*: the readiness axis says ``not_ready`` and the appointment is within
       ``days`` days from today;
     - *escalation suggestion*: the stepped-care axis says Step 2 because a Step-1 course
-      had no effect (an escalation rule fired) and no procedure has been booked since.
+      had no effect (an escalation rule fired) and no procedure has been booked since;
+    - *overdue follow-up*: a follow-up time point whose window closed unanswered, or an
+      answer that came outside its window (``painpath.followup.services.overdue``).
     """
     today = today or timezone.localdate()
     days = upcoming_days() if days is None else days
@@ -397,7 +408,7 @@ def worklist(*, today: dt.date | None = None, days: int | None = None) -> Workli
                 WorklistRow(episode, result, [_rule_words(result, r) for r in rules], result.as_of)
             )
     not_ready.sort(key=lambda row: row.when or today)
-    return Worklist(red, new, not_ready, escalations, days)
+    return Worklist(red, new, not_ready, escalations, days, overdue_followups(today))
 
 
 def _rule_words(classification: Classification, rule_id: str) -> str:

@@ -67,7 +67,13 @@ def worklist(request: HttpRequest) -> HttpResponse:
     work = services.worklist()
     shown = {
         str(row.episode.patient.public_id)
-        for rows in (work.red_flags, work.new_intakes, work.not_ready, work.escalations)
+        for rows in (
+            work.red_flags,
+            work.new_intakes,
+            work.not_ready,
+            work.escalations,
+            work.overdue_followups,
+        )
         for row in rows
     }
     # One entry for the list (no single patient), naming every patient it showed.

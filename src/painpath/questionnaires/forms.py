@@ -510,9 +510,10 @@ FIXED_PAGES = (
 )
 
 
-def pages(instruments: list[str], language: str) -> list[Page]:
-    """Every page of an intake with these instruments, in order."""
-    result = list(FIXED_PAGES)
+def pages(instruments: list[str], language: str, *, follow_up: bool = False) -> list[Page]:
+    """Every page of an intake with these instruments, in order. A follow-up asks only the
+    instruments: the body map, red flags and history belong to the first visit."""
+    result = [] if follow_up else list(FIXED_PAGES)
     for code in instruments:
         if code not in REGISTRY:
             continue

@@ -32,6 +32,7 @@ from painpath.questionnaires.models import (
     QuestionnaireResponse,
     token_hash,
 )
+from painpath.questionnaires.signals import link_completed
 
 logger = logging.getLogger(__name__)
 
@@ -166,7 +167,8 @@ def language_of(link: IntakeLink, draft: IntakeDraft | None = None) -> str:
 
 
 def pages_of(link: IntakeLink, language: str) -> list[pages_.Page]:
-    return pages_.pages(list(link.instruments), language)
+    follow_up = link.purpose == IntakeLink.Purpose.FOLLOW_UP
+    return pages_.pages(list(link.instruments), language, follow_up=follow_up)
 
 
 def choose_language(link: IntakeLink, language: str) -> IntakeDraft:
@@ -344,6 +346,40 @@ def _store(
         for code, instrument_answers, result in scored
     ]
 
+    if link.purpose != IntakeLink.Purpose.FOLLOW_UP:
+        _store_intake(link, forms_by_key, language, now)
+
+    link.completed_at = now
+    link.submission_id = submission_id
+    link.language = language
+    link.save(update_fields=["completed_at", "submission_id", "language"])
+    IntakeDraft.objects.filter(link=link).delete()  # the answers now live in the records
+
+    record(
+        request,
+        "patient_submit",
+        patient=episode.patient,
+        obj=link,
+        submission_id=str(submission_id),
+        instruments=[code for code, _a, _r in scored],
+        language=language,
+    )
+    link_completed.send(IntakeLink, link=link, responses=responses, request=request)
+    classification = None
+    try:
+        # A savepoint: should classifying fail, the patient's answers are still kept, and
+        # the clinic's worklist shows the episode as not yet classified.
+        with transaction.atomic():
+            classification = classify_episode(episode, trigger="patient intake")
+    except Exception:
+        logger.exception("classifying episode %s after intake failed", episode.public_id)
+    return Submission(link, responses, classification, created=True)
+
+
+def _store_intake(
+    link: IntakeLink, forms_by_key: dict[str, pages_.PageForm], language: str, now: dt.datetime
+) -> None:
+    episode = link.episode
     intake: dict[str, Any] = {}
     for key in ("regions", "duration", "red_flags", "medications", "treatments"):
         intake.update(forms_by_key[key].intake())  # type: ignore[attr-defined]
@@ -364,28 +400,3 @@ def _store(
                 episode=episode, code=code, anticoagulant=medication["anticoagulant"]
             )
             known.add(code)
-
-    link.completed_at = now
-    link.submission_id = submission_id
-    link.language = language
-    link.save(update_fields=["completed_at", "submission_id", "language"])
-    IntakeDraft.objects.filter(link=link).delete()  # the answers now live in the records
-
-    record(
-        request,
-        "patient_submit",
-        patient=episode.patient,
-        obj=link,
-        submission_id=str(submission_id),
-        instruments=[code for code, _a, _r in scored],
-        language=language,
-    )
-    classification = None
-    try:
-        # A savepoint: should classifying fail, the patient's answers are still kept, and
-        # the clinic's worklist shows the episode as not yet classified.
-        with transaction.atomic():
-            classification = classify_episode(episode, trigger="patient intake")
-    except Exception:
-        logger.exception("classifying episode %s after intake failed", episode.public_id)
-    return Submission(link, responses, classification, created=True)

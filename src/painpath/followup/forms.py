@@ -1,0 +1,106 @@
+"""The clinician's follow-up forms: start a plan, and record a follow-up by phone or paper."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from painpath.core import questionnaires as fhir
+from painpath.followup import services
+from painpath.followup.models import FollowUpPlan, FollowUpPoint
+from painpath.patients.models import Episode
+from painpath.questionnaires.forms import LANGUAGES, InstrumentForm
+from painpath.questionnaires.models import QuestionnaireResponse
+
+
+class StartPlanForm(forms.Form):
+    protocol = forms.ChoiceField(label=_("Protocol"))
+    index_date = forms.DateField(
+        label=_("Count from (index date)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leave empty to use the date of the protocol's index event."),
+    )
+    language = forms.ChoiceField(label=_("Language of the messages"), choices=LANGUAGES)
+
+    def __init__(self, *args: Any, episode: Episode, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.episode = episode
+        events = dict(FollowUpPlan.IndexEvent.choices)
+        choices = []
+        for protocol in services.protocols().values():
+            day = services.index_date_for(episode, protocol.index_event)
+            when = day.isoformat() if day else _("not recorded yet")
+            choices.append(
+                (protocol.id, f"{protocol.title} — {events[protocol.index_event]}: {when}")
+            )
+        self.fields["protocol"].choices = choices
+        self.fields["protocol"].initial = "default"
+        self.fields["language"].initial = services.default_language(episode)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        protocol = services.protocols().get(data.get("protocol", ""))
+        if protocol is not None and not data.get("index_date"):
+            day = services.index_date_for(self.episode, protocol.index_event)
+            if day is None:
+                self.add_error(
+                    "index_date",
+                    _("This episode has no %(event)s yet: enter the index date.")
+                    % {"event": FollowUpPlan.IndexEvent(protocol.index_event).label},
+                )
+            data["index_date"] = day
+        return data
+
+
+class RecordForm(forms.Form):
+    point = forms.ModelChoiceField(label=_("Time point"), queryset=FollowUpPoint.objects.none())
+    answered_on = forms.DateField(
+        label=_("Answered on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    source = forms.ChoiceField(
+        label=_("Taken"),
+        choices=(
+            (QuestionnaireResponse.Source.PHONE, _("by phone")),
+            (QuestionnaireResponse.Source.PAPER, _("on paper")),
+        ),
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args: Any, plan: FollowUpPlan, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["point"].queryset = plan.points.all()
+        self.fields["point"].label_from_instance = lambda p: (
+            _("%(months)s months (target %(target)s, window %(start)s – %(end)s)")
+            % {
+                "months": p.months,
+                "target": p.target.isoformat(),
+                "start": p.window_start.isoformat(),
+                "end": p.window_end.isoformat(),
+            }
+        )
+
+    def clean_answered_on(self) -> Any:
+        day = self.cleaned_data["answered_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return day
+
+
+def instrument_forms(
+    instruments: list[str], language: str, data: Any = None
+) -> list[tuple[str, str, InstrumentForm]]:
+    """One form per instrument, in the language the questions are read out in; each choice
+    starts empty, so nothing is recorded that was not asked."""
+    out = []
+    for code in instruments:
+        questionnaire = fhir.load(code, language)
+        form = InstrumentForm(questionnaire, data, prefix=code, auto_id="id_%s")
+        for field in form.fields.values():
+            if isinstance(field, forms.ChoiceField):
+                field.choices = [("", "—"), *field.choices]
+        out.append((code, questionnaire["title"], form))
+    return out

@@ -1,0 +1,622 @@
+"""Use cases of follow-up: start a plan, withdraw, send what is due, record an answer.
+
+The dates are the core's (``painpath.core.followup``): ``schedule`` gives each time point's
+window and send dates, ``place`` says which time point an answer belongs to. This module
+keeps the records, sends the messages and writes the audit entries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+
+from painpath.audit.models import AuditEntry
+from painpath.audit.services import record
+from painpath.core.errors import ScoringError
+from painpath.core.followup import FollowUpProtocol, builtin_protocols, place, schedule
+from painpath.core.instruments import get as get_instrument
+from painpath.followup import sms
+from painpath.followup.models import ContactAttempt, FollowUpAnswer, FollowUpPlan, FollowUpPoint
+from painpath.pathway.models import ProcedureBooking, TreatmentCourse
+from painpath.patients.models import Episode
+from painpath.questionnaires.models import IntakeLink, QuestionnaireResponse, token_hash
+
+logger = logging.getLogger(__name__)
+
+# A link stays usable this many days after its window closes: a late answer is still
+# recorded (and flagged), never refused at the door.
+LINK_GRACE_DAYS = 7
+# The worklist shows a missed time point for this many days after its window closed.
+OVERDUE_SHOWN_DAYS = 90
+LANGUAGES = ("da", "en", "de")
+
+
+class FollowUpError(Exception):
+    """A follow-up action that cannot be done; the message says why and what to do."""
+
+
+def protocols() -> dict[str, FollowUpProtocol]:
+    return builtin_protocols()
+
+
+def protocol_of(plan: FollowUpPlan) -> FollowUpProtocol:
+    try:
+        return protocols()[plan.protocol_id]
+    except KeyError:
+        raise FollowUpError(
+            f"protocol {plan.protocol_id!r} is not installed; install it or withdraw the plan"
+        ) from None
+
+
+# --------------------------------------------------------------------------- starting
+
+
+def index_date_for(episode: Episode, index_event: str) -> dt.date | None:
+    """The date a protocol counts from, from the episode's records (None: not recorded yet)."""
+    if index_event == FollowUpPlan.IndexEvent.FIRST_VISIT:
+        return timezone.localdate(episode.created_at)
+    if index_event == FollowUpPlan.IndexEvent.COURSE_START:
+        course = TreatmentCourse.objects.filter(episode=episode).order_by("start", "id").first()
+        return course.start if course else None
+    if index_event == FollowUpPlan.IndexEvent.PROCEDURE_DATE:
+        booking = ProcedureBooking.objects.filter(episode=episode).first()
+        return booking.appointment_date if booking else None
+    return None
+
+
+def default_language(episode: Episode) -> str:
+    """The language the patient last chose on a link, else Danish."""
+    last = (
+        IntakeLink.objects.filter(episode=episode, completed_at__isnull=False)
+        .order_by("-completed_at")
+        .values_list("language", flat=True)
+        .first()
+    )
+    return last if last in LANGUAGES else "da"
+
+
+def active_plan(episode: Episode) -> FollowUpPlan | None:
+    return episode.followup_plans.filter(status=FollowUpPlan.Status.ACTIVE).first()
+
+
+def start_plan(
+    episode: Episode,
+    protocol_id: str,
+    index_date: dt.date,
+    user: Any,
+    *,
+    language: str | None = None,
+    request: HttpRequest | None = None,
+) -> FollowUpPlan:
+    """A plan with one time point per protocol time point, dated from ``index_date``."""
+    protocol = protocols().get(protocol_id)
+    if protocol is None:
+        raise FollowUpError(f"unknown protocol {protocol_id!r}; choose one of {list(protocols())}")
+    language = language or default_language(episode)
+    if language not in LANGUAGES:
+        raise FollowUpError(f"unknown language {language!r}; choose one of {LANGUAGES}")
+    try:
+        with transaction.atomic():
+            plan = FollowUpPlan.objects.create(
+                episode=episode,
+                protocol_id=protocol.id,
+                protocol_version=protocol.version,
+                index_event=protocol.index_event,
+                index_date=index_date,
+                language=language,
+                created_by=user if getattr(user, "is_authenticated", False) else None,
+            )
+            FollowUpPoint.objects.bulk_create(
+                FollowUpPoint(
+                    plan=plan,
+                    months=due.months,
+                    target=due.target,
+                    window_start=due.window_start,
+                    window_end=due.window_end,
+                )
+                for due in schedule(protocol, index_date)
+            )
+            record(
+                request,
+                "create",
+                patient=episode.patient,
+                obj=plan,
+                event="followup.plan_started",
+                protocol=f"{protocol.id} {protocol.version}",
+                index_date=index_date.isoformat(),
+            )
+    except IntegrityError:
+        raise FollowUpError(
+            _("This episode already has an active follow-up plan; withdraw it first.")
+        ) from None
+    return plan
+
+
+def withdraw(plan: FollowUpPlan, user: Any, *, request: HttpRequest | None = None) -> None:
+    """Stop everything at once: no more links or reminders, open links withdrawn.
+
+    Answers already given stay; the time points not yet answered become withdrawn.
+    """
+    with transaction.atomic():
+        # Locked, so that a tick running now either finished sending before this or sees
+        # the plan withdrawn.
+        plan = FollowUpPlan.objects.select_for_update().get(pk=plan.pk)
+        if plan.status == FollowUpPlan.Status.WITHDRAWN:
+            return
+        now = timezone.now()
+        plan.status = FollowUpPlan.Status.WITHDRAWN
+        plan.withdrawn_at = now
+        plan.withdrawn_by = user if getattr(user, "is_authenticated", False) else None
+        plan.save(update_fields=["status", "withdrawn_at", "withdrawn_by"])
+        open_points = plan.points.exclude(status=FollowUpPoint.Status.ANSWERED)
+        IntakeLink.objects.filter(
+            pk__in=open_points.exclude(link=None).values("link"),
+            completed_at__isnull=True,
+            revoked_at__isnull=True,
+        ).update(revoked_at=now)
+        stopped = open_points.exclude(status=FollowUpPoint.Status.MISSED).update(
+            status=FollowUpPoint.Status.WITHDRAWN
+        )
+        record(
+            request,
+            "change",
+            patient=plan.episode.patient,
+            obj=plan,
+            event="followup.withdrawn",
+            points_stopped=stopped,
+        )
+
+
+# --------------------------------------------------------------------------- sending
+
+
+def _token(point: FollowUpPoint) -> str:
+    # Derived from the server's secret and a random nonce: the database holds only the
+    # hash, yet each reminder can carry the same link (and the patient's saved answers).
+    return salted_hmac(
+        "painpath.followup.link", f"{point.pk}:{point.link_nonce}", algorithm="sha256"
+    ).hexdigest()
+
+
+def _expiry(point: FollowUpPoint) -> dt.datetime:
+    last_day = point.window_end + dt.timedelta(days=LINK_GRACE_DAYS)
+    return timezone.make_aware(dt.datetime.combine(last_day, dt.time(23, 59)))
+
+
+def link_for(point: FollowUpPoint) -> tuple[IntakeLink, str]:
+    """The point's follow-up link and its token: the same one each time while usable."""
+    if point.link is not None and point.link_nonce:
+        token = _token(point)
+        if point.link.token_hash == token_hash(token) and point.link.usable():
+            return point.link, token
+    point.link_nonce = secrets.token_hex(16)
+    token = _token(point)
+    plan = point.plan
+    link, _token_again = IntakeLink.issue(
+        plan.episode,
+        token=token,
+        purpose=IntakeLink.Purpose.FOLLOW_UP,
+        instruments=list(protocol_of(plan).instruments),
+        language=plan.language,
+        expires_at=_expiry(point),
+    )
+    point.link = link
+    point.save(update_fields=["link", "link_nonce"])
+    record(
+        None,
+        "create",
+        patient=plan.episode.patient,
+        obj=link,
+        event="followup.link_issued",
+        months=point.months,
+        instruments=list(link.instruments),
+    )
+    return link, token
+
+
+def _mask_email(address: str) -> str:
+    name, _at, domain = address.partition("@")
+    return f"{name[:1]}•••@{domain}"
+
+
+def _mask_phone(number: str) -> str:
+    digits = "".join(ch for ch in number if ch.isdigit())
+    return f"••••{digits[-2:]}"
+
+
+def _message(point: FollowUpPoint, url: str, kind: str) -> tuple[str, str, str]:
+    """Subject, email body and text message, in the patient's language."""
+    context = {
+        "patient": point.plan.episode.patient,
+        "point": point,
+        "url": url,
+        "reminder": kind == ContactAttempt.Kind.REMINDER,
+        "last_day": point.window_end,
+    }
+    with translation.override(point.plan.language):
+        if kind == ContactAttempt.Kind.REMINDER:
+            subject = _("Reminder: follow-up questions from your clinic")
+        else:
+            subject = _("Follow-up questions from your clinic")
+        body = render_to_string("followup/email.txt", context)
+        text = render_to_string("followup/sms.txt", context).strip()
+    return subject, body, text
+
+
+def _send(point: FollowUpPoint, day: dt.date) -> ContactAttempt | None:
+    """Claim the send date, then send; None when another run already claimed it."""
+    patient = point.plan.episode.patient
+    kind = ContactAttempt.Kind.REMINDER if point.contacts.exists() else ContactAttempt.Kind.LINK
+    if patient.email:
+        channel, to = ContactAttempt.Channel.EMAIL, _mask_email(patient.email)
+    elif patient.phone:
+        channel, to = ContactAttempt.Channel.SMS, _mask_phone(patient.phone)
+    else:
+        channel, to = ContactAttempt.Channel.NONE, ""
+    try:
+        with transaction.atomic():
+            attempt = ContactAttempt.objects.create(
+                point=point, scheduled_for=day, kind=kind, channel=channel, to=to
+            )
+    except IntegrityError:
+        return None
+    try:
+        if channel == ContactAttempt.Channel.NONE:
+            raise FollowUpError("the patient has no email address or phone number")
+        _link, token = link_for(point)
+        url = settings.PAINPATH_BASE_URL.rstrip("/") + reverse("questionnaires:start", args=[token])
+        subject, body, text = _message(point, url, kind)
+        if channel == ContactAttempt.Channel.EMAIL:
+            send_mail(subject, body, None, [patient.email])
+        else:
+            sms.get_backend().send(patient.phone, text)
+    except Exception as error:
+        logger.warning("follow-up %s for point %s not sent: %s", kind, point.pk, error)
+        attempt.ok = False
+        attempt.error = str(error)[:300]
+    else:
+        attempt.ok = True
+        if point.status == FollowUpPoint.Status.SCHEDULED:
+            point.status = FollowUpPoint.Status.SENT
+            point.save(update_fields=["status"])
+    attempt.save(update_fields=["ok", "error"])
+    record(
+        None,
+        "create",
+        patient=patient,
+        obj=attempt,
+        event=f"followup.{kind}_sent" if attempt.ok else f"followup.{kind}_failed",
+        channel=channel,
+        to=to,
+        months=point.months,
+    )
+    return attempt
+
+
+@dataclass(frozen=True)
+class TickResult:
+    sent: int
+    failed: int
+    missed: int
+    answered: int
+
+
+def tick(today: dt.date | None = None) -> TickResult:
+    """Send what is due today for every active plan, and give up on closed windows.
+
+    A time point gets its link when its window opens and a reminder on each of the
+    protocol's reminder days — at most one message per run (a run after days without one
+    sends the latest due, not a burst) and never twice for the same date. Nothing goes to a
+    point that is answered or withdrawn; after the window closes an unanswered point is
+    missed. Safe to run as often as you like.
+    """
+    today = today or timezone.localdate()
+    sent = failed = missed = answered = 0
+    plans = FollowUpPlan.objects.filter(status=FollowUpPlan.Status.ACTIVE).select_related(
+        "episode__patient"
+    )
+    for plan in plans:
+        protocol = protocols().get(plan.protocol_id)
+        if protocol is None:
+            logger.error("follow-up plan %s: protocol %s not installed", plan.pk, plan.protocol_id)
+            continue
+        for point in plan.points.select_related("link").filter(status__in=FollowUpPoint.OPEN):
+            point.plan = plan
+            link = point.link
+            if link is not None and link.completed_at is not None:
+                # The patient's answer is stored but not yet on the plan (normally the
+                # link_completed signal does this at once): record it before anything else.
+                if _record_link_answer(link) is not None:
+                    answered += 1
+                continue
+            if today > point.window_end:
+                point.status = FollowUpPoint.Status.MISSED
+                point.save(update_fields=["status"])
+                missed += 1
+                continue
+            due = [day for day in _send_dates(point, protocol) if day <= today]
+            if not due:
+                continue
+            with transaction.atomic():
+                # Re-read under lock: an answer or a withdrawal that landed since this run
+                # started stops the message.
+                fresh = FollowUpPlan.objects.select_for_update().get(pk=plan.pk)
+                current = FollowUpPoint.objects.get(pk=point.pk)
+                if fresh.status != FollowUpPlan.Status.ACTIVE:
+                    break
+                if current.status not in FollowUpPoint.OPEN:
+                    continue
+                current.plan = plan
+                attempt = _send(current, max(due))
+            if attempt is not None:
+                sent += bool(attempt.ok)
+                failed += not attempt.ok
+        _complete_if_done(plan)
+    return TickResult(sent, failed, missed, answered)
+
+
+def _send_dates(point: FollowUpPoint, protocol: FollowUpProtocol) -> tuple[dt.date, ...]:
+    for due in schedule(protocol, point.plan.index_date):
+        if due.months == point.months:
+            return due.reminders(protocol)
+    return ()
+
+
+def _complete_if_done(plan: FollowUpPlan) -> None:
+    if not plan.points.filter(status__in=FollowUpPoint.OPEN).exists():
+        FollowUpPlan.objects.filter(pk=plan.pk, status=FollowUpPlan.Status.ACTIVE).update(
+            status=FollowUpPlan.Status.COMPLETED
+        )
+
+
+# --------------------------------------------------------------------------- answering
+
+
+def record_answer(
+    point: FollowUpPoint,
+    answered_on: dt.date,
+    source: str,
+    user: Any = None,
+    *,
+    responses: Iterable[QuestionnaireResponse] = (),
+    link: IntakeLink | None = None,
+    request: HttpRequest | None = None,
+) -> FollowUpAnswer:
+    """Put an answer on the time point it belongs to; flagged if outside the window.
+
+    The core's ``place`` picks the point by the nearest target date, which may be another
+    point of the plan than the one asked (a very late answer). An answer too early for any
+    point stays on the point asked. Never dropped: a point answered twice keeps both.
+    """
+    plan = point.plan
+    placement = place(protocol_of(plan), plan.index_date, answered_on)
+    target = point
+    if placement is not None and placement.months != point.months:
+        target = plan.points.filter(months=placement.months).first() or point
+    with transaction.atomic():
+        target = FollowUpPoint.objects.select_for_update().get(pk=target.pk)
+        target.plan = plan
+        days = (answered_on - target.target).days
+        in_window = target.window_start <= answered_on <= target.window_end
+        answer = FollowUpAnswer.objects.create(
+            point=target,
+            answered_on=answered_on,
+            in_window=in_window,
+            days_from_target=days,
+            source=source,
+            link=link,
+            recorded_by=user if getattr(user, "is_authenticated", False) else None,
+        )
+        answer.responses.set(list(responses))
+        if target.status != FollowUpPoint.Status.ANSWERED:
+            target.status = FollowUpPoint.Status.ANSWERED
+            target.answered_on = answered_on
+            target.in_window = in_window
+            target.days_from_target = days
+            target.source = source
+            target.save(
+                update_fields=["status", "answered_on", "in_window", "days_from_target", "source"]
+            )
+        record(
+            request,
+            "create",
+            patient=plan.episode.patient,
+            obj=answer,
+            event="followup.answered",
+            months=target.months,
+            asked_months=point.months,
+            answered_on=answered_on.isoformat(),
+            in_window=in_window,
+            days_from_target=days,
+            source=source,
+        )
+    if plan.status == FollowUpPlan.Status.ACTIVE:
+        _complete_if_done(plan)
+    return answer
+
+
+def _record_link_answer(
+    link: IntakeLink,
+    responses: Iterable[QuestionnaireResponse] | None = None,
+    request: HttpRequest | None = None,
+) -> FollowUpAnswer | None:
+    point = FollowUpPoint.objects.select_related("plan__episode__patient").filter(link=link).first()
+    if point is None or link.completed_at is None:
+        return None
+    if FollowUpAnswer.objects.filter(link=link).exists():
+        return None
+    if responses is None:
+        responses = QuestionnaireResponse.objects.filter(link=link)
+    return record_answer(
+        point,
+        timezone.localdate(link.completed_at),
+        QuestionnaireResponse.Source.PATIENT,
+        responses=responses,
+        link=link,
+        request=request,
+    )
+
+
+class AnswersInvalid(FollowUpError):
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(f"{code}: {message}" for code, message in errors.items()))
+
+
+def record_by_clinician(
+    point: FollowUpPoint,
+    *,
+    answered_on: dt.date,
+    source: str,
+    answers: dict[str, dict[str, Any]],
+    language: str,
+    user: Any,
+    request: HttpRequest | None = None,
+) -> FollowUpAnswer:
+    """A follow-up taken by phone or on paper: score each instrument, store the responses
+    with their source, and record the answer on the plan — all or nothing."""
+    if source not in (QuestionnaireResponse.Source.PHONE, QuestionnaireResponse.Source.PAPER):
+        raise FollowUpError(f"source {source!r}: use phone or paper")
+    scored, errors = [], {}
+    for code, given in answers.items():
+        try:
+            scored.append((code, given, get_instrument(code).score(given)))
+        except ScoringError as error:
+            errors[code] = str(error)
+    if errors:
+        raise AnswersInvalid(errors)
+    episode = point.plan.episode
+    with transaction.atomic():
+        responses = [
+            QuestionnaireResponse.objects.create(
+                episode=episode,
+                instrument=code,
+                answers=given,
+                score=result.score,
+                subscales={k: v for k, v in result.subscales.items() if v is not None},
+                band=result.band or "",
+                source=source,
+                language=language,
+                answered_on=answered_on,
+                recorded_by=user if getattr(user, "is_authenticated", False) else None,
+            )
+            for code, given, result in scored
+        ]
+        return record_answer(point, answered_on, source, user, responses=responses, request=request)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@dataclass(frozen=True)
+class OverdueRow:
+    point: FollowUpPoint
+    episode: Episode
+    reason: str  # "missed" or "late"
+    answer: FollowUpAnswer | None = None
+
+
+def overdue(today: dt.date | None = None) -> list[OverdueRow]:
+    """For the worklist: time points whose window closed unanswered (within the last
+    ``OVERDUE_SHOWN_DAYS`` days, while the plan is not withdrawn), and answers that came
+    outside their window and were recorded after anyone last opened the patient's page."""
+    today = today or timezone.localdate()
+    missed = (
+        FollowUpPoint.objects.filter(
+            Q(status=FollowUpPoint.Status.MISSED)
+            | Q(status__in=FollowUpPoint.OPEN, window_end__lt=today),
+            window_end__gte=today - dt.timedelta(days=OVERDUE_SHOWN_DAYS),
+            plan__episode__status=Episode.Status.OPEN,
+        )
+        .exclude(plan__status=FollowUpPlan.Status.WITHDRAWN)
+        .select_related("plan__episode__patient")
+        .order_by("window_end", "id")
+    )
+    rows = [OverdueRow(p, p.plan.episode, "missed") for p in missed]
+    late = list(
+        FollowUpAnswer.objects.filter(in_window=False, point__plan__episode__status="open")
+        .select_related("point__plan__episode__patient")
+        .order_by("-created_at", "-id")
+    )
+    if late:
+        seen: dict[int, dt.datetime] = {}
+        for patient_id, at in (
+            AuditEntry.objects.filter(
+                patient_id__in={a.point.plan.episode.patient_id for a in late},
+                action="view",
+                object_type="patients.patient",
+            )
+            .order_by("at")
+            .values_list("patient_id", "at")
+        ):
+            seen[patient_id] = at
+        shown = set()
+        for answer in late:
+            point = answer.point
+            opened = seen.get(point.plan.episode.patient_id)
+            if point.pk in shown or (opened is not None and opened > answer.created_at):
+                continue
+            shown.add(point.pk)
+            rows.append(OverdueRow(point, point.plan.episode, "late", answer))
+    return rows
+
+
+@dataclass(frozen=True)
+class PointView:
+    point: FollowUpPoint
+    contacts: list[ContactAttempt]
+    answers: list[FollowUpAnswer]
+    overdue: bool
+
+    @property
+    def answered_twice(self) -> bool:
+        return len(self.answers) > 1
+
+    @property
+    def late(self) -> bool:
+        return any(not answer.in_window for answer in self.answers)
+
+
+@dataclass(frozen=True)
+class PlanView:
+    plan: FollowUpPlan
+    protocol: FollowUpProtocol | None
+    points: list[PointView]
+
+    @property
+    def language_name(self) -> str:
+        return dict(settings.LANGUAGES).get(self.plan.language, self.plan.language)
+
+
+def plans_of(episode: Episode, today: dt.date | None = None) -> list[PlanView]:
+    """Every plan of the episode, newest first, with each point's contacts and answers."""
+    today = today or timezone.localdate()
+    out = []
+    for plan in episode.followup_plans.prefetch_related("points__contacts", "points__answers"):
+        views = [
+            PointView(
+                point,
+                list(point.contacts.all()),
+                list(point.answers.all()),
+                overdue=point.status == FollowUpPoint.Status.MISSED
+                or (point.status in FollowUpPoint.OPEN and point.window_end < today),
+            )
+            for point in plan.points.all()
+        ]
+        out.append(PlanView(plan, protocols().get(plan.protocol_id), views))
+    return out

@@ -1,0 +1,58 @@
+"""A clinician sees overdue follow-ups on the worklist, opens the patient's follow-up card and
+records a missed follow-up taken by phone, which is kept and flagged (demo data, synthetic)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import Page, expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SHOTS = Path("/tmp/shots")
+
+
+def test_a_clinician_records_an_overdue_follow_up_by_phone(
+    live_server, page: Page, sign_in: Any
+) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    call_command("load_demo", stdout=io.StringIO())
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in(page, live_server.url, "demo-clinician")
+    expect(page).to_have_url(f"{live_server.url}/clinic/")
+
+    overdue = page.locator("section", has=page.get_by_role("heading", name="Overdue follow-ups"))
+    expect(overdue).to_contain_text("Bravo Eksempelsen (demo)")
+    expect(overdue).to_contain_text("not answered")
+    expect(overdue).to_contain_text("Charlie Fiktivsen (demo)")
+    expect(overdue).to_contain_text("outside window")
+    overdue.scroll_into_view_if_needed()
+    overdue.screenshot(path=str(SHOTS / "followup-worklist.png"))
+
+    overdue.get_by_role("link", name="Charlie Fiktivsen (demo)").click()
+    card = page.locator("#followup")
+    expect(card).to_contain_text("protocol version 1.0.0")
+    expect(card).to_contain_text("outside window, +21 days")
+    card.screenshot(path=str(SHOTS / "followup-card-late.png"))
+
+    page.goto(live_server.url + "/clinic/")
+    overdue.get_by_role("link", name="Bravo Eksempelsen (demo)").click()
+    card = page.locator("#followup")
+    card.screenshot(path=str(SHOTS / "followup-card-overdue.png"))
+    card.get_by_role("link", name="Record a follow-up taken by phone or on paper").click()
+
+    page.get_by_label("By phone").check()
+    for select in page.locator("fieldset.instrument select").all():
+        select.select_option(index=2)
+    for number in page.locator("fieldset.instrument input[type=number]").all():
+        number.fill("5")
+    page.screenshot(path=str(SHOTS / "followup-record.png"), full_page=True)
+    page.get_by_role("button", name="Record follow-up").click()
+
+    expect(page.locator("#followup")).to_contain_text("by phone")
+    expect(page.locator("#followup")).to_contain_text("outside window")
+    page.locator("#followup").screenshot(path=str(SHOTS / "followup-card-recorded.png"))
