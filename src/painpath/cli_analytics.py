@@ -125,6 +125,46 @@ def report_document(
     }
 
 
+def _template_engine() -> None:
+    """Django's template engine and translations for the HTML/PDF report, configured
+    standalone (no database, no project settings) unless Django is already set up."""
+    import django
+    from django.conf import settings
+
+    if not settings.configured:
+        settings.configure(
+            INSTALLED_APPS=["painpath.analytics"],
+            TEMPLATES=[
+                {
+                    "BACKEND": "django.template.backends.django.DjangoTemplates",
+                    "APP_DIRS": True,
+                }
+            ],
+            USE_I18N=True,
+            USE_TZ=True,
+            LANGUAGE_CODE="en",
+            LOCALE_PATHS=[str(Path(__file__).parent / "locale")],
+        )
+    django.setup()
+
+
+def _document(
+    scores: Any, filters: list[str], codes: list[str], points: list[int], output_format: str
+) -> bytes:
+    _template_engine()
+    from painpath.analytics.render import render_document, render_pdf
+    from painpath.analytics.report import Options, build
+
+    options = Options(instruments=tuple(codes), timepoints=tuple(points))
+    built = build(scores, filters, options)
+    if output_format == "pdf":
+        try:
+            return render_pdf(built)
+        except OSError as error:  # WeasyPrint could not load Pango
+            fail(f"cannot make a PDF: {error} (install Pango: apt-get install libpango-1.0-0)")
+    return render_document(built).encode("utf-8")
+
+
 def register(app: typer.Typer) -> None:
     @app.command("demo-data")
     def demo_data(
@@ -177,7 +217,9 @@ def register(app: typer.Typer) -> None:
         timepoints: Annotated[
             str, typer.Option("--timepoints", help="Follow-up months, comma-separated.")
         ] = "3,6,12,24",
-        output_format: Annotated[str, typer.Option("--format", "-f", help="json|csv")] = "json",
+        output_format: Annotated[
+            str, typer.Option("--format", "-f", help="json|csv|html|pdf (pdf needs --output)")
+        ] = "json",
         output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
     ) -> None:
         """The outcome table for a cohort: completeness, change, responders (with CIs)."""
@@ -199,19 +241,28 @@ def register(app: typer.Typer) -> None:
         unknown = [c for c in codes if c not in REGISTRY]
         if unknown:
             fail(f"unknown instrument(s) {', '.join(unknown)}; known: {', '.join(REGISTRY)}")
+        if output_format == "pdf" and output is None:
+            fail("--format pdf writes a binary file: give --output report.pdf")
+        if output_format in ("html", "pdf"):
+            # The cohort is already filtered; the document lists the filters it came from.
+            document = _document(ibis.memtable(frame), filters, codes, points, output_format)
+            _write(document, output)
+            return
         scores = ibis.memtable(frame.select(REQUIRED))
         rows = outcome_table(scores, instruments=codes, timepoints=points)
         n_patients = frame["patient_id"].n_unique()
         if output_format == "json":
             text = json.dumps(report_document(rows, filters, n_patients, points), indent=1) + "\n"
-        elif output_format == "csv":
+        else:
             text = _csv(rows)
-        else:
-            fail(f"--format {output_format} is produced by the web app's report (coming next)")
-        if output is None:
-            sys.stdout.write(text)
-        else:
-            try:
-                output.write_text(text, encoding="utf-8")
-            except OSError as error:
-                fail(f"cannot write {output}: {error.strerror or error}")
+        _write(text.encode("utf-8"), output)
+
+
+def _write(data: bytes, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(data.decode("utf-8"))
+        return
+    try:
+        output.write_bytes(data)
+    except OSError as error:
+        fail(f"cannot write {output}: {error.strerror or error}")

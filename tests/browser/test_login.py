@@ -79,7 +79,7 @@ def test_a_researcher_is_refused_the_worklist(live_server, page: Page) -> None:
 
     enter_password(page, live_server.url, user)
     enter_code(page, code_for(TOTPDevice.objects.get(user=user)))
-    expect(page.get_by_role("heading", level=1)).to_have_text("Your profile")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Outcomes")  # their start page
 
     response = page.goto(f"{live_server.url}/clinic/")
 

@@ -2,6 +2,7 @@ import json
 from pathlib import Path
 
 import polars as pl
+import pytest
 from typer.testing import CliRunner
 
 from painpath.cli import app
@@ -73,3 +74,23 @@ def test_demo_data_writes_a_marked_synthetic_registry_that_reports(tmp_path: Pat
     header, *lines = result.stdout.splitlines()
     assert header.startswith("instrument,timepoint")
     assert any(line.startswith("odi,6,") for line in lines)
+
+
+def test_html_and_pdf_reports_from_a_synthetic_registry(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    runner.invoke(app, ["demo-data", "--patients", "150", "--seed", "2", "-o", str(out)])
+
+    page = runner.invoke(app, ["report", "-i", str(out), "-f", "html", "-c", "clinic=clinic-a"])
+    assert page.exit_code == 0, page.output
+    assert page.stdout.startswith("<!doctype html>")
+    assert "clinic=clinic-a" in page.stdout and "<svg" in page.stdout
+    assert "<script" not in page.stdout  # a static document: no JavaScript
+
+    refused = runner.invoke(app, ["report", "-i", str(out), "-f", "pdf"])
+    assert refused.exit_code == 2 and "--output" in refused.output
+
+    pytest.importorskip("weasyprint")
+    pdf = tmp_path / "report.pdf"
+    made = runner.invoke(app, ["report", "-i", str(out), "-f", "pdf", "-o", str(pdf)])
+    assert made.exit_code == 0, made.output
+    assert pdf.read_bytes().startswith(b"%PDF")

@@ -116,7 +116,7 @@ def test_a_wrong_password_is_refused_and_audited_under_the_username_tried(
 def test_roles_land_on_the_screen_they_use(make_staff: Callable[..., User]) -> None:
     assert services.landing_url(make_staff(CLINICIAN)) == reverse("pathway:worklist")
     assert services.landing_url(make_staff(SITE_ADMIN)) == reverse("audit:log")
-    assert services.landing_url(make_staff(RESEARCHER)) == reverse("accounts:profile")
+    assert services.landing_url(make_staff(RESEARCHER)) == reverse("analytics:report")
 
 
 def test_next_is_followed_only_within_the_site(client: Client, clinician: User) -> None:

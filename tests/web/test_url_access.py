@@ -124,6 +124,9 @@ ACCESS: dict[str, Access] = {
     "accounts:profile": Access(STAFF),
     # -- audit ----------------------------------------------------------------------------
     "audit:log": Access(AUDITORS),
+    # -- outcome analytics (pseudonymised, aggregate) -------------------------------------
+    "analytics:report": Access(frozenset({"clinician", "researcher"})),
+    "analytics:report_pdf": Access(frozenset({"clinician", "researcher"})),
     # -- patients (clinicians) ------------------------------------------------------------
     "patients:list": Access(CLINIC, patient_data=True),
     "patients:create": Access(CLINIC),
@@ -143,6 +146,14 @@ ACCESS: dict[str, Access] = {
     "pathway:add_medication": Access(CLINIC, by_episode, method="post", ok=POST_BACK),
     "pathway:book_procedure": Access(CLINIC, by_episode, method="post", ok=POST_BACK),
     "pathway:set_readiness": Access(CLINIC, by_episode, method="post", ok=POST_BACK),
+    # -- follow-up (clinicians) -----------------------------------------------------------
+    "followup:start": Access(
+        CLINIC, by_episode, method="post", ok=POST_BACK, note="POST only; empty: back, not started"
+    ),
+    "followup:withdraw": Access(
+        CLINIC, by_episode, method="post", ok=POST_BACK, note="POST only; no plan: back"
+    ),
+    "followup:record": Access(CLINIC, by_episode, patient_data=True),
     # -- questionnaires: issuing a link (clinicians) --------------------------------------
     "questionnaires:issue": Access(CLINIC, by_episode, patient_data=True),
     # -- questionnaires: the patient's link (the token is the credential) -----------------

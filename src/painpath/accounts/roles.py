@@ -29,6 +29,11 @@ PERMISSIONS: Final[dict[str, tuple[tuple[str, str], ...]]] = {
         ("pathway", "add_redflagacknowledgement"),
         ("questionnaires", "add_intakelink"),
         ("questionnaires", "add_questionnaireresponse"),
+        # The clinic's own outcome report (pseudonymised, aggregate).
+        ("audit", "view_analytics"),
+        ("followup", "view_followupplan"),
+        ("followup", "add_followupplan"),
+        ("followup", "change_followupplan"),
     ),
     RESEARCHER: (("audit", "view_analytics"),),
     # Accounts, authenticators (remove a lost one) and lockouts (unlock after checking the
@@ -48,6 +53,10 @@ PERMISSIONS: Final[dict[str, tuple[tuple[str, str], ...]]] = {
         ("axes", "view_accessattempt"),
         ("axes", "delete_accessattempt"),
         ("axes", "view_accessfailurelog"),
+        # Clinics: reference data for the outcome reports.
+        ("patients", "view_clinic"),
+        ("patients", "add_clinic"),
+        ("patients", "change_clinic"),
     ),
 }
 

@@ -187,6 +187,8 @@ def landing_url(user: Any) -> str:
         return reverse("pathway:worklist")
     if user.has_perm("audit.view_auditentry"):
         return reverse("audit:log")
+    if user.has_perm("audit.view_analytics"):
+        return reverse("analytics:report")
     return reverse("accounts:profile")
 
 

@@ -23,6 +23,23 @@ class Sex(models.TextChoices):
     UNKNOWN = "unknown", _("unknown")
 
 
+class Clinic(models.Model):
+    """A clinic of the registry: outcome reports compare clinics and filter by them."""
+
+    name = models.CharField(_("name"), max_length=200)
+    code = models.SlugField(
+        _("code"), max_length=40, unique=True, help_text=_("Short code used in reports.")
+    )
+
+    class Meta:
+        ordering = ("name", "id")
+        verbose_name = _("clinic")
+        verbose_name_plural = _("clinics")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Patient(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=200)
@@ -35,6 +52,14 @@ class Patient(models.Model):
     cpr_masked = models.CharField(_("CPR"), max_length=11, blank=True, editable=False)
     synthetic = models.BooleanField(
         _("synthetic"), default=False, help_text=_("Demo or test data, not a real person.")
+    )
+    clinic = models.ForeignKey(
+        Clinic,
+        verbose_name=_("clinic"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="patients",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -56,6 +56,10 @@ INSTALLED_APPS = [
     "painpath.patients",
     "painpath.questionnaires",
     "painpath.pathway",
+    "django_tasks",
+    "django_tasks_db",
+    "painpath.followup",
+    "painpath.analytics",
 ]
 
 MIDDLEWARE = [
@@ -115,6 +119,12 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    # plotly.min.js straight from the installed plotly package (see the finder's docstring).
+    "painpath.analytics.finders.PlotlyFinder",
+]
 LOCALE_PATHS = [BASE_DIR.parent / "locale"]
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -173,3 +183,18 @@ PAINPATH_LINK_DAYS = int(env_str("PAINPATH_LINK_DAYS", "14"))
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "painpath@localhost")
+
+# Follow-up: links and reminders go out from a background task (Django's task framework, the
+# django-tasks backport until Django 6) whose queue is a database table, so the embedded
+# default needs no extra server: `manage db_worker` runs it, `manage followup_tick` (cron)
+# queues the daily run. PAINPATH_TASK_BACKEND=django_tasks.backends.immediate.ImmediateBackend
+# runs tasks inline instead. See docs/followup.md.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("PAINPATH_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+# A dotted path to a class with send(to, text); the console one prints the message.
+PAINPATH_SMS_BACKEND = env_str("PAINPATH_SMS_BACKEND", "painpath.followup.sms.ConsoleBackend")
+# The address patients open their follow-up links at (links in emails need the full URL).
+PAINPATH_BASE_URL = env_str("PAINPATH_BASE_URL", "http://127.0.0.1:8000")

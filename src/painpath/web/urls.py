@@ -11,5 +11,7 @@ urlpatterns = [
     path("patients/", include("painpath.patients.urls")),
     path("q/", include("painpath.questionnaires.urls")),
     path("clinic/", include("painpath.pathway.urls")),
+    path("followup/", include("painpath.followup.urls")),
+    path("outcomes/", include("painpath.analytics.urls")),
     path("admin/", admin.site.urls),
 ]

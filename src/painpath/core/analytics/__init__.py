@@ -9,17 +9,23 @@ confidence intervals are computed (:mod:`painpath.core.analytics.stats`).
 """
 
 from painpath.core.analytics.report import (
+    NOT_RECORDED,
     OutcomeRow,
     ResponderDefinition,
     ResponderShare,
     outcome_table,
+    patient_changes,
     responder_definitions,
+    stratified_outcome_table,
 )
 
 __all__ = [
+    "NOT_RECORDED",
     "OutcomeRow",
     "ResponderDefinition",
     "ResponderShare",
     "outcome_table",
+    "patient_changes",
     "responder_definitions",
+    "stratified_outcome_table",
 ]

@@ -22,6 +22,15 @@ Definitions, per instrument ``i`` and follow-up time point ``t``:
   each as k / n_followed (complete case) and k / n_baseline with missing follow-up counted
   as failure — non-response, or for deterioration, deterioration — each with a 95 % Wilson
   interval.
+
+Strata (``by``): the same table per value of a cohort column (a classification axis, the
+fat-infiltration grade, the clinic), computed in one query grouped by that column; a patient
+without a value is counted under ``NOT_RECORDED``.
+
+Portability: medians and quartiles use Ibis' ``quantile``, which every backend painpath runs
+on compiles to an exact, linearly interpolated ("type 7") percentile — DuckDB and PostgreSQL
+``percentile_cont``, Spark ``percentile`` (not ``approx_percentile``) — so the table is the
+same on each (tests/core/analytics/test_spark.py).
 """
 
 from __future__ import annotations
@@ -43,12 +52,18 @@ from painpath.core.errors import UnknownInstrument
 from painpath.core.instruments import REGISTRY
 
 __all__ = [
+    "NOT_RECORDED",
     "OutcomeRow",
     "ResponderDefinition",
     "ResponderShare",
+    "outcome_expression",
     "outcome_table",
+    "patient_changes",
     "responder_definitions",
+    "stratified_outcome_table",
 ]
+
+NOT_RECORDED = "(not recorded)"
 
 DEFAULT_TIMEPOINTS = (3, 6, 12, 24)
 KINDS = frozenset(
@@ -221,14 +236,22 @@ def outcome_expression(
     instruments: Sequence[str],
     timepoints: Sequence[int] = DEFAULT_TIMEPOINTS,
     definitions: Sequence[ResponderDefinition] | None = None,
+    by: str | None = None,
 ) -> Table:
     """The report as one Ibis expression, ready to run on any backend: per instrument, its
     baseline counts, joined to its statistics per follow-up time point (a row with a null
-    time point where nobody was followed up)."""
+    time point where nobody was followed up). With ``by``, the same per value of that column
+    (as text, in a column ``stratum``)."""
     definitions = responder_definitions() if definitions is None else definitions
     scores = scores.filter(scores.instrument.isin(list(instruments)))
+    keys = ["instrument"]
+    if by is not None:
+        if by not in scores.columns:
+            raise KeyError(f"no column {by!r} to stratify by")
+        scores = scores.mutate(stratum=scores[by].cast("string").fill_null(NOT_RECORDED))
+        keys = ["instrument", "stratum"]
     base = scores.filter(scores.timepoint == 0).select(
-        "patient_id", "instrument", baseline=scores.score.cast("float64")
+        "patient_id", *keys, baseline=scores.score.cast("float64")
     )
     follow = scores.filter(scores.timepoint.isin(list(timepoints))).select(
         "patient_id", "instrument", "timepoint", followup=scores.score.cast("float64")
@@ -238,7 +261,8 @@ def outcome_expression(
     improvement = ibis.ifelse(p.higher_is_better, p.followup - p.baseline, p.baseline - p.followup)
     room = ibis.ifelse(p.higher_is_better, p.high - p.baseline, p.baseline - p.low)
     percent = ibis.ifelse(room == 0, ibis.null("float64"), improvement * 100.0 / room)
-    flags = {f"r_{d.id}": _flag(d, p, improvement, percent).cast("int8") for d in definitions}
+    # int32, not int8: PostgreSQL casts boolean to integer but not to smallint.
+    flags = {f"r_{d.id}": _flag(d, p, improvement, percent).cast("int32") for d in definitions}
     p = p.mutate(change=p.followup - p.baseline, **flags)
     aggregates: dict[str, Any] = {
         "n_followed": _.count(),
@@ -257,13 +281,14 @@ def outcome_expression(
     }
     for d in definitions:
         aggregates[f"k_{d.id}"] = p[f"r_{d.id}"].sum()
-    by_point = p.group_by(["instrument", "timepoint"]).aggregate(**aggregates)
-    baseline_all = base.group_by("instrument").aggregate(
+    by_point = p.group_by([*keys, "timepoint"]).aggregate(**aggregates)
+    baseline_all = base.group_by(keys).aggregate(
         n_baseline=_.count(),
         baseline_all_mean=_.baseline.mean(),
         baseline_all_sd=_.baseline.std(),
     )
-    return baseline_all.left_join(by_point, "instrument").drop("instrument_right")
+    joined = baseline_all.left_join(by_point, keys)
+    return joined.drop(*[f"{key}_right" for key in keys])
 
 
 def _number(value: Any) -> float | None:
@@ -289,18 +314,49 @@ def outcome_table(
     expr = outcome_expression(
         scores, instruments=instruments, timepoints=timepoints, definitions=definitions
     )
-    got: dict[tuple[str, int], dict[str, Any]] = {}
-    n_baseline_of: dict[str, dict[str, Any]] = {}
+    return _rows(expr.to_pyarrow().to_pylist(), instruments, timepoints, definitions)
+
+
+def stratified_outcome_table(
+    scores: Table,
+    by: str,
+    *,
+    instruments: Sequence[str],
+    timepoints: Sequence[int] = DEFAULT_TIMEPOINTS,
+    definitions: Sequence[ResponderDefinition] | None = None,
+) -> dict[str, list[OutcomeRow]]:
+    """The outcome table per value of the column ``by`` (sorted; ``NOT_RECORDED`` last), in
+    one query. Each stratum's rows are what :func:`outcome_table` gives for that stratum
+    alone."""
+    definitions = responder_definitions() if definitions is None else definitions
+    expr = outcome_expression(
+        scores, instruments=instruments, timepoints=timepoints, definitions=definitions, by=by
+    )
+    groups: dict[str, list[dict[str, Any]]] = {}
     for record in expr.to_pyarrow().to_pylist():
+        groups.setdefault(str(record["stratum"]), []).append(record)
+    order = sorted(groups, key=lambda value: (value == NOT_RECORDED, value))
+    return {value: _rows(groups[value], instruments, timepoints, definitions) for value in order}
+
+
+def _rows(
+    records: Iterable[Mapping[str, Any]],
+    instruments: Sequence[str],
+    timepoints: Sequence[int],
+    definitions: Sequence[ResponderDefinition],
+) -> list[OutcomeRow]:
+    got: dict[tuple[str, int], Mapping[str, Any]] = {}
+    n_baseline_of: dict[str, Mapping[str, Any]] = {}
+    for record in records:
         n_baseline_of[record["instrument"]] = record
         if record["timepoint"] is not None:
             got[(record["instrument"], int(record["timepoint"]))] = record
     rows = []
     for code in instruments:
-        base = n_baseline_of.get(code, {})
+        base: Mapping[str, Any] = n_baseline_of.get(code, {})
         n_baseline = int(base.get("n_baseline") or 0)
         for timepoint in timepoints:
-            r = got.get((code, timepoint), {})
+            r: Mapping[str, Any] = got.get((code, timepoint), {})
             n = int(r.get("n_followed") or 0)
             shares = []
             for d in definitions:
@@ -348,3 +404,20 @@ def outcome_table(
                 )
             )
     return rows
+
+
+def patient_changes(scores: Table, *, instrument: str, timepoint: int) -> Table:
+    """Per patient with a baseline and a score at ``timepoint`` on ``instrument``: baseline,
+    follow-up, change (follow-up − baseline) and percent change of the baseline (null for a
+    baseline of 0) — the numbers behind a waterfall plot. An Ibis expression."""
+    scores = scores.filter(scores.instrument == instrument)
+    base = scores.filter(scores.timepoint == 0).select(
+        "patient_id", baseline=scores.score.cast("float64")
+    )
+    follow = scores.filter(scores.timepoint == timepoint).select(
+        "patient_id", followup=scores.score.cast("float64")
+    )
+    p = base.join(follow, "patient_id")
+    change = p.followup - p.baseline
+    percent = ibis.ifelse(p.baseline == 0, ibis.null("float64"), change * 100.0 / p.baseline.abs())
+    return p.mutate(change=change, percent_change=percent).order_by("patient_id")

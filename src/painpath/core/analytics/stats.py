@@ -33,3 +33,17 @@ def wilson_interval(k: int, n: int) -> tuple[float, float] | None:
     centre = (p + z2 / (2 * n)) / (1 + z2 / n)
     half = Z_95 * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
     return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+Z_998 = 3.090232306167813  # the 0.999 quantile: two-sided 99.8 % limits
+
+
+def funnel_limits(p0: float, n: int, z: float = Z_95) -> tuple[float, float] | None:
+    """Control limits of a funnel plot for a share: p0 ± z·√(p0(1 − p0)/n), clipped to
+    0–1 (Spiegelhalter DJ. Funnel plots for comparing institutional performance. Stat Med
+    2005;24:1185–202; normal approximation to the binomial). ``z`` = 1.96 gives the 95 %
+    limits, :data:`Z_998` the 99.8 % ones. None when n = 0."""
+    if n <= 0:
+        return None
+    half = z * math.sqrt(p0 * (1 - p0) / n)
+    return (max(0.0, p0 - half), min(1.0, p0 + half))

@@ -26,8 +26,10 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from painpath.accounts.roles import CLINICIAN, RESEARCHER, SITE_ADMIN
+from painpath.analytics.demo import assign_demo_clinics
 from painpath.audit.services import record
 from painpath.core.instruments import get as instrument
+from painpath.followup.demo import add_demo_followups
 from painpath.pathway import services
 from painpath.pathway.models import ReadinessItem, TreatmentCourse
 from painpath.patients.models import Episode, Patient
@@ -395,3 +397,5 @@ class Command(BaseCommand):
         created = sum(1 for _, was_created in patients if was_created)
         write(f"synthetic patients: {created} created, {len(patients) - created} already there")
         write("2FA code right now: python -m painpath.web.manage demo_otp demo-clinician")
+        write(f"follow-up plans: {add_demo_followups()} added")
+        write(f"patients put into demo clinics: {assign_demo_clinics()}")

@@ -1,0 +1,124 @@
+"""Demo data for the outcome report: clinics for the demo patients, and a larger synthetic
+registry (``load_synthetic_registry``) so the report has something to show. Everything is
+synthetic and marked so."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from painpath.core.rules.derive import add_months
+from painpath.core.synthetic import generate
+from painpath.pathway.models import Classification, ProcedureBooking, TreatmentCourse
+from painpath.patients.models import Clinic, Episode, ImagingStudy, Patient
+from painpath.questionnaires.models import QuestionnaireResponse
+
+DEMO_CLINICS = (
+    ("clinic-a", "Demo Clinic A (synthetic)"),
+    ("clinic-b", "Demo Clinic B (synthetic)"),
+    ("clinic-c", "Demo Clinic C (synthetic)"),
+)
+PROCEDURES = {
+    "gold_implantation": ProcedureBooking.Kind.GOLD,
+    "steroid_injection": ProcedureBooking.Kind.STEROID,
+}
+
+
+def ensure_clinics() -> dict[str, Clinic]:
+    return {
+        code: Clinic.objects.get_or_create(code=code, defaults={"name": name})[0]
+        for code, name in DEMO_CLINICS
+    }
+
+
+def assign_demo_clinics() -> int:
+    """Put the synthetic demo patients without a clinic into the demo clinics, in turn;
+    return how many were assigned."""
+    clinics = list(ensure_clinics().values())
+    patients = Patient.objects.filter(synthetic=True, clinic__isnull=True).order_by("id")
+    count = 0
+    for i, patient in enumerate(patients):
+        patient.clinic = clinics[i % len(clinics)]
+        patient.save(update_fields=["clinic"])
+        count += 1
+    return count
+
+
+@transaction.atomic
+def load_synthetic_registry(n: int, *, seed: int = 0, today: dt.date | None = None) -> int:
+    """Create ``n`` synthetic patients (``painpath.core.synthetic``) with episodes, treatment,
+    classification, imaging and scores at 0–24 months, dated so that the 24-month follow-up
+    is in the past. Returns the number of patients created."""
+    today = today or timezone.localdate()
+    registry = generate(n, seed=seed)
+    clinics = ensure_clinics()
+    start = add_months(today, -30)
+    scores: dict[int, list[tuple[str, int, float]]] = {}
+    for row in registry.scores.iter_rows(named=True):
+        scores.setdefault(row["patient_id"], []).append(
+            (row["instrument"], row["timepoint"], row["score"])
+        )
+    responses: list[QuestionnaireResponse] = []
+    for person in registry.patients.iter_rows(named=True):
+        pid: int = person["patient_id"]
+        index = start + dt.timedelta(days=(pid * 37) % 150)
+        born = dt.date(index.year - person["age"], 1 + pid % 12, 1 + pid % 28)
+        patient = Patient.objects.create(
+            name=f"Synthetic Registry {pid:05d}",
+            date_of_birth=born,
+            sex=person["sex"],
+            synthetic=True,
+            clinic=clinics.get(person["clinic"]),
+        )
+        episode = Episode.objects.create(
+            patient=patient, complaint="Low back pain (synthetic)", region="low_back"
+        )
+        treatment = person["treatment"]
+        first_visit = index - dt.timedelta(days=60) if treatment in PROCEDURES else index
+        Episode.objects.filter(pk=episode.pk).update(
+            created_at=timezone.make_aware(dt.datetime.combine(first_visit, dt.time(9)))
+        )
+        if treatment in PROCEDURES:
+            ProcedureBooking.objects.create(
+                episode=episode,
+                kind=PROCEDURES[treatment],
+                region="low_back",
+                appointment_date=index,
+            )
+        else:
+            TreatmentCourse.objects.create(episode=episode, modality=treatment, start=index)
+        ImagingStudy.objects.create(
+            episode=episode,
+            kind="mri",
+            region="low_back",
+            date=first_visit,
+            findings={"multifidus_fat_grade": person["multifidus_fat_grade"]},
+        )
+        Classification.objects.create(
+            episode=episode,
+            as_of=first_visit,
+            trigger="synthetic registry",
+            result={
+                "axes": {
+                    "startback": {"result": person["startback"]},
+                    "stepped_care": {"result": person["step"]},
+                }
+            },
+        )
+        for code, months, score in scores.get(pid, []):
+            jitter = (pid * 7 + months) % 15 - 7
+            day = index - dt.timedelta(days=3) if months == 0 else add_months(index, months)
+            responses.append(
+                QuestionnaireResponse(
+                    episode=episode,
+                    instrument=code,
+                    answers={},
+                    score=score,
+                    source=QuestionnaireResponse.Source.PAPER,
+                    answered_on=day if months == 0 else day + dt.timedelta(days=jitter),
+                )
+            )
+    QuestionnaireResponse.objects.bulk_create(responses, batch_size=2000)
+    return n

@@ -1,0 +1,146 @@
+"""The report's filter form: cohort filters (turned into the core's ``column=…`` filter
+texts) and what to show. Choices come from the values present in the registry export."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from painpath.analytics.render import stratum_label
+from painpath.analytics.report import STRATA_COLUMNS, Options
+from painpath.core.analytics import responder_definitions
+from painpath.core.instruments import REGISTRY
+
+TIMEPOINTS = (3, 6, 12, 24)
+COHORT_COLUMNS = ("clinic", "treatment", "procedure", "sex", "multifidus_fat_grade")
+
+
+def _values(frame: pl.DataFrame, column: str) -> list[str]:
+    if column not in frame.columns:
+        return []
+    return sorted({str(v) for v in frame[column].drop_nulls().unique().to_list()})
+
+
+class ReportForm(forms.Form):
+    index_from = forms.DateField(
+        label=_("Index date from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    index_to = forms.DateField(
+        label=_("Index date to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    age_min = forms.IntegerField(label=_("Age from"), required=False, min_value=0, max_value=120)
+    age_max = forms.IntegerField(label=_("Age to"), required=False, min_value=0, max_value=120)
+    in_window = forms.BooleanField(
+        label=_("Only answers inside the time point's window"), required=False
+    )
+    instruments = forms.MultipleChoiceField(label=_("Instruments"), required=False)
+    timepoints = forms.TypedMultipleChoiceField(
+        label=_("Time points (months)"),
+        required=False,
+        coerce=int,
+        choices=[(t, str(t)) for t in TIMEPOINTS],
+    )
+    stratum = forms.ChoiceField(label=_("Compare by"), required=False)
+    definition = forms.ChoiceField(label=_("Responder definition (comparisons)"), required=False)
+    plot_instrument = forms.ChoiceField(
+        label=_("Instrument (comparisons and plots)"), required=False
+    )
+    plot_timepoint = forms.TypedChoiceField(
+        label=_("Time point (comparisons and plots)"),
+        required=False,
+        coerce=int,
+        choices=[(t, str(t)) for t in TIMEPOINTS],
+        empty_value=12,
+    )
+
+    cohort_names: list[str]
+
+    def __init__(self, data: Any, frame: pl.DataFrame) -> None:
+        super().__init__(data)
+        labels = {
+            "clinic": _("Clinic"),
+            "treatment": _("Treatment"),
+            "procedure": _("Procedure"),
+            "sex": _("Sex"),
+            "multifidus_fat_grade": _("Multifidus fat grade"),
+        }
+        axes = sorted(c for c in frame.columns if c.startswith("axis_"))
+        self.cohort_names = []
+        for column in (*COHORT_COLUMNS, *axes):
+            values = _values(frame, column)
+            if not values:
+                continue
+            label = labels.get(column) or stratum_label(column)
+            self.fields[column] = forms.MultipleChoiceField(
+                label=label, required=False, choices=[(v, v) for v in values]
+            )
+            self.cohort_names.append(column)
+        self.cohort_names += ["index_from", "index_to", "age_min", "age_max", "in_window"]
+        present = set(_values(frame, "instrument"))
+        codes = [c for c in REGISTRY if c in present]
+        self.fields["instruments"].choices = [(c, REGISTRY[c].title) for c in codes]
+        self.fields["plot_instrument"].choices = [("", _("first shown"))] + [
+            (c, REGISTRY[c].title) for c in codes
+        ]
+        strata = [c for c in (*STRATA_COLUMNS, *axes, "clinic", "sex") if c in frame.columns]
+        self.fields["stratum"].choices = [(c, stratum_label(c)) for c in dict.fromkeys(strata)]
+        self.fields["definition"].choices = [(d.id, d.label) for d in responder_definitions()]
+        defaults = Options()
+        self.fields["timepoints"].initial = list(defaults.timepoints)
+        self.fields["stratum"].initial = defaults.stratum
+        self.fields["definition"].initial = defaults.definition
+        self.fields["plot_timepoint"].initial = defaults.plot_timepoint
+
+    def cohort_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.cohort_names]
+
+    def report_fields(self) -> list[forms.BoundField]:
+        names = (
+            "instruments",
+            "timepoints",
+            "stratum",
+            "definition",
+            "plot_instrument",
+            "plot_timepoint",
+        )
+        return [self[name] for name in names]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for low, high in (("index_from", "index_to"), ("age_min", "age_max")):
+            if data.get(low) is not None and data.get(high) is not None and data[low] > data[high]:
+                self.add_error(high, _("must not be before the start of the range"))
+        return data
+
+    def filters(self) -> list[str]:
+        """The cohort as the core's filter texts (``column=a,b``, ``column=lo..hi``)."""
+        data = self.cleaned_data
+        out = []
+        for column in self.cohort_names:
+            values = data.get(column)
+            if isinstance(values, list) and values:
+                out.append(f"{column}={','.join(values)}")
+        for column, low, high in (
+            ("index_date", "index_from", "index_to"),
+            ("age", "age_min", "age_max"),
+        ):
+            lo, hi = data.get(low), data.get(high)
+            if lo is not None or hi is not None:
+                out.append(f"{column}={'' if lo is None else lo}..{'' if hi is None else hi}")
+        if data.get("in_window"):
+            out.append("in_window=true")
+        return out
+
+    def options(self) -> Options:
+        data = self.cleaned_data
+        return Options(
+            instruments=tuple(data.get("instruments") or ()),
+            timepoints=tuple(data.get("timepoints") or TIMEPOINTS),
+            stratum=data.get("stratum") or "axis_startback",
+            definition=data.get("definition") or "mic",
+            plot_instrument=data.get("plot_instrument") or "",
+            plot_timepoint=data.get("plot_timepoint") or 12,
+        )
