@@ -25,3 +25,26 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": ["--no-sandbox"]}
+
+
+def _sign_in(page: Any, base_url: str, username: str) -> None:
+    """Sign a demo login in through the real form: password, then the current TOTP code."""
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from painpath.web.management.commands.load_demo import DEMO_PASSWORD
+
+    device = TOTPDevice.objects.get(user__username=username)
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.locator("main form button[type=submit]").first.click()
+    code = f"{totp(device.bin_key, step=device.step, t0=device.t0):06d}"
+    page.locator("input[autocomplete=one-time-code]").first.fill(code)
+    page.locator("main form button[type=submit]").first.click()
+
+
+@pytest.fixture
+def sign_in() -> Any:
+    """``sign_in(page, live_server.url, "demo-clinician")``; needs the demo logins loaded."""
+    return _sign_in

@@ -6,14 +6,11 @@ from __future__ import annotations
 import io
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
-
-from painpath.web.management.commands.load_demo import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,32 +18,16 @@ SHOTS = Path("/tmp/shots")
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
-def sign_in(page: Page, base_url: str, username: str) -> None:
-    """Password and the current TOTP code, in one form or in two steps."""
-    device = TOTPDevice.objects.get(user__username=username)
-    code = f"{totp(device.bin_key, step=device.step, t0=device.t0):06d}"
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    one_step = page.locator("input[name=otp_token]")
-    if one_step.count():
-        one_step.fill(code)
-    page.locator("main form button[type=submit]").first.click()
-    code_field = page.locator("input[name=otp_token], input[autocomplete=one-time-code]")
-    if "/accounts/login" in page.url and code_field.count():
-        code_field.first.fill(code)
-        page.locator("main form button[type=submit]").first.click()
-    expect(page).to_have_url(f"{base_url}/clinic/")
-
-
 def test_a_clinician_acknowledges_a_red_flag_and_sees_the_step_change(
-    live_server, page: Page
+    live_server, page: Page, sign_in: Any
 ) -> None:
     SHOTS.mkdir(exist_ok=True)
     call_command("load_demo", stdout=io.StringIO())
     page.set_viewport_size({"width": 1280, "height": 900})
 
     sign_in(page, live_server.url, "demo-clinician")
+
+    expect(page).to_have_url(f"{live_server.url}/clinic/")
 
     # The red flag comes first on the worklist.
     first_section = page.locator("main section").first
@@ -83,11 +64,14 @@ def test_a_clinician_acknowledges_a_red_flag_and_sees_the_step_change(
     page.screenshot(path=str(SHOTS / "clinician-patient-step-change.png"), full_page=True)
 
 
-def test_the_patient_page_of_a_chronic_patient_before_a_procedure(live_server, page: Page) -> None:
+def test_the_patient_page_of_a_chronic_patient_before_a_procedure(
+    live_server, page: Page, sign_in: Any
+) -> None:
     SHOTS.mkdir(exist_ok=True)
     call_command("load_demo", stdout=io.StringIO())
     page.set_viewport_size({"width": 1280, "height": 900})
     sign_in(page, live_server.url, "demo-clinician")
+    expect(page).to_have_url(f"{live_server.url}/clinic/")
 
     page.locator("#wl-ready").locator("..").get_by_role("link").first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Charlie Fiktivsen (demo)")
