@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -66,3 +67,11 @@ def test_the_demo_logins_sign_in_with_the_published_key() -> None:
     call_command("demo_otp", "demo-clinician", stdout=out)
     assert out.getvalue().strip() == f"{totp(device.bin_key):06d}"
     assert device.verify_token(out.getvalue().strip())
+
+
+def test_the_demo_is_refused_on_a_real_installation(settings: Any) -> None:
+    # Its passwords and 2FA keys are published; a server with its own key must not get them.
+    settings.SECRET_KEY = "a-real-installation-key-0123456789abcdefghijklmnopqrstuvwxyz"
+    with pytest.raises(CommandError, match="refusing to load the demo clinic"):
+        call_command("load_demo", stdout=io.StringIO())
+    assert not User.objects.filter(username__startswith="demo-").exists()

@@ -6,6 +6,9 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
+# The key DEBUG=1 runs with when SECRET_KEY is unset; only the demo and tests use it.
+DEVELOPMENT_SECRET_KEY = "development-only-key-not-for-production"
+
 TRUE = {"1", "true", "yes", "on"}
 FALSE = {"0", "false", "no", "off", ""}
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from painpath.web.env import env_bool, env_int, env_list, env_str
+from painpath.web.env import DEVELOPMENT_SECRET_KEY, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(env_str("PAINPATH_VAR_DIR", str(Path.cwd() / "var")))
@@ -23,7 +23,7 @@ if not SECRET_KEY:
         raise ImproperlyConfigured(
             "SECRET_KEY is not set; set it in the environment (DEBUG=1 allows a development key)"
         )
-    SECRET_KEY = "development-only-key-not-for-production"
+    SECRET_KEY = DEVELOPMENT_SECRET_KEY
 
 # Encrypts identifiers such as the CPR number and keys their lookup hash. Losing it makes
 # the stored numbers unreadable; keep it apart from the database backup.

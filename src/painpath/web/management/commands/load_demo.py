@@ -18,9 +18,10 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -34,6 +35,7 @@ from painpath.pathway import services
 from painpath.pathway.models import ReadinessItem, TreatmentCourse
 from painpath.patients.models import Episode, Patient
 from painpath.questionnaires.models import QuestionnaireResponse
+from painpath.web.env import DEVELOPMENT_SECRET_KEY
 
 DEMO_PASSWORD = "painpath-demo"
 # Synthetic, published demo keys (hex, 20 bytes): "painpath demo <role>" padded. They are in
@@ -388,6 +390,13 @@ class Command(BaseCommand):
     help = "Create the demo logins and the synthetic demo clinic (idempotent)."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # The demo logins' passwords and authenticator keys are published in the README: a
+        # server with its own SECRET_KEY is a real installation and must never get them.
+        if settings.SECRET_KEY != DEVELOPMENT_SECRET_KEY:
+            raise CommandError(
+                "refusing to load the demo clinic: SECRET_KEY is set, so this looks like a "
+                "real installation, and the demo logins' passwords and 2FA keys are public"
+            )
         users = ensure_demo_users()
         patients = load_patients()
         write = self.stdout.write
