@@ -289,3 +289,23 @@ def test_a_researcher_is_refused_every_pathway_action(
 def test_actions_only_accept_post(clinician_client: Client, episode: Episode) -> None:
     url = reverse("pathway:log_session", args=[episode.public_id])
     assert clinician_client.get(url).status_code == 405
+
+
+def test_a_danish_clinician_reads_the_rule_sets_in_danish(
+    clinician: User, verified_client: Callable[[User], Client], red_flag_episode: Episode
+) -> None:
+    from painpath.accounts.models import Profile
+    from painpath.core.rules.i18n import rule_text
+
+    Profile.objects.update_or_create(user=clinician, defaults={"language": "da"})
+    axes = latest_classification(red_flag_episode).result["axes"]  # type: ignore[union-attr]
+    english = axes["red_flags"]["findings"][0]
+    danish = rule_text(english, "da")
+    assert danish != english
+    client = verified_client(clinician)
+    page = client.get(_page(red_flag_episode)).content.decode()
+    assert danish in page and english not in page
+    worklist_page = client.get(reverse("pathway:worklist")).content.decode()
+    assert danish in worklist_page
+    Profile.objects.filter(user=clinician).update(language="en")
+    assert english in client.get(_page(red_flag_episode)).content.decode()

@@ -12,11 +12,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from painpath.core.instruments import REGISTRY
 from painpath.core.rules import INPUTS, builtin_rulesets
+from painpath.core.rules.i18n import rule_text
 from painpath.followup import services as followup
 from painpath.followup.forms import StartPlanForm
 from painpath.pathway.forms import (
@@ -74,13 +76,18 @@ def _value_words(value: Any) -> str:
     return str(value)
 
 
+def _words(text: str) -> str:
+    """A rule set's English words in the screen's language (painpath.core.rules.i18n)."""
+    return rule_text(text, translation.get_language())
+
+
 def describe_input(name: str) -> str:
     """The input's plain description: the screening question's own words for a red flag,
     else the engine's catalogue (without its pointers to the code), else the name."""
     if name.startswith("rf_") and name[3:] in RED_FLAG_LABELS:
         return str(RED_FLAG_LABELS[name[3:]])
     text = INPUTS.get(name, name.replace("_", " "))
-    return text.replace(" (see module docstring)", "")
+    return _words(text.replace(" (see module docstring)", ""))
 
 
 @dataclass(frozen=True)
@@ -159,7 +166,7 @@ def axis_card(name: str, axis: dict[str, Any]) -> AxisCard:
                 line=step.get("line", 0),
                 outcome=step["outcome"],
                 outcome_words=str(OUTCOME_WORDS.get(step["outcome"], step["outcome"])),
-                explanation=explanation,
+                explanation=_words(explanation),
                 source=source,
                 reads=_reads(step.get("reads", {})),
                 needs=[Read(n, describe_input(n), _("not recorded"), False) for n in needs],
@@ -173,16 +180,16 @@ def axis_card(name: str, axis: dict[str, Any]) -> AxisCard:
         axis=name,
         ruleset=axis.get("ruleset", ""),
         version=axis.get("version", ""),
-        title=axis.get("title", name),
+        title=_words(axis.get("title", name)),
         as_of=axis.get("as_of", ""),
         result=axis.get("result", ""),
-        label=axis.get("label", ""),
+        label=_words(axis.get("label", "")),
         urgent=bool(axis.get("urgent")),
         fired=list(axis.get("fired", ())),
-        findings=list(axis.get("findings", ())),
+        findings=[_words(f) for f in axis.get("findings", ())],
         needs=[Read(n, describe_input(n), _("not recorded"), False) for n in needs],
-        options=list(axis.get("options", ())),
-        options_note=axis.get("options_note", ""),
+        options=[_words(o) for o in axis.get("options", ())],
+        options_note=_words(axis.get("options_note", "")),
         why=[s for s in steps if s.outcome == "fired"],
         other_steps=[s for s in steps if s.outcome != "fired"],
         sources=sorted(set(citations.values())),
