@@ -48,3 +48,18 @@ def _sign_in(page: Any, base_url: str, username: str) -> None:
 def sign_in() -> Any:
     """``sign_in(page, live_server.url, "demo-clinician")``; needs the demo logins loaded."""
     return _sign_in
+
+
+@pytest.fixture
+def clinician_on_worklist(live_server: Any, page: Any, sign_in: Any) -> Any:
+    """The demo clinic loaded and demo-clinician signed in on the worklist, 1280 wide."""
+    import io
+
+    from django.core.management import call_command
+    from playwright.sync_api import expect
+
+    call_command("load_demo", stdout=io.StringIO())
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in(page, live_server.url, "demo-clinician")
+    expect(page).to_have_url(f"{live_server.url}/clinic/")
+    return page

@@ -3,13 +3,10 @@ page, logs a treatment session and sees the stepped-care step change (demo data,
 
 from __future__ import annotations
 
-import io
 import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -19,15 +16,9 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def test_a_clinician_acknowledges_a_red_flag_and_sees_the_step_change(
-    live_server, page: Page, sign_in: Any
+    live_server, page: Page, clinician_on_worklist: Page
 ) -> None:
     SHOTS.mkdir(exist_ok=True)
-    call_command("load_demo", stdout=io.StringIO())
-    page.set_viewport_size({"width": 1280, "height": 900})
-
-    sign_in(page, live_server.url, "demo-clinician")
-
-    expect(page).to_have_url(f"{live_server.url}/clinic/")
 
     # The red flag comes first on the worklist.
     first_section = page.locator("main section").first
@@ -65,13 +56,9 @@ def test_a_clinician_acknowledges_a_red_flag_and_sees_the_step_change(
 
 
 def test_the_patient_page_of_a_chronic_patient_before_a_procedure(
-    live_server, page: Page, sign_in: Any
+    live_server, page: Page, clinician_on_worklist: Page
 ) -> None:
     SHOTS.mkdir(exist_ok=True)
-    call_command("load_demo", stdout=io.StringIO())
-    page.set_viewport_size({"width": 1280, "height": 900})
-    sign_in(page, live_server.url, "demo-clinician")
-    expect(page).to_have_url(f"{live_server.url}/clinic/")
 
     page.locator("#wl-ready").locator("..").get_by_role("link").first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Charlie Fiktivsen (demo)")

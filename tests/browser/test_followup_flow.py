@@ -3,12 +3,9 @@ records a missed follow-up taken by phone, which is kept and flagged (demo data,
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
-from typing import Any
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -17,13 +14,9 @@ SHOTS = Path("/tmp/shots")
 
 
 def test_a_clinician_records_an_overdue_follow_up_by_phone(
-    live_server, page: Page, sign_in: Any
+    live_server, page: Page, clinician_on_worklist: Page
 ) -> None:
     SHOTS.mkdir(exist_ok=True)
-    call_command("load_demo", stdout=io.StringIO())
-    page.set_viewport_size({"width": 1280, "height": 900})
-    sign_in(page, live_server.url, "demo-clinician")
-    expect(page).to_have_url(f"{live_server.url}/clinic/")
 
     overdue = page.locator("section", has=page.get_by_role("heading", name="Overdue follow-ups"))
     expect(overdue).to_contain_text("Bravo Eksempelsen (demo)")

@@ -31,8 +31,6 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from painpath.accounts.roles import CLINICIAN, RESEARCHER, SITE_ADMIN
 from painpath.audit.models import AuditEntry
@@ -211,15 +209,10 @@ def world(episode: Episode) -> World:
 
 
 @pytest.fixture
-def clients(make_staff: Callable[..., User]) -> dict[str, Client]:
-    def verified(user: User) -> Client:
-        client = Client()
-        client.force_login(user)
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user).persistent_id
-        session.save()
-        return client
-
+def clients(
+    make_staff: Callable[..., User], verified_client: Callable[[User], Client]
+) -> dict[str, Client]:
+    verified = verified_client
     unverified = Client()
     unverified.force_login(make_staff(CLINICIAN, "password-only-clinician"))
     return {

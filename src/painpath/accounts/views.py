@@ -36,16 +36,27 @@ def login(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/login.html", context)
 
 
-def verify(request: HttpRequest) -> HttpResponse:
+def _second_step(
+    request: HttpRequest, *, enrolled: bool
+) -> tuple[services.Pending | None, HttpResponse | None]:
+    """The password step's pending login, or where to send the user instead: back to the
+    start, to the other second step (enrolled or not), or the lockout page."""
     pending = services.pending_login(request)
     if pending is None:
-        return _start_again(request)
-    if not services.has_confirmed_device(pending.user):
-        return redirect("accounts:otp_setup")
+        return None, _start_again(request)
+    if services.has_confirmed_device(pending.user) != enrolled:
+        return None, redirect("accounts:otp_setup" if enrolled else "accounts:verify")
     locked = services.lockout_response(request, pending.user.get_username())
     if locked is not None:
         services.clear_pending_login(request)
-        return locked
+        return None, locked
+    return pending, None
+
+
+def verify(request: HttpRequest) -> HttpResponse:
+    pending, elsewhere = _second_step(request, enrolled=True)
+    if pending is None:
+        return elsewhere or _start_again(request)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         check = services.verify_code(request, pending, form.cleaned_data["code"])
@@ -59,15 +70,9 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
     if _verified(request):
         messages.info(request, _("Your authenticator app is already set up."))
         return redirect("accounts:profile")
-    pending = services.pending_login(request)
+    pending, elsewhere = _second_step(request, enrolled=False)
     if pending is None:
-        return _start_again(request)
-    if services.has_confirmed_device(pending.user):
-        return redirect("accounts:verify")
-    locked = services.lockout_response(request, pending.user.get_username())
-    if locked is not None:
-        services.clear_pending_login(request)
-        return locked
+        return elsewhere or _start_again(request)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         check = services.confirm_enrolment(request, pending, form.cleaned_data["code"])
