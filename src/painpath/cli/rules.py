@@ -1,48 +1,26 @@
 """``painpath classify`` and ``painpath rulesets``: the rule engine on the command line.
 
 Output is built completely before anything is printed, so an error never leaves half a
-document on standard output; usage errors and invalid episodes exit with code 2.
+document on standard output; usage errors and invalid episodes exit with code 2. The rule
+engine (FHIRPath, JSON Schema, YAML) is imported by each command, not by ``painpath``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from painpath.cli_common import USAGE_ERROR, err, fail
+from painpath.cli.streams import fail, fail_lines, print_table, read_json, write_output
 from painpath.core.errors import PainpathError
-from painpath.core.rules import (
-    Classification,
-    InvalidEpisode,
-    RuleSet,
-    RuleSetError,
-    builtin_rulesets,
-    classify,
-    episode_schema,
-    load_ruleset,
-    run_examples,
-    validate_episode,
-)
+
+if TYPE_CHECKING:
+    from painpath.core.rules import Classification, RuleSet
 
 TEST_FAILED = 1
-
-
-def _read_episode(path: Path) -> Any:
-    try:
-        text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
-    except OSError as error:
-        fail(f"cannot read {path}: {error.strerror or error}")
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        fail(f"{path}: not JSON: {error.msg} at line {error.lineno}, column {error.colno}")
 
 
 def _as_of(text: str | None) -> dt.date:
@@ -55,6 +33,8 @@ def _as_of(text: str | None) -> dt.date:
 
 
 def _select(ids: list[str] | None) -> list[RuleSet]:
+    from painpath.core.rules import builtin_rulesets
+
     available = builtin_rulesets()
     if not ids:
         return list(available.values())
@@ -88,6 +68,10 @@ def _text(result: Classification) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2) + "\n"
+
+
 def classify_command(
     input: Annotated[
         Path | None, typer.Option("--input", "-i", help="Episode JSON file ('-' for stdin).")
@@ -104,8 +88,10 @@ def classify_command(
     ] = False,
 ) -> None:
     """Classify one episode on every axis; print one JSON object (or text, red flags first)."""
+    from painpath.core.rules import InvalidEpisode, classify, episode_schema, validate_episode
+
     if schema:
-        sys.stdout.write(json.dumps(episode_schema(), indent=2, ensure_ascii=False) + "\n")
+        write_output(None, _json(episode_schema()))
         return
     if output_format not in ("json", "text"):
         fail(f"--format must be 'json' or 'text', not {output_format!r}")
@@ -113,59 +99,54 @@ def classify_command(
         fail("--input EPISODE.json is required (or --schema)")
     date = _as_of(as_of)
     chosen = _select(ruleset)
-    episode = _read_episode(input)
+    episode = read_json(input)
     try:
         validate_episode(episode)
     except InvalidEpisode as error:
-        for pointer, message in error.problems:
-            err.print(f"{input}: {pointer or '/'}: {message}", highlight=False, markup=False)
-        raise typer.Exit(USAGE_ERROR) from None
+        fail_lines(f"{input}: {pointer or '/'}: {message}" for pointer, message in error.problems)
     try:
         result = classify(episode, as_of=date, rulesets=chosen)
     except PainpathError as error:
         fail(str(error))
-    if output_format == "text":
-        sys.stdout.write(_text(result))
-    else:
-        sys.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False, indent=2) + "\n")
+    write_output(None, _text(result) if output_format == "text" else _json(result.as_dict()))
 
 
-rulesets_app = typer.Typer(help="List, show, validate and test rule sets.", no_args_is_help=True)
-
-
-@rulesets_app.command("list")
 def list_rulesets() -> None:
     """List the shipped rule sets."""
+    from rich.table import Table
+
+    from painpath.core.rules import builtin_rulesets
+
     table = Table("id", "version", "axis", "title", "examples")
     for rs in builtin_rulesets().values():
         table.add_row(rs.id, rs.version, rs.axis, rs.title, str(len(rs.examples)))
-    Console(width=200).print(table)
+    print_table(table, width=200)
 
 
-@rulesets_app.command("show")
 def show_ruleset(ruleset_id: Annotated[str, typer.Argument(metavar="ID")]) -> None:
     """Print one shipped rule set (sources, constants, results, rules) as JSON."""
-    rs = _select([ruleset_id])[0]
-    sys.stdout.write(json.dumps(rs.summary(), ensure_ascii=False, indent=2) + "\n")
+    write_output(None, _json(_select([ruleset_id])[0].summary()))
 
 
 def _load(file: Path) -> RuleSet:
+    from painpath.core.rules import RuleSetError, load_ruleset
+
     try:
         return load_ruleset(file)
     except RuleSetError as error:
         fail(str(error))
 
 
-@rulesets_app.command("validate")
 def validate_ruleset(file: Annotated[Path, typer.Argument(metavar="FILE")]) -> None:
     """Check a rule set file; exit 2 with file, rule and line if it is rejected."""
     rs = _load(file)
     typer.echo(f"{file}: ok — {rs.id} {rs.version}, {len(rs.rules)} rules")
 
 
-@rulesets_app.command("test")
 def test_ruleset(file: Annotated[Path, typer.Argument(metavar="FILE")]) -> None:
     """Run the examples a rule set file carries; exit 1 if any fails."""
+    from painpath.core.rules import run_examples
+
     rs = _load(file)
     outcomes = run_examples(rs)
     failed = [o for o in outcomes if not o.passed]
@@ -175,7 +156,7 @@ def test_ruleset(file: Annotated[Path, typer.Argument(metavar="FILE")]) -> None:
         for o in outcomes
     ]
     lines.append(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed")
-    sys.stdout.write("\n".join(lines) + "\n")
+    write_output(None, "\n".join(lines) + "\n")
     if failed or not outcomes:
         raise typer.Exit(TEST_FAILED)
 
@@ -183,4 +164,9 @@ def test_ruleset(file: Annotated[Path, typer.Argument(metavar="FILE")]) -> None:
 def register(app: typer.Typer) -> None:
     """Add ``classify`` and the ``rulesets`` group to the ``painpath`` command."""
     app.command("classify")(classify_command)
-    app.add_typer(rulesets_app, name="rulesets")
+    rulesets = typer.Typer(help="List, show, validate and test rule sets.", no_args_is_help=True)
+    rulesets.command("list")(list_rulesets)
+    rulesets.command("show")(show_ruleset)
+    rulesets.command("validate")(validate_ruleset)
+    rulesets.command("test")(test_ruleset)
+    app.add_typer(rulesets, name="rulesets")

@@ -4,46 +4,37 @@
 licence holder; ``show`` prints one Questionnaire as JSON; ``load-wording`` checks a
 licensed-wording file and installs it in ``$PAINPATH_VAR_DIR/questionnaires`` (default
 ``./var/questionnaires``), where ``show`` and the rest of painpath find it. Usage errors and
-rejected files exit with code 2.
+rejected files exit with code 2. FHIR resources are imported by each command only.
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from painpath.cli_common import fail
+from painpath.cli.streams import fail, print_table, write_output
 from painpath.core.errors import PainpathError
-from painpath.core.instruments import REGISTRY
-from painpath.core.questionnaires import (
-    LANGUAGES,
-    dumps,
-    load,
-    load_wording,
-    source,
-    wording_status,
-)
-
-questionnaires_app = typer.Typer(
-    help="List, show and localise the instruments' FHIR Questionnaires.", no_args_is_help=True
-)
 
 
 def _check(code: str, lang: str) -> None:
+    from painpath.core.instruments import REGISTRY
+    from painpath.core.questionnaires import LANGUAGES
+
     if code not in REGISTRY:
         fail(f"unknown instrument {code!r}; known: {', '.join(REGISTRY)}")
     if lang not in LANGUAGES:
         fail(f"--lang must be one of {', '.join(LANGUAGES)}, not {lang!r}")
 
 
-@questionnaires_app.command("list")
 def list_questionnaires() -> None:
     """List every Questionnaire: languages, wording per language, licence holder."""
+    from rich.table import Table
+
+    from painpath.core.instruments import REGISTRY
+    from painpath.core.questionnaires import LANGUAGES, source, wording_status
+
     table = Table("code", "languages", "wording", "licence holder")
     try:
         for code in REGISTRY:
@@ -56,24 +47,24 @@ def list_questionnaires() -> None:
             table.add_row(code, " ".join(LANGUAGES), wording, source(code).holder)
     except PainpathError as error:
         fail(str(error))
-    Console(width=200).print(table)
+    print_table(table, width=200)
 
 
-@questionnaires_app.command("show")
 def show_questionnaire(
     code: Annotated[str, typer.Argument(metavar="CODE", help="Instrument code, e.g. odi.")],
     lang: Annotated[str, typer.Option("--lang", "-l", help="da, en or de.")] = "en",
 ) -> None:
     """Print one Questionnaire as FHIR R4 JSON (the locally loaded licensed wording if any)."""
+    from painpath.core.questionnaires import dumps, load
+
     _check(code, lang)
     try:
         resource = load(code, lang)
     except PainpathError as error:
         fail(str(error))
-    sys.stdout.write(dumps(resource))
+    write_output(None, dumps(resource))
 
 
-@questionnaires_app.command("load-wording")
 def load_wording_command(
     code: Annotated[str, typer.Argument(metavar="CODE", help="Instrument code, e.g. odi.")],
     file: Annotated[Path, typer.Argument(metavar="FILE", help="Licensed wording, JSON or CSV.")],
@@ -81,6 +72,8 @@ def load_wording_command(
 ) -> None:
     """Install the licensed wording of CODE in one language from FILE (see
     docs/questionnaires.md for the format); the file is checked before anything is written."""
+    from painpath.core.questionnaires import load_wording
+
     _check(code, lang)
     try:
         target = load_wording(code, lang, file)
@@ -91,4 +84,10 @@ def load_wording_command(
 
 def register(app: typer.Typer) -> None:
     """Add the ``questionnaires`` group to the ``painpath`` command."""
-    app.add_typer(questionnaires_app, name="questionnaires")
+    questionnaires = typer.Typer(
+        help="List, show and localise the instruments' FHIR Questionnaires.", no_args_is_help=True
+    )
+    questionnaires.command("list")(list_questionnaires)
+    questionnaires.command("show")(show_questionnaire)
+    questionnaires.command("load-wording")(load_wording_command)
+    app.add_typer(questionnaires, name="questionnaires")

@@ -6,7 +6,7 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
-from painpath.cli_rules import register
+from painpath.cli.rules import register
 
 app = typer.Typer()
 

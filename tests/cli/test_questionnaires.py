@@ -6,7 +6,7 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
-from painpath.cli_questionnaires import register
+from painpath.cli.questionnaires import register
 
 app = typer.Typer()
 

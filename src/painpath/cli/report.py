@@ -1,0 +1,262 @@
+"""``painpath demo-data`` and ``painpath report``: synthetic registries and outcome reports.
+
+``report`` reads a long table of scores (CSV, Parquet or JSON Lines) — columns
+``patient_id``, ``instrument``, ``timepoint`` (months; 0 = baseline), ``score`` and any
+cohort columns — optionally joined with a patients table, filters the cohort, and prints
+the outcome table. The JSON shape is documented in docs/report.md. Polars, Ibis, DuckDB,
+SciPy, Django and WeasyPrint are imported by these commands only, when they run.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from painpath import __version__
+from painpath.cli.streams import fail, read_table, write_output
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from painpath.core.analytics import OutcomeRow
+
+REQUIRED = ("patient_id", "instrument", "timepoint", "score")
+FORMATS = ("json", "csv", "html", "pdf")
+LOCALE = Path(__file__).parents[1] / "locale"
+
+
+def _inputs(source: Path, patients: Path | None) -> pl.DataFrame:
+    import polars as pl
+
+    from painpath.core.instruments import REGISTRY
+
+    if source.is_dir():
+        scores_path, patients = source / "scores.parquet", patients or source / "patients.parquet"
+    else:
+        scores_path = source
+    scores = read_table(scores_path)
+    missing = [c for c in REQUIRED if c not in scores.columns]
+    if missing:
+        fail(f"{scores_path}: missing column(s) {', '.join(missing)}; need {', '.join(REQUIRED)}")
+    try:
+        scores = scores.with_columns(
+            pl.col("timepoint").cast(pl.Int64, strict=True),
+            pl.col("score").cast(pl.Float64, strict=True),
+            pl.col("instrument").cast(pl.String),
+        )
+    except pl.exceptions.PolarsError as error:
+        fail(f"{scores_path}: timepoint must be whole months and score a number ({error})")
+    unknown = sorted(set(scores["instrument"].unique().to_list()) - set(REGISTRY))
+    if unknown:
+        fail(f"{scores_path}: unknown instrument(s) {', '.join(map(str, unknown))}")
+    if patients is not None and patients.exists():
+        people = read_table(patients)
+        if "patient_id" not in people.columns:
+            fail(f"{patients}: missing column patient_id")
+        extra = [c for c in people.columns if c == "patient_id" or c not in scores.columns]
+        scores = scores.join(people.select(extra), on="patient_id", how="left")
+    return scores
+
+
+def _pair(prefix: str, interval: tuple[float, float] | None) -> dict[str, float | None]:
+    low, high = interval or (None, None)
+    return {f"{prefix}_ci_low": low, f"{prefix}_ci_high": high}
+
+
+def _csv(rows: list[OutcomeRow]) -> str:
+    """One line per instrument, time point and responder definition (the row's statistics
+    repeated), so a spreadsheet can filter on any column."""
+    records = []
+    for r in rows:
+        common = {
+            k: v for k, v in r.as_dict().items() if k not in ("responders", "change_ci")
+        } | _pair("change", r.change_ci)
+        shares = r.responders or (None,)
+        for s in shares:
+            share: dict[str, Any] = {"responder": None, "responders": None}
+            if s is not None:
+                share = {
+                    "responder": s.definition,
+                    "responders": s.responders,
+                    "complete_case": s.complete_case,
+                    **_pair("complete_case", s.complete_case_ci),
+                    "missing_as_failure": s.missing_as_failure,
+                    **_pair("missing_as_failure", s.missing_as_failure_ci),
+                }
+            records.append(common | share)
+    columns = list(dict.fromkeys(key for record in records for key in record))
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(records)
+    return buffer.getvalue()
+
+
+def report_document(
+    rows: list[OutcomeRow], filters: list[str], n_patients: int, timepoints: list[int]
+) -> dict[str, Any]:
+    """The JSON report (shape documented in docs/report.md)."""
+    from painpath.core.analytics import responder_definitions
+
+    return {
+        "painpath_version": __version__,
+        "cohort": {"filters": filters, "patients": n_patients},
+        "timepoints": timepoints,
+        "definitions": [
+            {"id": d.id, "label": d.label, "source": d.source, "note": d.note}
+            for d in responder_definitions()
+        ],
+        "rows": [r.as_dict() for r in rows],
+    }
+
+
+def _template_engine() -> None:
+    """Django's template engine and translations for the HTML/PDF report, configured
+    standalone (no database, no project settings) unless Django is already set up."""
+    import django
+    from django.conf import settings
+
+    if not settings.configured:
+        settings.configure(
+            INSTALLED_APPS=["painpath.analytics"],
+            TEMPLATES=[
+                {
+                    "BACKEND": "django.template.backends.django.DjangoTemplates",
+                    "APP_DIRS": True,
+                }
+            ],
+            USE_I18N=True,
+            USE_TZ=True,
+            LANGUAGE_CODE="en",
+            LOCALE_PATHS=[str(LOCALE)],
+        )
+    django.setup()
+
+
+def _document(
+    scores: Any, filters: list[str], codes: list[str], points: list[int], output_format: str
+) -> bytes:
+    _template_engine()
+    from painpath.analytics.render import render_document, render_pdf
+    from painpath.analytics.report import Options, build
+
+    options = Options(instruments=tuple(codes), timepoints=tuple(points))
+    built = build(scores, filters, options)
+    if output_format == "pdf":
+        try:
+            return render_pdf(built)
+        except OSError as error:  # WeasyPrint could not load Pango
+            fail(f"cannot make a PDF: {error} (install Pango: apt-get install libpango-1.0-0)")
+    return render_document(built).encode("utf-8")
+
+
+def demo_data(
+    output: Annotated[Path, typer.Option("--output", "-o", help="Directory to write.")],
+    patients: Annotated[int, typer.Option("--patients", min=0)] = 1000,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+) -> None:
+    """Generate a SYNTHETIC registry (patients.parquet, scores.parquet) — no real person."""
+    from rich.progress import Progress
+
+    from painpath.core.synthetic import generate
+
+    with Progress(transient=True) as progress:
+        task = progress.add_task("generating synthetic registry", total=3)
+        registry = generate(patients, seed=seed)
+        progress.advance(task)
+        try:
+            output.mkdir(parents=True, exist_ok=True)
+            registry.patients.write_parquet(output / "patients.parquet")
+            progress.advance(task)
+            registry.scores.write_parquet(output / "scores.parquet")
+            progress.advance(task)
+            (output / "SYNTHETIC.txt").write_text(
+                f"Synthetic data generated by painpath {__version__} "
+                f"(patients={patients}, seed={seed}). No real person is described.\n",
+                encoding="utf-8",
+            )
+        except OSError as error:
+            fail(f"cannot write {output}: {error.strerror or error}")
+    typer.echo(f"{patients} synthetic patients, {registry.scores.height} scores → {output}")
+
+
+def report(
+    input: Annotated[
+        Path,
+        typer.Option(
+            "--input", "-i", help="Scores file (.csv/.parquet/.jsonl) or a demo-data dir."
+        ),
+    ],
+    patients: Annotated[
+        Path | None, typer.Option("--patients", help="Patients table to join (optional).")
+    ] = None,
+    cohort: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--cohort",
+            "-c",
+            help="Filter: column=value, column=a,b (any of), column=lo..hi (range). Repeat.",
+        ),
+    ] = None,
+    instrument: Annotated[
+        list[str] | None, typer.Option("--instrument", help="Instrument(s); default: all.")
+    ] = None,
+    timepoints: Annotated[
+        str, typer.Option("--timepoints", help="Follow-up months, comma-separated.")
+    ] = "3,6,12,24",
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help="json|csv|html|pdf (pdf needs --output)")
+    ] = "json",
+    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+) -> None:
+    """The outcome table for a cohort: completeness, change, responders (with CIs)."""
+    if output_format not in FORMATS:
+        fail(f"--format must be one of {', '.join(FORMATS)}, not {output_format!r}")
+    try:
+        points = [int(part) for part in timepoints.split(",") if part.strip()]
+    except ValueError:
+        fail(f"--timepoints {timepoints!r}: whole months, comma-separated, e.g. 3,6,12")
+    if not points or any(p <= 0 for p in points):
+        fail("--timepoints: follow-up months must be positive")
+    import ibis
+
+    from painpath.core.analytics import outcome_table
+    from painpath.core.analytics.cohort import CohortError, apply_filters, parse_filters
+    from painpath.core.instruments import REGISTRY
+
+    frame = _inputs(input, patients)
+    filters = cohort or []
+    try:
+        frame = apply_filters(frame, parse_filters(filters))
+    except CohortError as error:
+        fail(str(error))
+    codes = instrument or sorted(set(frame["instrument"].to_list()), key=list(REGISTRY).index)
+    unknown = [c for c in codes if c not in REGISTRY]
+    if unknown:
+        fail(f"unknown instrument(s) {', '.join(unknown)}; known: {', '.join(REGISTRY)}")
+    if output_format == "pdf" and output is None:
+        fail("--format pdf writes a binary file: give --output report.pdf")
+    if output_format in ("html", "pdf"):
+        # The cohort is already filtered; the document lists the filters it came from.
+        document = _document(ibis.memtable(frame), filters, codes, points, output_format)
+        write_output(output, document)
+        return
+    scores = ibis.memtable(frame.select(REQUIRED))
+    rows = outcome_table(scores, instruments=codes, timepoints=points)
+    n_patients = frame["patient_id"].n_unique()
+    if output_format == "json":
+        text = json.dumps(report_document(rows, filters, n_patients, points), indent=1) + "\n"
+    else:
+        text = _csv(rows)
+    write_output(output, text)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``demo-data`` and ``report`` to the ``painpath`` command."""
+    app.command("demo-data")(demo_data)
+    app.command("report")(report)
