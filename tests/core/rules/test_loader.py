@@ -3,7 +3,9 @@ result is rejected when loaded, with the file, the rule and the line."""
 
 import pytest
 
-from painpath.core.rules import RuleSetError, load_ruleset_text
+from painpath.core.errors import PainpathError
+from painpath.core.rules import InvalidEpisode, RuleSetError, load_ruleset_text, validate_episode
+from painpath.core.rules.fhirpath import ExpressionError
 
 HEAD = """\
 id: demo
@@ -83,3 +85,13 @@ def test_constant_without_source_is_rejected():
             + '  - id: r\n    when: "true"\n    result: hit\n',
             "x.yaml",
         )
+
+
+def test_rule_engine_errors_are_painpath_errors_and_value_errors():
+    """One ``except PainpathError`` catches every error the core raises."""
+    for error in (RuleSetError, InvalidEpisode, ExpressionError):
+        assert issubclass(error, PainpathError) and issubclass(error, ValueError)
+    with pytest.raises(PainpathError, match=r"demo.yaml:\d+: not valid YAML"):
+        load_ruleset_text("id: [unclosed\n", "demo.yaml")
+    with pytest.raises(PainpathError, match="/age"):
+        validate_episode({"age": -3})

@@ -19,13 +19,16 @@ from fhirpathpy.parser.ASTPathListener import ASTPathListener
 from fhirpathpy.parser.generated.FHIRPathLexer import FHIRPathLexer
 from fhirpathpy.parser.generated.FHIRPathParser import FHIRPathParser
 
+from painpath.core.errors import PainpathError
+
 __all__ = ["Compiled", "ExpressionError", "compile_expression"]
 
 Compiled = Callable[[dict[str, Any], dict[str, Any]], list[Any]]
 
 
-class ExpressionError(ValueError):
-    """A FHIRPath expression does not parse."""
+class ExpressionError(PainpathError, ValueError):
+    """A FHIRPath expression does not parse. The loader reports it as a
+    :class:`~painpath.core.rules.errors.RuleSetError` naming the file, rule and line."""
 
 
 class _Raise(ErrorListener):  # type: ignore[misc]
