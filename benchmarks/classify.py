@@ -3,7 +3,7 @@
 Times validation + derivation + every axis (best of 3), in one process on one core, and
 reports episodes per second. The first run starts with empty condition caches, so the
 best-of-3 figure is the warm figure: conditions are cached on the values of the inputs
-they read (see ``painpath.core.rules.engine``). The cold (first-run) figure is printed too.
+they read (see ``painpath.core.rules.evaluate``). The cold (first-run) figure is printed too.
 """
 
 from __future__ import annotations

@@ -6,7 +6,13 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from painpath.core.rules import classify, episode_problems, episode_schema, months_between
+from painpath.core.rules import (
+    Classification,
+    classify,
+    episode_problems,
+    episode_schema,
+    months_between,
+)
 
 SCHEMA = episode_schema()
 dates = st.dates(dt.date(1990, 1, 1), dt.date(2030, 12, 31)).map(dt.date.isoformat)
@@ -48,6 +54,14 @@ def test_never_crashes_and_is_deterministic(episode, as_of):
     assert json.dumps(first)  # always serialisable
     for axis in first["axes"].values():
         assert not any(step["outcome"] == "error" for step in axis["trace"]), axis
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(episodes, st.dates(dt.date(2000, 1, 1), dt.date(2030, 12, 31)))
+def test_a_stored_classification_reads_back_equal(episode, as_of):
+    classification = classify(episode, as_of=as_of)
+    stored = json.loads(json.dumps(classification.as_dict()))
+    assert Classification.from_dict(stored) == classification
 
 
 @given(st.dates(), st.dates())

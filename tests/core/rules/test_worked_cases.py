@@ -5,8 +5,9 @@ the expected result then is "unknown" (or "incomplete" for red flags) with what 
 """
 
 import datetime as dt
+import json
 
-from painpath.core.rules import classify, validate_episode
+from painpath.core.rules import Classification, classify, validate_episode
 
 AS_OF = dt.date(2025, 1, 1)
 NOT_SCREENED = {"red_flags": "incomplete", "startback": "unknown", "orebro": "unknown"}
@@ -15,6 +16,10 @@ NOT_SCREENED = {"red_flags": "incomplete", "startback": "unknown", "orebro": "un
 def results(episode):
     validate_episode(episode)
     classification = classify(episode, as_of=AS_OF)
+    # Stored as JSON and read back, each case is the same typed value (STYLE 17).
+    assert Classification.from_dict(json.loads(json.dumps(classification.as_dict()))) == (
+        classification
+    )
     return classification, {a.axis: a.result for a in classification.axes}
 
 

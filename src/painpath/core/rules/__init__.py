@@ -2,21 +2,12 @@
 episode as of a date, each result carrying its trace. Pure Python, no Django."""
 
 from painpath.core.rules.derive import INPUTS, derive, months_between
-from painpath.core.rules.engine import (
-    AxisResult,
-    Classification,
-    ExampleOutcome,
-    RuleSet,
-    TraceStep,
-    builtin_rulesets,
-    classify,
-    evaluate_ruleset,
-    load_ruleset,
-    load_ruleset_text,
-    run_examples,
-)
 from painpath.core.rules.episode import episode_problems, episode_schema, validate_episode
 from painpath.core.rules.errors import InvalidEpisode, RuleSetError
+from painpath.core.rules.evaluate import classify, evaluate_ruleset
+from painpath.core.rules.examples import ExampleOutcome, run_examples
+from painpath.core.rules.loader import builtin_rulesets, load_ruleset, load_ruleset_text
+from painpath.core.rules.model import AxisResult, Classification, RuleSet, TraceStep
 
 __all__ = [
     "INPUTS",
