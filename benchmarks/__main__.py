@@ -1,8 +1,9 @@
 """Run every benchmark: ``python -m benchmarks`` (or ``make bench``)."""
 
-from benchmarks import classify, report, scoring
+from benchmarks import classify, cli_startup, report, scoring
 
 if __name__ == "__main__":
     scoring.main()
     classify.main()
     report.main()
+    cli_startup.main()
