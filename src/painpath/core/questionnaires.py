@@ -41,8 +41,9 @@ import yaml
 
 from painpath.core.errors import PainpathError, UnknownInstrument
 from painpath.core.instruments import REGISTRY, Instrument, Item
+from painpath.core.vocabularies import language_codes
 
-LANGUAGES = ("da", "en", "de")
+LANGUAGES = language_codes()
 BASE_URL = "https://painpath.org/fhir"
 WORDING_URL = f"{BASE_URL}/StructureDefinition/wording"
 MIN_VALUE_URL = "http://hl7.org/fhir/StructureDefinition/minValue"

@@ -35,6 +35,8 @@ from typing import Any
 
 import yaml
 
+from painpath.core.vocabularies import red_flag_codes
+
 __all__ = [
     "AXIS_INPUT_PREFIX",
     "INPUTS",
@@ -48,22 +50,6 @@ __all__ = [
 AXIS_INPUT_PREFIX = "axis_"
 """An input named ``axis_<name>`` is the result of the rule set for axis ``<name>``."""
 
-_RED_FLAGS = (
-    "bladder_or_bowel_dysfunction",
-    "saddle_anaesthesia",
-    "bilateral_or_progressive_neuro_deficit",
-    "history_of_cancer",
-    "unexplained_weight_loss",
-    "constant_night_pain",
-    "significant_trauma",
-    "osteoporosis_or_long_term_steroids",
-    "structural_deformity",
-    "fever_or_systemic_illness",
-    "iv_drug_use",
-    "immunosuppression",
-    "recent_infection",
-    "inflammatory_features",
-)
 _SENSORY = (
     "nerve_lesion_history",
     "plausible_distribution",
@@ -104,7 +90,7 @@ INPUTS: dict[str, str] = {
     "trauma_kinds": "kinds of recorded trauma up to the as-of date",
     "months_since_trauma": "calendar months since the latest recorded trauma",
     "pain_began_after_trauma": "onset on or after the latest trauma",
-    **{f"rf_{name}": f"red-flag answer: {name.replace('_', ' ')}" for name in _RED_FLAGS},
+    **{f"rf_{name}": f"red-flag answer: {name.replace('_', ' ')}" for name in red_flag_codes()},
     **{f"sx_{name}": f"clinical finding: {name.replace('_', ' ')}" for name in _SENSORY},
     "sx_lesion_site": "peripheral / central site of the nervous-system lesion",
     "startback_total": "STarT Back overall score 0–9",

@@ -17,20 +17,48 @@ import jsonschema_rs
 from jsonschema import Draft202012Validator, FormatChecker  # type: ignore[import-untyped]
 
 from painpath.core.rules.errors import InvalidEpisode
+from painpath.core.vocabularies import red_flag_codes, region_codes
 
 __all__ = ["episode_problems", "episode_schema", "validate_episode"]
 
 
 @cache
 def episode_schema() -> dict[str, Any]:
-    """The episode JSON Schema (draft 2020-12) as a dictionary."""
+    """The episode JSON Schema (draft 2020-12) as a dictionary, with the region and
+    red-flag codes filled in from the vocabularies (:mod:`painpath.core.vocabularies`)."""
     text = (
         resources.files("painpath.core.data")
         .joinpath("schemas/episode.schema.json")
         .read_text(encoding="utf-8")
     )
     schema: dict[str, Any] = json.loads(text)
-    return schema
+    # The shared codes live in core/data/vocabularies, not in the file, so that they cannot
+    # drift from the forms and rule sets that read the same lists. Each reference is then
+    # replaced by its definition: the schema served stays self-contained, one enum per field.
+    definitions = schema.pop("$defs")
+    definitions["region"]["enum"] = list(region_codes())
+    definitions["red_flags"]["properties"] = {
+        code: {"type": "boolean"} for code in red_flag_codes()
+    }
+    filled: dict[str, Any] = _inline(schema, definitions)
+    return filled
+
+
+def _inline(node: Any, definitions: dict[str, Any]) -> Any:
+    """``node`` with each ``"$ref": "#/$defs/<name>"`` replaced by that definition's keywords
+    (but its description, which is about the file)."""
+    if isinstance(node, list):
+        return [_inline(item, definitions) for item in node]
+    if not isinstance(node, dict):
+        return node
+    result: dict[str, Any] = {}
+    for key, value in node.items():
+        if key == "$ref" and value.startswith("#/$defs/"):
+            definition = definitions[value.removeprefix("#/$defs/")]
+            result.update({k: v for k, v in definition.items() if k != "description"})
+        else:
+            result[key] = _inline(value, definitions)
+    return result
 
 
 @cache
