@@ -8,49 +8,19 @@ from typing import Any, ClassVar
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from painpath.core import vocabularies
 from painpath.core.cpr import InvalidCpr, parse_cpr
 from painpath.patients import crypto
 from painpath.patients.models import Episode, Patient
 
-REGIONS = (
-    ("head", _("head")),
-    ("jaw", _("jaw")),
-    ("neck", _("neck")),
-    ("shoulder", _("shoulder")),
-    ("upper_arm", _("upper arm")),
-    ("elbow", _("elbow")),
-    ("forearm", _("forearm")),
-    ("wrist_hand", _("wrist / hand")),
-    ("chest", _("chest")),
-    ("abdomen", _("abdomen")),
-    ("upper_back", _("upper back")),
-    ("low_back", _("low back")),
-    ("buttock", _("buttock")),
-    ("hip", _("hip")),
-    ("thigh", _("thigh")),
-    ("knee", _("knee")),
-    ("lower_leg", _("lower leg")),
-    ("ankle_foot", _("ankle / foot")),
-)
+# The shared vocabularies (core/data/vocabularies), their English words marked for
+# translation here: the msgids of the .po catalogues (tests/core/test_vocabularies.py keeps
+# the catalogues' translations equal to the vocabularies').
+REGIONS = tuple((region.code, _(region.label.en)) for region in vocabularies.regions())
 REGION_LABELS = dict(REGIONS)
 
 # The red-flag screening questions of the red-flags rule set (episode field red_flags).
-RED_FLAG_QUESTIONS = (
-    ("bladder_or_bowel_dysfunction", _("Bladder or bowel dysfunction")),
-    ("saddle_anaesthesia", _("Saddle anaesthesia")),
-    ("bilateral_or_progressive_neuro_deficit", _("Bilateral or progressive neurological deficit")),
-    ("history_of_cancer", _("History of cancer")),
-    ("unexplained_weight_loss", _("Unexplained weight loss")),
-    ("constant_night_pain", _("Constant night pain")),
-    ("significant_trauma", _("Significant trauma")),
-    ("osteoporosis_or_long_term_steroids", _("Osteoporosis or long-term steroids")),
-    ("structural_deformity", _("Structural deformity")),
-    ("fever_or_systemic_illness", _("Fever or systemic illness")),
-    ("iv_drug_use", _("Intravenous drug use")),
-    ("immunosuppression", _("Immunosuppression")),
-    ("recent_infection", _("Recent infection")),
-    ("inflammatory_features", _("Inflammatory features (e.g. morning stiffness)")),
-)
+RED_FLAG_QUESTIONS = tuple((flag.code, _(flag.label.en)) for flag in vocabularies.red_flags())
 _ANSWERS = (("", _("not asked")), ("no", _("no")), ("yes", _("yes")))
 
 

@@ -7,11 +7,8 @@ its form to that data again, so the check at the end is the same one the patient
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 from typing import Any
 
-import yaml
 from django import forms
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
@@ -20,10 +17,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from painpath.core import questionnaires as fhir
+from painpath.core import vocabularies
 from painpath.core.instruments import REGISTRY
 from painpath.questionnaires import bodymap
 
-LANGUAGES = (("da", "Dansk"), ("en", "English"), ("de", "Deutsch"))
+LANGUAGES = tuple((language.code, language.name) for language in vocabularies.languages())
 
 # A suggestion for the issue form, by the episode's main region; the clinician chooses.
 DEFAULT_INSTRUMENTS: dict[str, tuple[str, ...]] = {
@@ -168,49 +166,10 @@ class DurationForm(PageForm):
 # -- red flags -------------------------------------------------------------------------------
 
 # The episode schema's red_flags, in plain words (the rule set red-flags.yaml cites the
-# clinical source of each).
-RED_FLAGS: tuple[tuple[str, Promise], ...] = (
-    (
-        "bladder_or_bowel_dysfunction",
-        _("Have you recently had new trouble holding or passing urine or stools?"),
-    ),
-    (
-        "saddle_anaesthesia",
-        _("Is the skin numb around your bottom, genitals or inner thighs?"),
-    ),
-    (
-        "bilateral_or_progressive_neuro_deficit",
-        _("Are both legs weak or numb, or is weakness in a leg getting worse?"),
-    ),
-    ("history_of_cancer", _("Have you ever had cancer?")),
-    ("unexplained_weight_loss", _("Have you lost weight recently without trying to?")),
-    (
-        "constant_night_pain",
-        _("Is the pain there all the time, also at night when you lie still?"),
-    ),
-    ("significant_trauma", _("Did the pain start after a serious accident or a bad fall?")),
-    (
-        "osteoporosis_or_long_term_steroids",
-        _(
-            "Do you have brittle bones (osteoporosis), or have you taken steroid tablets "
-            "for a long time?"
-        ),
-    ),
-    ("structural_deformity", _("Has your back become visibly crooked or changed shape?")),
-    ("fever_or_systemic_illness", _("Do you have a fever, or do you feel generally ill?")),
-    ("iv_drug_use", _("Have you ever injected drugs?")),
-    (
-        "immunosuppression",
-        _("Is your immune system weakened, by an illness or by medicine?"),
-    ),
-    ("recent_infection", _("Have you had a serious infection recently?")),
-    (
-        "inflammatory_features",
-        _(
-            "Is your back stiff for more than half an hour in the morning, and better when "
-            "you move?"
-        ),
-    ),
+# clinical source of each). The words are the vocabulary's, marked for translation here: the
+# msgids of the .po catalogues (tests/core/test_vocabularies.py keeps the two equal).
+RED_FLAGS: tuple[tuple[str, Promise], ...] = tuple(
+    (flag.code, _(flag.question.en)) for flag in vocabularies.red_flags()
 )
 
 
@@ -241,30 +200,6 @@ class RedFlagsForm(PageForm):
 # -- medications -----------------------------------------------------------------------------
 
 
-@cache
-def anticoagulants() -> tuple[str, ...]:
-    """The drugs of the anticoagulant-pause table, in its order."""
-    path = resources.files("painpath.core.data").joinpath(
-        "rulesets", "tables", "anticoagulant-pauses.yaml"
-    )
-    table = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return tuple(table["drugs"])
-
-
-# Common brand names in Denmark and Germany, to help patients recognise their medicine.
-BRANDS = {
-    "warfarin": "Marevan, Coumadin",
-    "acenocoumarol": "Sintrom",
-    "dabigatran": "Pradaxa",
-    "rivaroxaban": "Xarelto",
-    "apixaban": "Eliquis",
-    "edoxaban": "Lixiana",
-    "clopidogrel": "Plavix, Iscover",
-    "prasugrel": "Efient",
-    "ticagrelor": "Brilique",
-}
-
-
 def _split_lines(text: str) -> list[str]:
     return [part.strip() for part in text.replace(",", "\n").splitlines() if part.strip()]
 
@@ -293,9 +228,13 @@ class MedicationsForm(PageForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Brand names help patients recognise their medicine.
         self.fields["anticoagulants"].choices = [
-            (code, f"{code.capitalize()} ({BRANDS[code]})" if code in BRANDS else code.capitalize())
-            for code in anticoagulants()
+            (
+                drug.code,
+                f"{drug.label.en} ({', '.join(drug.brands)})" if drug.brands else drug.label.en,
+            )
+            for drug in vocabularies.drugs()
         ]
         _kind(self.fields["takes_medicine"], "radio", inline=True)
         _kind(self.fields["anticoagulants"], "checkboxes")
