@@ -11,6 +11,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from painpath.core import vocabularies
 from painpath.web.env import DEVELOPMENT_SECRET_KEY, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -112,7 +113,7 @@ DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("da", "Dansk"), ("en", "English"), ("de", "Deutsch")]
+LANGUAGES = [(language.code, language.name) for language in vocabularies.languages()]
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Copenhagen")
 USE_I18N = True
 USE_TZ = True
