@@ -4,7 +4,6 @@ WeasyPrint runs no JavaScript) and the table of numbers behind it."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,6 +12,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from painpath.core.analytics.stats import Z_95, Z_998, funnel_limits
+from painpath.core.charts import Frame, padded, tick_label, ticks
 
 BLUE, GREY, RED, GREEN = "#1f6fb2", "#8a94a3", "#a4161a", "#1e6b3a"
 
@@ -40,29 +40,18 @@ def _pct(value: float | None) -> str:
 # --------------------------------------------------------------------------- SVG
 
 
-@dataclass
+_FRAME = Frame(width=640, height=300, left=56, right=16, top=16, bottom=44)
+
+
 class _Canvas:
-    x_range: tuple[float, float]
-    y_range: tuple[float, float]
-    width: int = 640
-    height: int = 300
-    left: int = 56
-    right: int = 16
-    top: int = 16
-    bottom: int = 44
-    parts: list[str] = field(default_factory=list)
+    """The report's SVG, drawn on the chart kit's canvas: inline colours and fonts, as
+    WeasyPrint and the CLI's HTML have no stylesheet."""
 
-    def x(self, value: float) -> float:
-        lo, hi = self.x_range
-        span = (hi - lo) or 1.0
-        return self.left + (value - lo) / span * (self.width - self.left - self.right)
-
-    def y(self, value: float) -> float:
-        lo, hi = self.y_range
-        span = (hi - lo) or 1.0
-        return (
-            self.height - self.bottom - (value - lo) / span * (self.height - self.top - self.bottom)
-        )
+    def __init__(self, x_range: tuple[float, float], y_range: tuple[float, float]) -> None:
+        self.plot = _FRAME.canvas(x_range, y_range)
+        self.x = self.plot.x
+        self.y = self.plot.y
+        self.parts: list[str] = []
 
     def line(
         self,
@@ -74,11 +63,10 @@ class _Canvas:
     ) -> None:
         if len(points) < 2:
             return
-        path = " ".join(f"{self.x(a):.1f},{self.y(b):.1f}" for a, b in points)
         extra = f' stroke-dasharray="{dash}"' if dash else ""
         self.parts.append(
-            f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="{width}" '
-            f'stroke-opacity="{opacity}"{extra}/>'
+            f'<polyline points="{self.plot.points(points)}" fill="none" stroke="{colour}" '
+            f'stroke-width="{width}" stroke-opacity="{opacity}"{extra}/>'
         )
 
     def dot(self, a: float, b: float, colour: str, r: float = 3.5) -> None:
@@ -116,53 +104,30 @@ class _Canvas:
         x_ticks: Sequence[float] | None = None,
         y_format: str = "{:g}",
     ) -> None:
-        x0, x1 = self.x(self.x_range[0]), self.x(self.x_range[1])
-        y0, y1 = self.y(self.y_range[0]), self.y(self.y_range[1])
+        box = _FRAME.plot
+        x0, x1, y0, y1 = box.left, box.right, box.bottom, box.top
         self.parts.append(
             f'<path d="M{x0:.1f},{y1:.1f} V{y0:.1f} H{x1:.1f}" stroke="#55606e" fill="none"/>'
         )
-        for tick in _ticks(*self.y_range):
+        for tick in ticks(*self.plot.y_range):
             y = self.y(tick)
             self.parts.append(
                 f'<line x1="{x0:.1f}" x2="{x1:.1f}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e3e7ec"/>'
             )
-            self.text(x0 - 6, y + 4, y_format.format(tick), anchor="end", size=10)
-        for tick in x_ticks if x_ticks is not None else _ticks(*self.x_range):
-            self.text(self.x(tick), y0 + 16, f"{tick:g}", size=10)
-        self.text((x0 + x1) / 2, self.height - 6, x_label)
+            self.text(x0 - 6, y + 4, tick_label(tick, y_format), anchor="end", size=10)
+        for tick in x_ticks if x_ticks is not None else ticks(*self.plot.x_range):
+            self.text(self.x(tick), y0 + 16, tick_label(tick), size=10)
+        self.text((x0 + x1) / 2, _FRAME.height - 6, x_label)
         self.text(14, (y0 + y1) / 2, y_label, rotate=True)
 
     def render(self, title: str) -> str:
+        w, h = _FRAME.width, _FRAME.height
         return (
-            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {self.width} {self.height}" '
-            f'width="{self.width}" height="{self.height}" role="img" '
+            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" '
+            f'width="{w}" height="{h}" role="img" '
             f'aria-label="{escape(title)}" font-family="DejaVu Sans, sans-serif">'
             f'<rect width="100%" height="100%" fill="#fff"/>{"".join(self.parts)}</svg>'
         )
-
-
-def _ticks(lo: float, hi: float, count: int = 5) -> list[float]:
-    if not math.isfinite(lo) or not math.isfinite(hi) or hi <= lo:
-        return [lo]
-    raw = (hi - lo) / count
-    magnitude = 10 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
-    first = math.ceil(lo / step) * step
-    out = []
-    value = first
-    while value <= hi + step * 1e-9:
-        out.append(round(value, 10))
-        value += step
-    return out
-
-
-def _padded(values: Sequence[float], pad: float = 0.05) -> tuple[float, float]:
-    finite = [v for v in values if v is not None and math.isfinite(v)]
-    if not finite:
-        return (0.0, 1.0)
-    lo, hi = min(finite), max(finite)
-    span = (hi - lo) or abs(hi) or 1.0
-    return (lo - span * pad, hi + span * pad)
 
 
 def _layout(title: str, x_title: str, y_title: str, **extra: Any) -> dict[str, Any]:
@@ -204,7 +169,7 @@ def mean_with_ci(series: list[dict[str, Any]], instrument: str) -> Figure:
         ],
         "layout": _layout(title, _("months"), instrument, xaxis={"tickvals": x}),
     }
-    canvas = _Canvas((min(x, default=0) - 0.5, max(x, default=1) + 0.5), _padded(lows + highs))
+    canvas = _Canvas((min(x, default=0) - 0.5, max(x, default=1) + 0.5), padded(lows + highs))
     canvas.axes(_("months"), instrument, x_ticks=x)
     canvas.line(list(zip(x, y, strict=True)), BLUE, 2)
     for a, b, lo, hi in zip(x, y, lows, highs, strict=True):
@@ -258,7 +223,7 @@ def trajectories(
         "layout": _layout(title, _("months"), instrument, xaxis={"tickvals": list(timepoints)}),
     }
     scores = [s for points in by_patient.values() for _, s in points]
-    canvas = _Canvas((min(timepoints) - 0.5, max(timepoints) + 0.5), _padded(scores))
+    canvas = _Canvas((min(timepoints) - 0.5, max(timepoints) + 0.5), padded(scores))
     canvas.axes(_("months"), instrument, x_ticks=list(timepoints))
     for points in by_patient.values():
         canvas.line(points, BLUE, 1, opacity=0.25)
@@ -309,7 +274,7 @@ def waterfall(
             title, _("patients, ordered by change"), _("Change from baseline (%)"), bargap=0
         ),
     }
-    canvas = _Canvas((0, max(len(values), 1)), _padded([0.0, *values]))
+    canvas = _Canvas((0, max(len(values), 1)), padded([0.0, *values]))
     canvas.axes(_("patients, ordered by change"), _("Change from baseline (%)"), x_ticks=[])
     for i, (v, colour) in enumerate(zip(values, colours, strict=True)):
         canvas.bar(i + 0.1, i + 0.9, v, colour)
