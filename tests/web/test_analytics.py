@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from painpath.analytics import services
-from painpath.analytics.demo import load_synthetic_registry
+from painpath.analytics.demo import load_synthetic_registry, synthetic_axes
 from painpath.audit.models import AuditEntry
 from painpath.core.analytics import outcome_table
 from painpath.pathway.models import Classification, ProcedureBooking, TreatmentCourse
@@ -61,7 +61,7 @@ def booked(db: None) -> Episode:
     Classification.objects.create(
         episode=episode,
         as_of=INDEX,
-        result={"axes": {"startback": {"result": "high"}, "stepped_care": {"result": "step_2"}}},
+        result=synthetic_axes(INDEX, startback="high", stepped_care="step_2"),
     )
     respond(episode, "nrs", 9, INDEX - dt.timedelta(days=40))  # earlier, not the baseline
     respond(episode, "nrs", 8, INDEX - dt.timedelta(days=2))  # baseline: latest on/before

@@ -14,9 +14,9 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from painpath.accounts.roles import CLINICIAN
+from painpath.administration.views import PAGE_SIZE
 from painpath.audit import services
 from painpath.audit.models import AuditEntry
-from painpath.audit.views import PAGE_SIZE
 from painpath.patients.models import Episode, Patient
 
 pytestmark = pytest.mark.django_db
@@ -47,8 +47,8 @@ def listed(response: object) -> list[AuditEntry]:
 def test_only_site_administrators_see_the_audit_log(
     clinician_client: Client, admin_client_: Client
 ) -> None:
-    assert clinician_client.get(reverse("audit:log")).status_code == 403
-    assert admin_client_.get(reverse("audit:log")).status_code == 200
+    assert clinician_client.get(reverse("administration:audit_log")).status_code == 403
+    assert admin_client_.get(reverse("administration:audit_log")).status_code == 200
 
 
 def test_the_log_is_searchable_by_staff_member(
@@ -59,7 +59,7 @@ def test_the_log_is_searchable_by_staff_member(
     entry(alice, "view", object_type="episode")
     entry(bob, "view", object_type="episode")
 
-    found = listed(admin_client_.get(reverse("audit:log"), {"user": "ALI"}))
+    found = listed(admin_client_.get(reverse("administration:audit_log"), {"user": "ALI"}))
 
     assert {e.username for e in found} == {"alice"}
 
@@ -73,9 +73,13 @@ def test_the_log_is_searchable_by_patient_name_and_public_id(
     mine = entry(clinician, "view", patient=episode.patient)
     entry(clinician, "view", patient=other)
 
-    by_name = listed(admin_client_.get(reverse("audit:log"), {"patient": "test patient"}))
+    by_name = listed(
+        admin_client_.get(reverse("administration:audit_log"), {"patient": "test patient"})
+    )
     by_id = listed(
-        admin_client_.get(reverse("audit:log"), {"patient": str(episode.patient.public_id)})
+        admin_client_.get(
+            reverse("administration:audit_log"), {"patient": str(episode.patient.public_id)}
+        )
     )
 
     assert [e.pk for e in by_name] == [mine.pk]
@@ -92,11 +96,13 @@ def test_the_log_is_searchable_by_action_and_date_range(
     since = timezone.localdate() - dt.timedelta(days=10)
 
     found = listed(
-        admin_client_.get(reverse("audit:log"), {"action": "change", "since": since.isoformat()})
+        admin_client_.get(
+            reverse("administration:audit_log"), {"action": "change", "since": since.isoformat()}
+        )
     )
     until = listed(
         admin_client_.get(
-            reverse("audit:log"),
+            reverse("administration:audit_log"),
             {"action": "change", "until": (since - dt.timedelta(days=1)).isoformat()},
         )
     )
@@ -107,7 +113,7 @@ def test_the_log_is_searchable_by_action_and_date_range(
 
 def test_a_reversed_date_range_is_explained(admin_client_: Client) -> None:
     response = admin_client_.get(
-        reverse("audit:log"), {"since": "2026-02-01", "until": "2026-01-01"}
+        reverse("administration:audit_log"), {"since": "2026-02-01", "until": "2026-01-01"}
     )
     assert "swap the dates" in response.content.decode()
 
@@ -120,8 +126,10 @@ def test_the_log_is_paginated_and_keeps_the_search_across_pages(
         for _ in range(PAGE_SIZE + 5)
     )
 
-    first = admin_client_.get(reverse("audit:log"), {"user": clinician.username})
-    second = admin_client_.get(reverse("audit:log"), {"user": clinician.username, "page": 2})
+    first = admin_client_.get(reverse("administration:audit_log"), {"user": clinician.username})
+    second = admin_client_.get(
+        reverse("administration:audit_log"), {"user": clinician.username, "page": 2}
+    )
 
     assert len(listed(first)) == PAGE_SIZE
     assert f"user={clinician.username}&amp;page=2" in first.content.decode()
@@ -134,7 +142,8 @@ def test_every_search_is_itself_audited(
     before = AuditEntry.objects.count()
 
     admin_client_.get(
-        reverse("audit:log"), {"patient": str(episode.patient.public_id), "action": "view"}
+        reverse("administration:audit_log"),
+        {"patient": str(episode.patient.public_id), "action": "view"},
     )
 
     assert AuditEntry.objects.count() == before + 1
@@ -163,23 +172,25 @@ def test_sign_ins_are_audited_with_who_when_and_where(clinician: User) -> None:
     assert login.at is not None
 
 
-def test_viewers_of_lists_recent_views_of_that_patient_only(
+def test_viewer_summary_lists_recent_views_of_that_patient_only(
     make_staff: Callable[..., User], episode: Episode
 ) -> None:
     alice = make_staff(CLINICIAN, "alice")
     bob = make_staff(CLINICIAN, "bob")
+    carol = make_staff(CLINICIAN, "carol")
     other = Patient.objects.create(
         name="Someone Else (synthetic)", date_of_birth=dt.date(1990, 1, 1)
     )
-    first = entry(alice, "view", patient=episode.patient)
-    entry(bob, "change", patient=episode.patient)  # a change is not a look
-    entry(bob, "view", patient=other)
-    latest = entry(bob, "view", patient=episode.patient)
+    now = timezone.now()
+    first = entry(alice, "view", patient=episode.patient, at=now - dt.timedelta(hours=2))
+    entry(carol, "change", patient=episode.patient)  # a change is not a look
+    entry(carol, "view", patient=other)
+    latest = entry(bob, "view", patient=episode.patient, at=now - dt.timedelta(hours=1))
 
-    viewers = services.viewers_of(episode.patient)
+    viewers = services.viewer_summary(episode.patient)
 
-    assert [e.pk for e in viewers] == [latest.pk, first.pk]
-    assert len(services.viewers_of(episode.patient, limit=1)) == 1
+    assert [(v.username, v.last) for v in viewers] == [("bob", latest.at), ("alice", first.at)]
+    assert len(services.viewer_summary(episode.patient, limit=1)) == 1
 
 
 def test_viewer_summary_counts_each_person_once(
@@ -197,25 +208,12 @@ def test_viewer_summary_counts_each_person_once(
     assert [(v.username, v.count) for v in summary] == [("alice", 2), ("bob", 1)]
 
 
-def test_the_viewers_partial_renders_the_names(
-    make_staff: Callable[..., User], episode: Episode
-) -> None:
-    from django.template.loader import render_to_string
-
-    alice = make_staff(CLINICIAN, "alice")
-    entry(alice, "view", patient=episode.patient, object_type="episode")
-
-    html = render_to_string(
-        "audit/_viewers.html", {"viewers": services.viewers_of(episode.patient)}
-    )
-
-    assert "alice" in html
-
-
 def test_sensitive_detail_is_masked_when_shown(admin_client_: Client, clinician: User) -> None:
     entry(clinician, "export", detail={"cpr": "1705701233", "rows": 3})
 
-    body = admin_client_.get(reverse("audit:log"), {"action": "export"}).content.decode()
+    body = admin_client_.get(
+        reverse("administration:audit_log"), {"action": "export"}
+    ).content.decode()
 
     assert "1705701233" not in body
     assert "••••" in body
@@ -227,8 +225,15 @@ def test_record_names_the_object_and_the_request(
     request = rf.get("/clinic/episodes/1/", REMOTE_ADDR="192.0.2.7")  # type: ignore[attr-defined]
     request.user = clinician
 
-    made = services.record(request, "view", patient=episode.patient, obj=episode, section="summary")
+    made = services.record(
+        request,
+        services.Event("clinic.summary.viewed", "view"),
+        patient=episode.patient,
+        obj=episode,
+        section="summary",
+    )
 
+    assert (made.code, made.action) == ("clinic.summary.viewed", "view")
     assert made.object_type == "patients.episode"
     assert made.object_id == str(episode.pk)
     assert (made.path, made.method, made.ip) == ("/clinic/episodes/1/", "GET", "192.0.2.7")

@@ -11,8 +11,8 @@ from django.core.management import CommandError, call_command
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from painpath.clinic.services import worklist
 from painpath.pathway.models import Classification, TreatmentSession
-from painpath.pathway.services import worklist
 from painpath.patients.models import Episode, Patient
 from painpath.questionnaires.models import QuestionnaireResponse
 

@@ -125,7 +125,7 @@ def test_a_plan_has_one_point_per_protocol_time_point_dated_by_the_core(
     )
     assert {p.status for p in points} == {"scheduled"}
     assert AuditEntry.objects.filter(
-        action="create", patient=episode.patient, detail__event="followup.plan_started"
+        action="create", patient=episode.patient, code="followup.plan.started"
     ).exists()
 
 
@@ -313,7 +313,7 @@ def test_reminders_stop_after_withdrawal_and_the_open_link_is_withdrawn(
     assert set(plan.points.values_list("status", flat=True)) == {"withdrawn"}
     response = Client().get(reverse("questionnaires:start", args=[token]))
     assert response.status_code == 410
-    assert AuditEntry.objects.filter(detail__event="followup.withdrawn").count() == 1
+    assert AuditEntry.objects.filter(code="followup.plan.withdrawn").count() == 1
 
 
 def test_after_the_window_closes_an_unanswered_point_is_missed_and_nothing_more_is_sent(
@@ -366,16 +366,16 @@ def test_an_answer_after_the_window_is_recorded_flagged_and_shown_not_dropped(
     assert point.answers.get().responses.count() == 3
     assert QuestionnaireResponse.objects.filter(link=point.link).count() == 3
 
-    worklist = clinician_client.get(reverse("pathway:worklist")).content.decode()
+    worklist = clinician_client.get(reverse("clinic:worklist")).content.decode()
     assert "Overdue follow-ups" in worklist
     assert "outside window" in worklist
     page = clinician_client.get(
-        reverse("patients:episode", args=[with_email.patient.public_id, with_email.public_id])
+        reverse("clinic:episode", args=[with_email.patient.public_id, with_email.public_id])
     ).content.decode()
     assert 'id="followup"' in page
     assert f"outside window, +{point.days_from_target} days" in page
     # Seen on the patient page: off the worklist.
-    worklist = clinician_client.get(reverse("pathway:worklist")).content.decode()
+    worklist = clinician_client.get(reverse("clinic:worklist")).content.decode()
     assert "outside window" not in worklist
 
 
@@ -405,7 +405,7 @@ def test_a_point_answered_twice_keeps_both_answers_and_is_flagged(
     point.refresh_from_db()
     assert (point.answered_on, point.in_window) == (point.target, True)  # the first answer
     page = clinician_client.get(
-        reverse("patients:episode", args=[episode.patient.public_id, episode.public_id])
+        reverse("clinic:episode", args=[episode.patient.public_id, episode.public_id])
     ).content.decode()
     assert "answered more than once" in page
     assert "outside window, +20 days" in page
@@ -445,7 +445,7 @@ def test_the_patient_page_shows_the_plan_and_each_point(
     plan = start(with_email, clinician)
     services.tick(first(plan).window_start)
     page = clinician_client.get(
-        reverse("patients:episode", args=[with_email.patient.public_id, with_email.public_id])
+        reverse("clinic:episode", args=[with_email.patient.public_id, with_email.public_id])
     ).content.decode()
     assert DEFAULT.title in page
     assert "protocol version 1.0.0" in page
@@ -485,7 +485,7 @@ def test_a_follow_up_taken_by_phone_is_scored_stored_with_its_source_and_audited
     assert responses.get(instrument="odi").score == 20  # 10 sections × 1 of 5 = 20 %
     point.refresh_from_db()
     assert (point.status, point.source, point.in_window) == ("answered", "phone", True)
-    entry = AuditEntry.objects.get(detail__event="followup.answered")
+    entry = AuditEntry.objects.get(code="followup.answered")
     assert entry.username == clinician.username and entry.patient == episode.patient
 
 
@@ -548,8 +548,12 @@ def test_the_cron_command_queues_the_task_in_the_database(settings: Any) -> None
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     call_command("followup_tick", stdout=_Sink())
-    queued = DBTaskResult.objects.get()
-    assert queued.task_path == "painpath.followup.tasks.send_due_followups"
+    queued = DBTaskResult.objects.get(task_path="painpath.followup.tasks.send_due_followups")
+    assert queued.status == "READY"
+    # The same daily run stores today's classifications (the patient page never writes).
+    assert DBTaskResult.objects.filter(
+        task_path="painpath.pathway.tasks.refresh_classifications"
+    ).exists()
 
 
 class _Sink:

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from painpath.accounts.roles import RESEARCHER
 from painpath.audit.models import AuditEntry
+from painpath.clinic.services import worklist
 from painpath.pathway.models import (
     Classification,
     ProcedureBooking,
@@ -20,7 +21,7 @@ from painpath.pathway.models import (
     RedFlagAcknowledgement,
     TreatmentCourse,
 )
-from painpath.pathway.services import classify_episode, latest_classification, worklist
+from painpath.pathway.services import classify_episode, latest_classification
 from painpath.patients.models import Episode
 from painpath.questionnaires.models import QuestionnaireResponse
 
@@ -51,7 +52,7 @@ def step_one_course(episode: Episode) -> TreatmentCourse:
 
 
 def _page(episode: Episode) -> str:
-    return reverse("patients:episode", args=[episode.patient.public_id, episode.public_id])
+    return reverse("clinic:episode", args=[episode.patient.public_id, episode.public_id])
 
 
 def test_the_worklist_shows_red_flags_first(
@@ -60,7 +61,7 @@ def test_the_worklist_shows_red_flags_first(
     QuestionnaireResponse.objects.create(
         episode=red_flag_episode, instrument="nrs", answers={"nrs": 5}, score=5
     )
-    body = clinician_client.get(reverse("pathway:worklist")).content.decode()
+    body = clinician_client.get(reverse("clinic:worklist")).content.decode()
     assert body.index("Red flags awaiting acknowledgement") < body.index("New intakes")
     assert body.index("New intakes") < body.index("Escalation suggestions")
     red = body.split('id="wl-red"')[1].split("</section>")[0]
@@ -74,11 +75,11 @@ def test_acknowledging_records_who_and_when_and_audits(
     classification = latest_classification(red_flag_episode)
     assert classification is not None
     response = clinician_client.post(
-        reverse("pathway:acknowledge", args=[red_flag_episode.public_id]),
-        {"classification": classification.pk, "next": reverse("pathway:worklist")},
+        reverse("clinic:acknowledge", args=[red_flag_episode.public_id]),
+        {"classification": classification.pk, "next": reverse("clinic:worklist")},
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("pathway:worklist")
+    assert response["Location"] == reverse("clinic:worklist")
     ack = RedFlagAcknowledgement.objects.get()
     assert ack.user == clinician
     assert abs((timezone.now() - ack.at).total_seconds()) < 60
@@ -112,7 +113,7 @@ def test_logging_a_session_with_htmx_returns_the_sessions_and_the_new_step(
     assert before is not None
     assert before.result["axes"]["stepped_care"]["result"] == "step_1"
     response = clinician_client.post(
-        reverse("pathway:log_session", args=[episode.public_id]),
+        reverse("clinic:log_session", args=[episode.public_id]),
         {
             "course": step_one_course.pk,
             "date": timezone.localdate().isoformat(),
@@ -141,7 +142,7 @@ def test_logging_a_session_without_javascript_redirects_back(
 ) -> None:
     episode = step_one_course.episode
     response = clinician_client.post(
-        reverse("pathway:log_session", args=[episode.public_id]),
+        reverse("clinic:log_session", args=[episode.public_id]),
         {"course": step_one_course.pk, "date": timezone.localdate().isoformat(), "pain_before": 6},
     )
     assert response.status_code == 302
@@ -153,7 +154,7 @@ def test_a_session_with_pain_out_of_range_is_refused(
 ) -> None:
     episode = step_one_course.episode
     response = clinician_client.post(
-        reverse("pathway:log_session", args=[episode.public_id]),
+        reverse("clinic:log_session", args=[episode.public_id]),
         {"course": step_one_course.pk, "date": timezone.localdate().isoformat(), "pain_before": 11},
         HTTP_HX_REQUEST="true",
     )
@@ -181,7 +182,7 @@ def test_the_worklist_lists_escalations_and_procedures_not_ready(
     assert [row.episode for row in work.not_ready] == [episode]
     assert any("companion" in item for item in work.not_ready[0].detail)
     assert (
-        "Arrange a companion" in clinician_client.get(reverse("pathway:worklist")).content.decode()
+        "Arrange a companion" in clinician_client.get(reverse("clinic:worklist")).content.decode()
     )
 
 
@@ -198,7 +199,7 @@ def test_setting_a_readiness_item_records_who_confirmed_it(
     clinician_client: Client, clinician: User, episode: Episode
 ) -> None:
     response = clinician_client.post(
-        reverse("pathway:set_readiness", args=[episode.public_id]),
+        reverse("clinic:set_readiness", args=[episode.public_id]),
         {"item": "companion_arranged", "state": "done"},
         HTTP_HX_REQUEST="true",
     )
@@ -233,7 +234,7 @@ def test_setting_a_readiness_item_records_who_confirmed_it(
 def test_each_small_form_saves_reclassifies_and_audits(
     clinician_client: Client, episode: Episode, name: str, data: dict[str, object]
 ) -> None:
-    response = clinician_client.post(reverse(f"pathway:{name}", args=[episode.public_id]), data)
+    response = clinician_client.post(reverse(f"clinic:{name}", args=[episode.public_id]), data)
     assert response.status_code == 302
     assert Classification.objects.filter(episode=episode).count() == 1
     assert AuditEntry.objects.get(action="create").patient == episode.patient
@@ -241,7 +242,7 @@ def test_each_small_form_saves_reclassifies_and_audits(
 
 def test_imaging_findings_reach_the_engine(clinician_client: Client, episode: Episode) -> None:
     clinician_client.post(
-        reverse("pathway:add_imaging", args=[episode.public_id]),
+        reverse("clinic:add_imaging", args=[episode.public_id]),
         {
             "kind": "mri",
             "region": "low_back",
@@ -255,7 +256,7 @@ def test_imaging_findings_reach_the_engine(clinician_client: Client, episode: Ep
 
 
 def test_the_worklist_view_is_audited(clinician_client: Client, red_flag_episode: Episode) -> None:
-    clinician_client.get(reverse("pathway:worklist"))
+    clinician_client.get(reverse("clinic:worklist"))
     entry = AuditEntry.objects.get(object_type="worklist")
     assert entry.detail["patients"] == [str(red_flag_episode.patient.public_id)]
 
@@ -279,15 +280,15 @@ def test_a_researcher_is_refused_every_pathway_action(
     name: str,
 ) -> None:
     client = verified_client(make_staff(RESEARCHER))
-    url = reverse(f"pathway:{name}", args=[red_flag_episode.public_id])
+    url = reverse(f"clinic:{name}", args=[red_flag_episode.public_id])
     assert client.post(url, {}).status_code == 403
-    assert client.get(reverse("pathway:worklist")).status_code == 403
+    assert client.get(reverse("clinic:worklist")).status_code == 403
     assert not AuditEntry.objects.filter(patient=red_flag_episode.patient).exists()
     assert not AuditEntry.objects.filter(object_type="worklist").exists()
 
 
 def test_actions_only_accept_post(clinician_client: Client, episode: Episode) -> None:
-    url = reverse("pathway:log_session", args=[episode.public_id])
+    url = reverse("clinic:log_session", args=[episode.public_id])
     assert clinician_client.get(url).status_code == 405
 
 
@@ -305,7 +306,7 @@ def test_a_danish_clinician_reads_the_rule_sets_in_danish(
     client = verified_client(clinician)
     page = client.get(_page(red_flag_episode)).content.decode()
     assert danish in page and english not in page
-    worklist_page = client.get(reverse("pathway:worklist")).content.decode()
+    worklist_page = client.get(reverse("clinic:worklist")).content.decode()
     assert danish in worklist_page
     Profile.objects.filter(user=clinician).update(language="en")
     assert english in client.get(_page(red_flag_episode)).content.decode()

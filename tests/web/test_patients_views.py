@@ -24,7 +24,7 @@ FULL_CPR = "170570-1233"  # the fixture's synthetic number
 
 
 def _page(episode: Episode) -> str:
-    return reverse("patients:episode", args=[episode.patient.public_id, episode.public_id])
+    return reverse("clinic:episode", args=[episode.patient.public_id, episode.public_id])
 
 
 def test_the_list_shows_only_the_masked_cpr(clinician_client: Client, episode: Episode) -> None:
@@ -189,7 +189,7 @@ def test_every_patient_view_is_audited_with_the_patient(
 ) -> None:
     patient = episode.patient
     for url in (
-        reverse("patients:detail", args=[patient.public_id]),
+        reverse("clinic:patient", args=[patient.public_id]),
         _page(episode),
         reverse("patients:edit", args=[patient.public_id]),
         reverse("patients:episode_create", args=[patient.public_id]),
@@ -201,7 +201,16 @@ def test_every_patient_view_is_audited_with_the_patient(
 
 
 @pytest.mark.parametrize(
-    "name", ["list", "create", "detail", "edit", "episode_create", "episode", "episode_edit"]
+    "name",
+    [
+        "patients:list",
+        "patients:create",
+        "clinic:patient",
+        "patients:edit",
+        "patients:episode_create",
+        "clinic:episode",
+        "patients:episode_edit",
+    ],
 )
 def test_a_researcher_is_refused_every_patient_page(
     verified_client: Callable[[User], Client],
@@ -212,15 +221,15 @@ def test_a_researcher_is_refused_every_patient_page(
     client = verified_client(make_staff(RESEARCHER))
     patient = episode.patient
     args = {
-        "list": [],
-        "create": [],
-        "detail": [patient.public_id],
-        "edit": [patient.public_id],
-        "episode_create": [patient.public_id],
-        "episode": [patient.public_id, episode.public_id],
-        "episode_edit": [patient.public_id, episode.public_id],
+        "patients:list": [],
+        "patients:create": [],
+        "clinic:patient": [patient.public_id],
+        "patients:edit": [patient.public_id],
+        "patients:episode_create": [patient.public_id],
+        "clinic:episode": [patient.public_id, episode.public_id],
+        "patients:episode_edit": [patient.public_id, episode.public_id],
     }[name]
-    assert client.get(reverse(f"patients:{name}", args=args)).status_code == 403
+    assert client.get(reverse(name, args=args)).status_code == 403
     assert not AuditEntry.objects.filter(patient=patient).exists()
 
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -34,6 +35,7 @@ from django.utils import timezone
 
 from painpath.accounts.roles import CLINICIAN, RESEARCHER, SITE_ADMIN
 from painpath.audit.models import AuditEntry
+from painpath.pathway.services import classify_episode
 from painpath.patients.models import Episode, Patient
 from painpath.questionnaires.models import IntakeLink, QuestionnaireResponse
 
@@ -121,29 +123,29 @@ ACCESS: dict[str, Access] = {
     "accounts:logout": Access(EVERYONE, method="post", ok=302, note="POST only (Django 5)"),
     "accounts:profile": Access(STAFF),
     # -- audit ----------------------------------------------------------------------------
-    "audit:log": Access(AUDITORS),
+    "administration:audit_log": Access(AUDITORS),
     # -- outcome analytics (pseudonymised, aggregate) -------------------------------------
     "analytics:report": Access(frozenset({"clinician", "researcher"})),
     "analytics:report_pdf": Access(frozenset({"clinician", "researcher"})),
     # -- patients (clinicians) ------------------------------------------------------------
     "patients:list": Access(CLINIC, patient_data=True),
     "patients:create": Access(CLINIC),
-    "patients:detail": Access(CLINIC, by_patient, patient_data=True),
     "patients:edit": Access(CLINIC, by_patient, patient_data=True),
     "patients:episode_create": Access(CLINIC, by_patient, patient_data=True),
-    "patients:episode": Access(CLINIC, by_patient_and_episode, patient_data=True),
     "patients:episode_edit": Access(CLINIC, by_patient_and_episode, patient_data=True),
-    # -- pathway (clinicians) -------------------------------------------------------------
-    "pathway:worklist": Access(CLINIC, patient_data=True),
-    "pathway:acknowledge": Access(
+    # -- the clinician's workspace --------------------------------------------------------
+    "clinic:worklist": Access(CLINIC, patient_data=True),
+    "clinic:patient": Access(CLINIC, by_patient, patient_data=True),
+    "clinic:episode": Access(CLINIC, by_patient_and_episode, patient_data=True),
+    "clinic:acknowledge": Access(
         CLINIC, by_episode, method="post", ok=404, note="POST only; 404: no red flag to acknowledge"
     ),
-    "pathway:log_session": Access(CLINIC, by_episode, method="post", ok=POST_BACK),
-    "pathway:add_course": Access(CLINIC, by_episode, method="post", ok=POST_BACK),
-    "pathway:add_imaging": Access(CLINIC, by_episode, method="post", ok=POST_BACK),
-    "pathway:add_medication": Access(CLINIC, by_episode, method="post", ok=POST_BACK),
-    "pathway:book_procedure": Access(CLINIC, by_episode, method="post", ok=POST_BACK),
-    "pathway:set_readiness": Access(CLINIC, by_episode, method="post", ok=POST_BACK),
+    "clinic:log_session": Access(CLINIC, by_episode, method="post", ok=POST_BACK),
+    "clinic:add_course": Access(CLINIC, by_episode, method="post", ok=POST_BACK),
+    "clinic:add_imaging": Access(CLINIC, by_episode, method="post", ok=POST_BACK),
+    "clinic:add_medication": Access(CLINIC, by_episode, method="post", ok=POST_BACK),
+    "clinic:book_procedure": Access(CLINIC, by_episode, method="post", ok=POST_BACK),
+    "clinic:set_readiness": Access(CLINIC, by_episode, method="post", ok=POST_BACK),
     # -- follow-up (clinicians) -----------------------------------------------------------
     "followup:start": Access(
         CLINIC, by_episode, method="post", ok=POST_BACK, note="POST only; empty: back, not started"
@@ -306,3 +308,45 @@ def test_every_view_that_shows_patient_data_writes_an_audit_entry(
         f"none naming the patient {world.patient.public_id}"
     )
     assert all(entry.username == "test-clinician" for entry in new if entry.action == "view")
+
+
+# Tables a GET may touch without writing patient data: the audit log (every read is
+# audited) and the session (Django's own bookkeeping of the signed-in user).
+WRITABLE_ON_GET = frozenset({"audit.auditentry", "sessions.session"})
+
+
+def snapshot() -> dict[str, list[dict[str, Any]]]:
+    """Every row of every table but those above, for comparing before and after a request."""
+    return {
+        model._meta.label_lower: list(model._default_manager.order_by("pk").values())
+        for model in django_apps.get_models()
+        if model._meta.label_lower not in WRITABLE_ON_GET and model._meta.managed
+    }
+
+
+@pytest.fixture
+def stale_world(world: World) -> World:
+    # The latest classification is from yesterday: a page that "refreshed" it on reading
+    # would write a new one (it once did).
+    classify_episode(world.episode, as_of=timezone.localdate() - dt.timedelta(days=1))
+    return world
+
+
+GET_NAMES = sorted(name for name, access in ACCESS.items() if access.method == "get")
+
+
+@pytest.mark.parametrize("name", GET_NAMES)
+def test_no_get_writes_anything_but_its_audit_entry(
+    name: str, stale_world: World, clients: dict[str, Client]
+) -> None:
+    access = ACCESS[name]
+    url = reverse(name, kwargs=access.kwargs(stale_world))
+    changed = []
+    for persona in PERSONAS:
+        before = snapshot()
+        clients[persona].get(url)
+        after = snapshot()
+        changed += [
+            f"{persona}: {table}" for table in sorted(before) if before[table] != after.get(table)
+        ]
+    assert not changed, f"GET {url} wrote to: {changed}"

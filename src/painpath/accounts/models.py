@@ -6,10 +6,14 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from painpath.core import vocabularies
+
 
 class Profile(models.Model):
     # Staff screens come in Danish and English; German exists for patients' questionnaires.
-    LANGUAGES = (("da", "Dansk"), ("en", "English"))
+    LANGUAGES = tuple(
+        (lang.code, lang.name) for lang in vocabularies.languages() if lang.staff_screens
+    )
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"

@@ -184,23 +184,24 @@ def safe_next(request: HttpRequest, url: str) -> str:
 def landing_url(user: Any) -> str:
     """Where a signed-in staff member starts: the screen their role uses most."""
     if user.has_perm("patients.view_episode"):
-        return reverse("pathway:worklist")
+        return reverse("clinic:worklist")
     if user.has_perm("audit.view_auditentry"):
-        return reverse("audit:log")
+        return reverse("administration:audit_log")
     if user.has_perm("audit.view_analytics"):
         return reverse("analytics:report")
     return reverse("accounts:profile")
 
 
 def profile_for(user: AbstractBaseUser, default_language: str) -> Profile:
+    """The user's profile; an unsaved one with ``default_language`` until they save it (so
+    that opening the page writes nothing)."""
     language = default_language if default_language in dict(Profile.LANGUAGES) else "da"
-    profile, _ = Profile.objects.get_or_create(user=user, defaults={"language": language})
-    return profile
+    return Profile.objects.filter(user=user).first() or Profile(user=user, language=language)
 
 
 def set_language(user: AbstractBaseUser, language: str) -> Profile:
-    profile = profile_for(user, language)
-    if profile.language != language:
+    profile, created = Profile.objects.get_or_create(user=user, defaults={"language": language})
+    if not created and profile.language != language:
         profile.language = language
         profile.save(update_fields=["language"])
     return profile

@@ -5,10 +5,13 @@ synthetic and marked so."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from painpath.core.rules import AxisResult
+from painpath.core.rules import Classification as RulesClassification
 from painpath.core.rules.derive import add_months
 from painpath.core.synthetic import generate
 from painpath.pathway.models import Classification, ProcedureBooking, TreatmentCourse
@@ -24,6 +27,31 @@ PROCEDURES = {
     "gold_implantation": ProcedureBooking.Kind.GOLD,
     "steroid_injection": ProcedureBooking.Kind.STEROID,
 }
+
+
+def synthetic_axes(as_of: dt.date, **results: str) -> dict[str, Any]:
+    """A stored classification that states each axis's result without running the rules (a
+    synthetic registry has no records to run them on), in the stored shape the pages read."""
+    axes = [
+        AxisResult(
+            axis=axis,
+            ruleset="synthetic",
+            version="0",
+            title=axis,
+            as_of=as_of,
+            result=result,
+            label=result,
+            fired=(),
+            findings=(),
+            needs=(),
+            options=(),
+            options_source=None,
+            urgent=False,
+            trace=(),
+        )
+        for axis, result in results.items()
+    ]
+    return RulesClassification(as_of=as_of, axes=tuple(axes)).as_dict()
 
 
 def ensure_clinics() -> dict[str, Clinic]:
@@ -100,12 +128,9 @@ def load_synthetic_registry(n: int, *, seed: int = 0, today: dt.date | None = No
             episode=episode,
             as_of=first_visit,
             trigger="synthetic registry",
-            result={
-                "axes": {
-                    "startback": {"result": person["startback"]},
-                    "stepped_care": {"result": person["step"]},
-                }
-            },
+            result=synthetic_axes(
+                first_visit, startback=person["startback"], stepped_care=person["step"]
+            ),
         )
         for code, months, score in scores.get(pid, []):
             jitter = (pid * 7 + months) % 15 - 7

@@ -41,6 +41,7 @@ from django.apps import apps
 from django.db import connection
 from django.utils import timezone
 
+from painpath.audit.services import Event
 from painpath.core.followup import FollowUpProtocol, builtin_protocols, place
 from painpath.patients import crypto
 from painpath.patients.models import Episode
@@ -65,6 +66,10 @@ BASE_COLUMNS: dict[str, Any] = {
     "synthetic": pl.Boolean,
 }
 
+REPORT_VIEWED = Event("analytics.report.viewed", "view")
+REPORT_EXPORTED = Event("analytics.report.exported", "export")
+REGISTRY_EXPORTED = Event("analytics.registry.exported", "export")
+
 
 def pseudonym(public_id: uuid.UUID | str) -> str:
     """A stable pseudonym for a patient: a keyed hash (PAINPATH_FIELD_KEY) of the public id,
@@ -85,13 +90,6 @@ def _plans() -> dict[int, tuple[str, dt.date]]:
     ).values_list("episode_id", "protocol_id", "index_date"):
         out[episode_id] = (protocol_id, index_date)
     return out
-
-
-def _axis_value(axis: Any) -> str | None:
-    result = axis.get("result") if isinstance(axis, dict) else axis
-    if result is None or isinstance(result, dict | list):
-        return None
-    return str(result)
 
 
 def _fat_grade(episode: Episode) -> int | None:
@@ -189,8 +187,8 @@ def export_registry() -> pl.DataFrame:
         )
         classification = {}
         if latest is not None:
-            for name, axis in (latest.result or {}).get("axes", {}).items():
-                classification[f"axis_{name}"] = _axis_value(axis)
+            for name, axis in latest.axes.items():
+                classification[f"axis_{name}"] = axis.result
                 axes.add(f"axis_{name}")
         cohort = {
             "patient_id": key,

@@ -13,6 +13,7 @@ from painpath.analytics import render as document
 from painpath.analytics import services
 from painpath.analytics.forms import ReportForm
 from painpath.analytics.report import Options, Report, build
+from painpath.analytics.services import REPORT_EXPORTED, REPORT_VIEWED
 from painpath.audit.services import record
 from painpath.core.analytics.cohort import CohortError
 
@@ -39,7 +40,7 @@ def report(request: HttpRequest) -> HttpResponse:
     form, built, error = _report(request)
     record(
         request,
-        "view",
+        REPORT_VIEWED,
         object_type="analytics",
         report="outcomes",
         filters=built.filters if built else [],
@@ -65,7 +66,7 @@ def report_pdf(request: HttpRequest) -> HttpResponse:
     pdf = document.render_pdf(built)
     record(
         request,
-        "export",
+        REPORT_EXPORTED,
         object_type="analytics",
         report="outcomes",
         format="pdf",

@@ -14,13 +14,13 @@ from painpath.audit.models import AuditEntry
 class AuditEntryAdmin(admin.ModelAdmin):
     """Read-only: the log is append-only, so nobody adds, changes or deletes entries here."""
 
-    list_display = ("at", "username", "action", "patient_ref", "object_type", "ip")
+    list_display = ("at", "username", "code", "patient_ref", "object_type", "ip")
     list_filter = ("action", "at")
     search_fields = ("username", "object_type", "path")
     date_hierarchy = "at"
     list_select_related = ("patient",)
     fields = (
-        "at", "username", "user", "action", "patient_ref", "object_type", "object_id",
+        "at", "username", "user", "code", "action", "patient_ref", "object_type", "object_id",
         "path", "method", "ip", "detail",
     )  # fmt: skip
     readonly_fields = fields
@@ -40,5 +40,10 @@ class AuditEntryAdmin(admin.ModelAdmin):
         return False
 
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
-        services.record(request, "view", object_type="audit.admin", q=request.GET.get("q", ""))
+        services.record(
+            request,
+            services.ADMIN_LOG_VIEWED,
+            object_type="audit.admin",
+            q=request.GET.get("q", ""),
+        )
         return super().changelist_view(request, extra_context)

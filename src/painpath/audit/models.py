@@ -32,6 +32,8 @@ class AuditEntry(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
     )
     username = models.CharField(max_length=150, blank=True)  # kept if the user is renamed
+    # The namespaced event (``pathway.session.logged``); ``action`` is its kind.
+    code = models.CharField(_("event"), max_length=80, blank=True)
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     patient = models.ForeignKey(
         "patients.Patient", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -45,6 +47,10 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ("-at", "-id")
+        indexes = (
+            # "When was this patient's page last opened" for the worklist, per patient.
+            models.Index(fields=("patient", "code", "at"), name="audit_patient_code_at"),
+        )
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
         permissions = (("view_analytics", "Can see pseudonymised outcome analytics"),)

@@ -1,13 +1,17 @@
 """Writing and searching audit entries.
 
-Every view that reads or changes patient data calls :func:`record`. Entries are never changed
-or deleted here: the log is append-only.
+Every use case that reads or changes patient data calls :func:`record` inside its own
+transaction, with an :class:`Event`: a namespaced code (``pathway.session.logged``) and the
+kind of action it is. Entries are never changed or deleted here: the log is append-only.
+
+This app stands at the bottom of the house: every app imports it, it imports none.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,22 +28,51 @@ def client_ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+@dataclass(frozen=True)
+class Event:
+    """What an audit entry records: ``code`` names it (``<app>.<object>.<what happened>``),
+    ``action`` is its kind (viewed, created, changed …) for searching and for the plain words
+    the log shows."""
+
+    code: str
+    action: str
+
+    def __post_init__(self) -> None:
+        if self.action not in AuditEntry.Action.values:
+            raise ValueError(f"audit event {self.code}: unknown action {self.action!r}")
+        if self.code.count(".") < 1 or len(self.code) > CODE_LENGTH:
+            raise ValueError(f"audit event code {self.code!r} is not '<app>.<what>'")
+
+
+CODE_LENGTH = 80
+V = AuditEntry.Action
+
+SIGNED_IN = Event("accounts.signed_in", V.LOGIN)
+SIGN_IN_FAILED = Event("accounts.sign_in_failed", V.LOGIN_FAILED)
+LOG_SEARCHED = Event("audit.log.searched", V.VIEW)
+ADMIN_LOG_VIEWED = Event("audit.admin.viewed", V.VIEW)
+
+
 def record(
     request: HttpRequest | None,
-    action: str,
+    event: Event,
     *,
+    user: Any = None,
     patient: Any = None,
     obj: models.Model | None = None,
     object_type: str = "",
     **detail: Any,
 ) -> AuditEntry:
-    """Add one entry: who (the request's user), what (action, object), when, from where."""
-    user = getattr(request, "user", None) if request is not None else None
+    """Add one entry: who (``user``, else the request's user), what (the event, the object),
+    when, from where (the request, if the use case came through one)."""
+    if user is None and request is not None:
+        user = getattr(request, "user", None)
     authenticated = bool(user is not None and user.is_authenticated)
     return AuditEntry.objects.create(
         user=user if authenticated else None,
         username=user.get_username() if authenticated and user is not None else "",
-        action=action,
+        code=event.code,
+        action=event.action,
         patient=patient,
         object_type=obj._meta.label_lower if obj is not None else object_type,
         object_id=str(obj.pk) if obj is not None else "",
@@ -57,7 +90,8 @@ def record_login_failed(
     return AuditEntry.objects.create(
         user=None,
         username=attempted_username[:150],
-        action=AuditEntry.Action.LOGIN_FAILED,
+        code=SIGN_IN_FAILED.code,
+        action=SIGN_IN_FAILED.action,
         path=request.get_full_path()[:300] if request is not None else "",
         method=request.method or "" if request is not None else "",
         ip=client_ip(request) if request is not None else None,
@@ -112,12 +146,6 @@ def patient_by_public_id(text: str) -> Any:
     return apps.get_model("patients", "Patient").objects.filter(public_id=public_id).first()
 
 
-def viewers_of(patient: Any, limit: int = 50) -> list[AuditEntry]:
-    """Who looked at this patient's record, most recent first (for the patient page)."""
-    entries = AuditEntry.objects.filter(patient=patient, action=AuditEntry.Action.VIEW)
-    return list(entries.select_related("user").order_by("-at", "-id")[:limit])
-
-
 @dataclass(frozen=True)
 class Viewer:
     username: str
@@ -134,6 +162,18 @@ def viewer_summary(patient: Any, limit: int = 10) -> list[Viewer]:
         .order_by("-last", "username")[:limit]
     )
     return [Viewer(row["username"], row["last"], row["count"]) for row in rows]
+
+
+def last_viewed(patient_ids: Iterable[int], event: Event) -> dict[int, dt.datetime]:
+    """When each patient's record was last opened (``event``, e.g. the patient page), one
+    query for all of them; patients never opened are absent."""
+    rows = (
+        AuditEntry.objects.filter(patient_id__in=list(patient_ids), code=event.code)
+        .values("patient_id")
+        .annotate(last=Max("at"))
+        .values_list("patient_id", "last")
+    )
+    return dict(rows)
 
 
 def _as_uuid(text: str) -> uuid.UUID | None:

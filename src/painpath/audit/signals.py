@@ -12,7 +12,7 @@ from painpath.audit import services
 
 @receiver(user_logged_in, dispatch_uid="painpath.audit.login")
 def audit_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
-    entry = services.record(request, "login")
+    entry = services.record(request, services.SIGNED_IN)
     if entry.user_id is None:  # login() sets request.user, but not every caller passes one
         entry.user = user
         entry.username = user.get_username()

@@ -17,13 +17,15 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from painpath.core.errors import PainpathError
+
 __all__ = ["Cpr", "InvalidCpr", "parse_cpr"]
 
 _FORMAT = re.compile(r"^(\d{2})(\d{2})(\d{2})-?(\d{4})$")
 _WEIGHTS = (4, 3, 2, 7, 6, 5, 4, 3, 2, 1)
 
 
-class InvalidCpr(ValueError):
+class InvalidCpr(PainpathError, ValueError):
     """A CPR number that cannot be valid; the message says why."""
 
 

@@ -16,6 +16,7 @@ from painpath.followup import services
 from painpath.followup.models import ContactAttempt, FollowUpPlan, FollowUpPoint
 from painpath.patients.models import Episode
 from painpath.questionnaires.models import QuestionnaireResponse
+from painpath.questionnaires.services import store_scored_response
 
 NRS_ODI_EQ = {
     "nrs": {"nrs": 4},
@@ -36,15 +37,12 @@ def _patient_answer(point: FollowUpPoint, day: dt.date) -> None:
     """An answer the patient sent through the link (stored as the link flow stores it)."""
     responses = []
     for code, answers in NRS_ODI_EQ.items():
-        result = instrument(code).score(answers)
         responses.append(
-            QuestionnaireResponse.objects.create(
-                episode=point.plan.episode,
-                instrument=code,
-                answers=answers,
-                score=result.score,
-                subscales={k: v for k, v in result.subscales.items() if v is not None},
-                band=result.band or "",
+            store_scored_response(
+                point.plan.episode,
+                code,
+                answers,
+                instrument(code).score(answers),
                 source=QuestionnaireResponse.Source.PATIENT,
                 language="da",
                 answered_on=day,

@@ -25,16 +25,19 @@ from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
-from painpath.audit.models import AuditEntry
-from painpath.audit.services import record
-from painpath.core.errors import ScoringError
+from painpath.audit.services import Event, last_viewed, record
+from painpath.core import vocabularies
+from painpath.core.errors import PainpathError, ScoringError
 from painpath.core.followup import FollowUpProtocol, builtin_protocols, place, schedule
 from painpath.core.instruments import get as get_instrument
 from painpath.followup import sms
 from painpath.followup.models import ContactAttempt, FollowUpAnswer, FollowUpPlan, FollowUpPoint
 from painpath.pathway.models import ProcedureBooking, TreatmentCourse
+from painpath.pathway.services import classify_episode
 from painpath.patients.models import Episode
+from painpath.patients.services import VIEWED as PATIENT_VIEWED
 from painpath.questionnaires.models import IntakeLink, QuestionnaireResponse, token_hash
+from painpath.questionnaires.services import store_scored_response
 
 logger = logging.getLogger(__name__)
 
@@ -43,10 +46,16 @@ logger = logging.getLogger(__name__)
 LINK_GRACE_DAYS = 7
 # The worklist shows a missed time point for this many days after its window closed.
 OVERDUE_SHOWN_DAYS = 90
-LANGUAGES = ("da", "en", "de")
+LANGUAGES = vocabularies.language_codes()
+
+PLAN_STARTED = Event("followup.plan.started", "create")
+WITHDRAWN = Event("followup.plan.withdrawn", "change")
+LINK_ISSUED = Event("followup.link.issued", "create")
+ANSWERED = Event("followup.answered", "create")
+RECORD_FORM_VIEWED = Event("followup.record_form.viewed", "view")
 
 
-class FollowUpError(Exception):
+class FollowUpError(PainpathError):
     """A follow-up action that cannot be done; the message says why and what to do."""
 
 
@@ -133,10 +142,10 @@ def start_plan(
             )
             record(
                 request,
-                "create",
+                PLAN_STARTED,
+                user=user,
                 patient=episode.patient,
                 obj=plan,
-                event="followup.plan_started",
                 protocol=f"{protocol.id} {protocol.version}",
                 index_date=index_date.isoformat(),
             )
@@ -174,10 +183,10 @@ def withdraw(plan: FollowUpPlan, user: Any, *, request: HttpRequest | None = Non
         )
         record(
             request,
-            "change",
+            WITHDRAWN,
+            user=user,
             patient=plan.episode.patient,
             obj=plan,
-            event="followup.withdrawn",
             points_stopped=stopped,
         )
 
@@ -219,10 +228,9 @@ def link_for(point: FollowUpPoint) -> tuple[IntakeLink, str]:
     point.save(update_fields=["link", "link_nonce"])
     record(
         None,
-        "create",
+        LINK_ISSUED,
         patient=plan.episode.patient,
         obj=link,
-        event="followup.link_issued",
         months=point.months,
         instruments=list(link.instruments),
     )
@@ -297,10 +305,9 @@ def _send(point: FollowUpPoint, day: dt.date) -> ContactAttempt | None:
     attempt.save(update_fields=["ok", "error"])
     record(
         None,
-        "create",
+        Event(f"followup.{kind}.{'sent' if attempt.ok else 'failed'}", "create"),
         patient=patient,
         obj=attempt,
-        event=f"followup.{kind}_sent" if attempt.ok else f"followup.{kind}_failed",
         channel=channel,
         to=to,
         months=point.months,
@@ -434,10 +441,10 @@ def record_answer(
             )
         record(
             request,
-            "create",
+            ANSWERED,
+            user=user,
             patient=plan.episode.patient,
             obj=answer,
-            event="followup.answered",
             months=target.months,
             asked_months=point.months,
             answered_on=answered_on.isoformat(),
@@ -503,21 +510,23 @@ def record_by_clinician(
     episode = point.plan.episode
     with transaction.atomic():
         responses = [
-            QuestionnaireResponse.objects.create(
-                episode=episode,
-                instrument=code,
-                answers=given,
-                score=result.score,
-                subscales={k: v for k, v in result.subscales.items() if v is not None},
-                band=result.band or "",
+            store_scored_response(
+                episode,
+                code,
+                given,
+                result,
                 source=source,
                 language=language,
                 answered_on=answered_on,
-                recorded_by=user if getattr(user, "is_authenticated", False) else None,
+                recorded_by=user,
             )
             for code, given, result in scored
         ]
-        return record_answer(point, answered_on, source, user, responses=responses, request=request)
+        answer = record_answer(
+            point, answered_on, source, user, responses=responses, request=request
+        )
+        classify_episode(episode, trigger="follow-up answered")
+        return answer
 
 
 # --------------------------------------------------------------------------- reading
@@ -554,17 +563,7 @@ def overdue(today: dt.date | None = None) -> list[OverdueRow]:
         .order_by("-created_at", "-id")
     )
     if late:
-        seen: dict[int, dt.datetime] = {}
-        for patient_id, at in (
-            AuditEntry.objects.filter(
-                patient_id__in={a.point.plan.episode.patient_id for a in late},
-                action="view",
-                object_type="patients.patient",
-            )
-            .order_by("at")
-            .values_list("patient_id", "at")
-        ):
-            seen[patient_id] = at
+        seen = last_viewed({a.point.plan.episode.patient_id for a in late}, PATIENT_VIEWED)
         shown = set()
         for answer in late:
             point = answer.point

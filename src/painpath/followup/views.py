@@ -32,7 +32,7 @@ def _episode(public_id: UUID) -> Episode:
 
 
 def _card(episode: Episode) -> HttpResponseRedirect:
-    url = reverse("patients:episode", args=[episode.patient.public_id, episode.public_id])
+    url = reverse("clinic:episode", args=[episode.patient.public_id, episode.public_id])
     return HttpResponseRedirect(f"{url}#followup")
 
 
@@ -93,7 +93,13 @@ def record_answer(request: HttpRequest, episode_id: UUID) -> HttpResponse:
     plan = services.active_plan(episode) or episode.followup_plans.first()
     context: dict[str, object] = {"episode": episode, "patient": episode.patient, "plan": plan}
     if plan is None:
-        record(request, "view", patient=episode.patient, obj=episode, page="record follow-up")
+        record(
+            request,
+            services.RECORD_FORM_VIEWED,
+            patient=episode.patient,
+            obj=episode,
+            page="record follow-up",
+        )
         return render(request, "followup/record.html", context)
     protocol = services.protocol_of(plan)
     data = request.POST if request.method == "POST" else None
@@ -132,7 +138,13 @@ def record_answer(request: HttpRequest, episode_id: UUID) -> HttpResponse:
                     )
                 return _card(episode)
     else:
-        record(request, "view", patient=episode.patient, obj=plan, page="record follow-up")
+        record(
+            request,
+            services.RECORD_FORM_VIEWED,
+            patient=episode.patient,
+            obj=plan,
+            page="record follow-up",
+        )
     context.update(form=form, sections=sections, protocol=protocol)
     return render(request, "followup/record.html", context, status=422 if data else 200)
 

@@ -9,14 +9,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from painpath.pathway.models import (
-    Medication,
-    ProcedureBooking,
-    ReadinessItem,
-    TreatmentCourse,
-)
+from painpath.pathway.models import ProcedureBooking, ReadinessItem, TreatmentCourse
 from painpath.patients.forms import REGIONS, DateInput, Quiet
-from painpath.patients.models import Episode, ImagingStudy
+from painpath.patients.models import Episode, ImagingStudy, Medication
 
 
 class SessionForm(Quiet, forms.Form):

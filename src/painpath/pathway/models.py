@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from painpath.core.rules import AxisResult
 from painpath.patients.models import Episode
 
 
@@ -57,13 +59,6 @@ class TreatmentSession(models.Model):
         ordering = ("date", "id")
 
 
-class Medication(models.Model):
-    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="medications")
-    code = models.CharField(_("drug"), max_length=60)
-    anticoagulant = models.BooleanField(_("anticoagulant"), default=False)
-    pause_agreed_days = models.PositiveIntegerField(_("agreed pause, days"), null=True, blank=True)
-
-
 class ProcedureBooking(models.Model):
     class Kind(models.TextChoices):
         GOLD = "gold_implantation", _("gold implantation")
@@ -104,7 +99,11 @@ class ReadinessItem(models.Model):
 
 
 class Classification(models.Model):
-    """One run of the rule engine on an episode, kept so the history shows what changed."""
+    """One run of the rule engine on an episode, kept so the history shows what changed.
+
+    ``result`` is the core's :class:`painpath.core.rules.Classification` as JSON; read it
+    back through :meth:`axis` and :attr:`axes`, which return the core's typed results.
+    """
 
     episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="classifications")
     as_of = models.DateField()
@@ -116,6 +115,20 @@ class Classification(models.Model):
     class Meta:
         ordering = ("-created_at", "-id")
         get_latest_by = "created_at"
+
+    @cached_property
+    def axes(self) -> dict[str, AxisResult]:
+        """Every axis of this run as the core's typed result, in the engine's order."""
+        stored = self.result.get("axes", {}) if isinstance(self.result, dict) else {}
+        return {name: AxisResult.from_dict(name, data) for name, data in stored.items()}
+
+    def axis(self, name: str) -> AxisResult | None:
+        return self.axes.get(name)
+
+    def result_of(self, name: str) -> str | None:
+        """The result code of one axis (``step_2``), or None when the run lacks the axis."""
+        axis = self.axis(name)
+        return axis.result if axis is not None else None
 
 
 class RedFlagAcknowledgement(models.Model):

@@ -1,36 +1,42 @@
-"""Use cases of the pathway: build an episode's document, classify it, log a session.
+"""Use cases of the pathway: build an episode's document, classify it, log treatments,
+book a procedure, tick the readiness checklist, acknowledge red flags.
 
 The clinical logic is the core's rule engine; this module only gathers the records into the
-engine's episode document and keeps each classification it gets back.
+engine's episode document and keeps each classification it gets back. Changes that feed the
+classification reclassify at once, in the same transaction: this app's own changes here, the
+lower apps' changes through their signals (``handlers.py``). Each change writes its audit
+entry in its transaction. Reading never writes: :func:`current_classification` computes a
+stale result for today without storing it (the daily refresh stores it).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from dataclasses import field as dataclass_field
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
-from painpath.audit.models import AuditEntry
-from painpath.core.instruments import REGISTRY
-from painpath.core.rules import builtin_rulesets, classify, validate_episode
-from painpath.followup.services import OverdueRow
-from painpath.followup.services import overdue as overdue_followups
+from painpath.audit.services import Event, record
+from painpath.core.rules import AxisResult, classify, validate_episode
 from painpath.pathway.models import (
     Classification,
-    Medication,
     ProcedureBooking,
     ReadinessItem,
     RedFlagAcknowledgement,
     TreatmentCourse,
     TreatmentSession,
 )
-from painpath.patients.models import Episode, ImagingStudy
+from painpath.patients.models import Episode
 from painpath.questionnaires.models import QuestionnaireResponse
+
+SESSION_LOGGED = Event("pathway.session.logged", "create")
+COURSE_STARTED = Event("pathway.course.started", "create")
+PROCEDURE_BOOKED = Event("pathway.procedure.booked", "create")
+READINESS_CHANGED = Event("pathway.readiness.changed", "change")
+RED_FLAG_ACKNOWLEDGED = Event("pathway.red_flag.acknowledged", "acknowledge")
 
 # Which scored questionnaires the rule sets read, and under which names (episode schema).
 _SCORE_FIELDS: dict[str, tuple[str, dict[str, str]]] = {
@@ -165,16 +171,22 @@ def episode_document(episode: Episode, as_of: dt.date) -> dict[str, Any]:
     return doc
 
 
+def _classified(episode: Episode, as_of: dt.date, trigger: str) -> Classification:
+    """The rule engine's result for the episode as an unsaved record."""
+    document = validate_episode(episode_document(episode, as_of))
+    result = classify(document, as_of=as_of)
+    return Classification(
+        episode=episode, as_of=as_of, result=result.as_dict(), urgent=result.urgent, trigger=trigger
+    )
+
+
 def classify_episode(
     episode: Episode, *, as_of: dt.date | None = None, trigger: str = ""
 ) -> Classification:
     """Run every shipped rule set on the episode and keep the result."""
-    as_of = as_of or timezone.localdate()
-    document = validate_episode(episode_document(episode, as_of))
-    result = classify(document, as_of=as_of)
-    return Classification.objects.create(
-        episode=episode, as_of=as_of, result=result.as_dict(), urgent=result.urgent, trigger=trigger
-    )
+    classification = _classified(episode, as_of or timezone.localdate(), trigger)
+    classification.save()
+    return classification
 
 
 @transaction.atomic
@@ -186,6 +198,7 @@ def log_session(
     pain_after: float | None,
     dose: str = "",
     user: Any = None,
+    request: HttpRequest | None = None,
 ) -> tuple[TreatmentSession, Classification]:
     """Record a treatment session and reclassify, so the stepped-care step updates at once."""
     session = TreatmentSession.objects.create(
@@ -196,7 +209,16 @@ def log_session(
         dose=dose,
         logged_by=user,
     )
-    return session, classify_episode(course.episode, trigger="treatment session")
+    classification = classify_episode(course.episode, trigger="treatment session")
+    record(
+        request,
+        SESSION_LOGGED,
+        user=user,
+        patient=course.episode.patient,
+        obj=session,
+        stepped_care=classification.result_of("stepped_care"),
+    )
+    return session, classification
 
 
 # --------------------------------------------------------------------------- reading
@@ -206,23 +228,45 @@ def latest_classification(episode: Episode) -> Classification | None:
     return episode.classifications.order_by("-created_at", "-id").first()
 
 
-def current_classification(episode: Episode, *, today: dt.date | None = None) -> Classification:
-    """The latest classification, rerun first when it is older than today.
+REFRESHED = "refreshed for today"
+
+
+def current_classification(
+    episode: Episode, *, today: dt.date | None = None
+) -> Classification | None:
+    """The latest classification; when it is older than today, the same rules run as of today
+    and the result is returned *unsaved* (``pk`` is None), so that reading writes nothing.
 
     Durations grow with the calendar (ordinary pain becomes chronic without any new record),
-    so a result computed on an earlier day may no longer hold; the rerun is kept like any
-    other, and the history shows only the runs where something changed.
+    so a result computed on an earlier day may no longer hold. :func:`refresh_stale` stores
+    such reruns (the daily task), and the history shows only the runs where something changed.
     """
     today = today or timezone.localdate()
     latest = latest_classification(episode)
-    if latest is None or latest.as_of < today:
-        latest = classify_episode(episode, as_of=today, trigger="refreshed for today")
-    return latest
+    if latest is not None and latest.as_of >= today:
+        return latest
+    fresh = _classified(episode, today, REFRESHED)
+    fresh.created_at = timezone.now()
+    return fresh
+
+
+def refresh_stale(*, today: dt.date | None = None) -> int:
+    """Store today's classification of every open episode whose latest one is older (the
+    daily task; see ``painpath.pathway.tasks``). Returns how many were stored."""
+    today = today or timezone.localdate()
+    stored = 0
+    for episode in Episode.objects.filter(status=Episode.Status.OPEN).select_related("patient"):
+        latest = latest_classification(episode)
+        if latest is None or latest.as_of < today:
+            with transaction.atomic():
+                classify_episode(episode, as_of=today, trigger=REFRESHED)
+            stored += 1
+    return stored
 
 
 def _red_flag_rules(classification: Classification) -> frozenset[str]:
-    axis = classification.result.get("axes", {}).get("red_flags", {})
-    return frozenset(axis.get("fired", ()))
+    axis = classification.axis("red_flags")
+    return frozenset(axis.fired) if axis is not None else frozenset()
 
 
 def red_flag_acknowledgement(classification: Classification) -> RedFlagAcknowledgement | None:
@@ -234,11 +278,13 @@ def red_flag_acknowledgement(classification: Classification) -> RedFlagAcknowled
     """
     if not classification.urgent:
         return None
+    # An unsaved rerun for today (see current_classification) stands after every stored run.
+    created = classification.created_at or timezone.now()
     fired = _red_flag_rules(classification)
     acknowledged = (
         RedFlagAcknowledgement.objects.filter(
             classification__episode_id=classification.episode_id,
-            classification__created_at__lte=classification.created_at,
+            classification__created_at__lte=created,
         )
         .select_related("classification", "user")
         .order_by("-at", "-id")
@@ -251,7 +297,11 @@ def red_flag_acknowledgement(classification: Classification) -> RedFlagAcknowled
 
 @transaction.atomic
 def acknowledge_red_flag(
-    classification: Classification, *, user: Any, note: str = ""
+    classification: Classification,
+    *,
+    user: Any,
+    note: str = "",
+    request: HttpRequest | None = None,
 ) -> RedFlagAcknowledgement:
     """Record who acknowledged the red flags of ``classification``, and when (once)."""
     existing = red_flag_acknowledgement(classification)
@@ -259,6 +309,14 @@ def acknowledge_red_flag(
         return existing
     ack, _ = RedFlagAcknowledgement.objects.get_or_create(
         classification=classification, defaults={"user": user, "note": note}
+    )
+    record(
+        request,
+        RED_FLAG_ACKNOWLEDGED,
+        user=user,
+        patient=classification.episode.patient,
+        obj=ack,
+        red_flags=sorted(_red_flag_rules(classification)),
     )
     return ack
 
@@ -271,185 +329,31 @@ ESCALATION_RULES = frozenset(
 
 
 def escalation_rules(classification: Classification) -> list[str]:
-    axis = classification.result.get("axes", {}).get("stepped_care", {})
-    if axis.get("result") != "step_2":
+    axis = classification.axis("stepped_care")
+    if axis is None or axis.result != "step_2":
         return []
-    return [rule for rule in axis.get("fired", ()) if rule in ESCALATION_RULES]
-
-
-def last_reviewed(episode: Episode) -> dt.datetime | None:
-    """When a clinician last opened the patient's page (from the audit log)."""
-    entry = (
-        AuditEntry.objects.filter(
-            patient_id=episode.patient_id, action="view", object_type=PATIENT_PAGE
-        )
-        .order_by("-at")
-        .values_list("at", flat=True)
-        .first()
-    )
-    return entry
-
-
-# The object type the patient page writes to the audit log; the worklist reads it back to
-# tell which questionnaire answers no one has looked at yet.
-PATIENT_PAGE = "patients.patient"
-
-
-@dataclass(frozen=True)
-class WorklistRow:
-    episode: Episode
-    classification: Classification | None
-    detail: list[str] = dataclass_field(default_factory=list)
-    when: dt.date | dt.datetime | None = None
-
-
-@dataclass(frozen=True)
-class Worklist:
-    red_flags: list[WorklistRow]
-    new_intakes: list[WorklistRow]
-    not_ready: list[WorklistRow]
-    escalations: list[WorklistRow]
-    days: int
-    overdue_followups: list[OverdueRow] = dataclass_field(default_factory=list)
-
-    @property
-    def empty(self) -> bool:
-        return not (
-            self.red_flags
-            or self.new_intakes
-            or self.not_ready
-            or self.escalations
-            or self.overdue_followups
-        )
-
-
-def upcoming_days() -> int:
-    return int(getattr(settings, "PAINPATH_UPCOMING_DAYS", 30))
-
-
-def worklist(*, today: dt.date | None = None, days: int | None = None) -> Worklist:
-    """What needs a clinician, in this order: red flags awaiting acknowledgement (always
-    first), new intakes, patients not ready for a procedure within ``days``, and escalation
-    suggestions not yet acted on.
-
-    - *new intake*: an open episode with a questionnaire response submitted after anyone
-      last opened the patient's page (or never opened);
-    - *not ready*: the readiness axis says ``not_ready`` and the appointment is within
-      ``days`` days from today;
-    - *escalation suggestion*: the stepped-care axis says Step 2 because a Step-1 course
-      had no effect (an escalation rule fired) and no procedure has been booked since;
-    - *overdue follow-up*: a follow-up time point whose window closed unanswered, or an
-      answer that came outside its window (``painpath.followup.services.overdue``).
-    """
-    today = today or timezone.localdate()
-    days = upcoming_days() if days is None else days
-    episodes = list(
-        Episode.objects.filter(status=Episode.Status.OPEN)
-        .select_related("patient", "procedure")
-        .order_by("created_at", "id")
-    )
-    latest: dict[int, Classification] = {}
-    for item in Classification.objects.filter(episode__in=episodes).order_by(
-        "episode_id", "-created_at", "-id"
-    ):
-        latest.setdefault(item.episode_id, item)
-    last_response: dict[int, Any] = {}
-    for response in QuestionnaireResponse.objects.filter(episode__in=episodes).order_by(
-        "submitted_at"
-    ):
-        last_response[response.episode_id] = response.submitted_at
-    reviewed: dict[int, dt.datetime] = {}
-    for patient_id, at in (
-        AuditEntry.objects.filter(
-            patient_id__in={e.patient_id for e in episodes},
-            action="view",
-            object_type=PATIENT_PAGE,
-        )
-        .order_by("at")
-        .values_list("patient_id", "at")
-    ):
-        reviewed[patient_id] = at
-
-    red, new, not_ready, escalations = [], [], [], []
-    for episode in episodes:
-        result = latest.get(episode.pk)
-        if result is not None and result.urgent and red_flag_acknowledgement(result) is None:
-            findings = result.result["axes"].get("red_flags", {}).get("findings", [])
-            red.append(WorklistRow(episode, result, list(findings), result.created_at))
-        submitted = last_response.get(episode.pk)
-        seen = reviewed.get(episode.patient_id)
-        if submitted is not None and (seen is None or submitted > seen):
-            unseen = QuestionnaireResponse.objects.filter(episode=episode)
-            if seen is not None:
-                unseen = unseen.filter(submitted_at__gt=seen)
-            codes = set(unseen.values_list("instrument", flat=True))
-            instruments = [REGISTRY[c].title for c in REGISTRY if c in codes]
-            instruments += sorted(codes - set(REGISTRY))
-            new.append(WorklistRow(episode, result, instruments, submitted))
-        if result is None:
-            continue
-        axes = result.result.get("axes", {})
-        procedure = getattr(episode, "procedure", None)
-        readiness = axes.get("readiness", {})
-        if (
-            readiness.get("result") == "not_ready"
-            and procedure is not None
-            and procedure.appointment_date is not None
-            and today <= procedure.appointment_date <= today + dt.timedelta(days=days)
-        ):
-            not_ready.append(
-                WorklistRow(
-                    episode, result, list(readiness.get("findings", [])), procedure.appointment_date
-                )
-            )
-        rules = escalation_rules(result)
-        if rules and procedure is None:
-            escalations.append(
-                WorklistRow(episode, result, [_rule_words(result, r) for r in rules], result.as_of)
-            )
-    not_ready.sort(key=lambda row: row.when or today)
-    return Worklist(red, new, not_ready, escalations, days, overdue_followups(today))
-
-
-def _rule_words(classification: Classification, rule_id: str) -> str:
-    """A rule's own note or finding (from its rule set), else its id."""
-    axis = classification.result["axes"].get("stepped_care", {})
-    ruleset = builtin_rulesets().get(axis.get("ruleset", ""))
-    for rule in ruleset.rules if ruleset else ():
-        if rule.id == rule_id:
-            return rule.note or rule.finding or rule_id
-    return rule_id
+    return [rule for rule in axis.fired if rule in ESCALATION_RULES]
 
 
 # --------------------------------------------------------------------------- changing
 
 
-def _reclassify(episode: Episode, trigger: str) -> Classification:
-    return classify_episode(episode, trigger=trigger)
-
-
 @transaction.atomic
-def start_course(episode: Episode, **fields: Any) -> tuple[TreatmentCourse, Classification]:
+def start_course(
+    episode: Episode, *, user: Any = None, request: HttpRequest | None = None, **fields: Any
+) -> tuple[TreatmentCourse, Classification]:
     course = TreatmentCourse.objects.create(episode=episode, **fields)
-    return course, _reclassify(episode, "treatment course started")
+    record(request, COURSE_STARTED, user=user, patient=episode.patient, obj=course)
+    return course, classify_episode(episode, trigger="treatment course started")
 
 
 @transaction.atomic
-def add_imaging(episode: Episode, **fields: Any) -> tuple[ImagingStudy, Classification]:
-    study = ImagingStudy.objects.create(episode=episode, **fields)
-    return study, _reclassify(episode, "imaging added")
-
-
-@transaction.atomic
-def add_medication(episode: Episode, **fields: Any) -> tuple[Medication, Classification]:
-    medication = Medication.objects.create(episode=episode, **fields)
-    return medication, _reclassify(episode, "medication added")
-
-
-@transaction.atomic
-def book_procedure(episode: Episode, **fields: Any) -> tuple[ProcedureBooking, Classification]:
+def book_procedure(
+    episode: Episode, *, user: Any = None, request: HttpRequest | None = None, **fields: Any
+) -> tuple[ProcedureBooking, Classification]:
     booking, _ = ProcedureBooking.objects.update_or_create(episode=episode, defaults=fields)
-    return booking, _reclassify(episode, "procedure booked")
+    record(request, PROCEDURE_BOOKED, user=user, patient=episode.patient, obj=booking)
+    return booking, classify_episode(episode, trigger="procedure booked")
 
 
 @transaction.atomic
@@ -460,6 +364,7 @@ def set_readiness(
     state: str,
     date: dt.date | None = None,
     user: Any = None,
+    request: HttpRequest | None = None,
 ) -> tuple[ReadinessItem, Classification]:
     """Set one checklist item's state; who confirmed it and when go with it."""
     if state == ReadinessItem.State.DONE and date is None:
@@ -473,7 +378,16 @@ def set_readiness(
             "confirmed_by": user if state != ReadinessItem.State.PENDING else None,
         },
     )
-    return readiness, _reclassify(episode, "readiness checklist")
+    record(
+        request,
+        READINESS_CHANGED,
+        user=user,
+        patient=episode.patient,
+        obj=readiness,
+        item=readiness.item,
+        state=readiness.state,
+    )
+    return readiness, classify_episode(episode, trigger="readiness checklist")
 
 
 # --------------------------------------------------------------------------- history
@@ -501,19 +415,19 @@ def history(episode: Episode) -> list[HistoryEntry]:
     """
     runs = list(episode.classifications.order_by("created_at", "id"))
     entries: list[HistoryEntry] = []
-    before: dict[str, dict[str, Any]] = {}
+    before: dict[str, AxisResult] = {}
     for run in runs:
-        axes = run.result.get("axes", {})
+        axes = run.axes
         changes = []
         for name, axis in axes.items():
             old = before.get(name)
-            if old is None or old.get("result") != axis.get("result"):
+            if old is None or old.result != axis.result:
                 changes.append(
                     Change(
                         name,
-                        axis.get("title", name),
-                        old.get("label") if old else None,
-                        axis.get("label", axis.get("result", "")),
+                        axis.title,
+                        old.label if old else None,
+                        axis.label,
                     )
                 )
         if changes:

@@ -135,3 +135,14 @@ class ImagingStudy(models.Model):
 
     class Meta:
         ordering = ("-date", "id")
+
+
+class Medication(models.Model):
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="medications")
+    code = models.CharField(_("drug"), max_length=60)
+    anticoagulant = models.BooleanField(_("anticoagulant"), default=False)
+    pause_agreed_days = models.PositiveIntegerField(_("agreed pause, days"), null=True, blank=True)
+
+    class Meta:
+        # The table it had when it lived in the pathway app (moved without copying rows).
+        db_table = "pathway_medication"

@@ -1,7 +1,9 @@
-"""Use cases for patients and episodes: find, register, update.
+"""Use cases for patients and episodes: find, register, update, add imaging and medicines.
 
-Classifying an episode after a change is the pathway's job
-(``painpath.pathway.services.classify_episode``); callers run it after saving.
+Each change writes its audit entry in its own transaction. Classifying an episode is the
+pathway's job, a floor above: a change that feeds the classification sends
+:data:`painpath.patients.signals.episode_changed`, and the pathway reclassifies — in the same
+transaction, so a change is never stored without its classification.
 """
 
 from __future__ import annotations
@@ -12,10 +14,23 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.http import HttpRequest
 
+from painpath.audit.services import Event, record
 from painpath.core.cpr import InvalidCpr, parse_cpr
 from painpath.patients import crypto
-from painpath.patients.models import Episode, Patient
+from painpath.patients.models import Episode, ImagingStudy, Medication, Patient
+from painpath.patients.signals import episode_changed
+
+LIST_VIEWED = Event("patients.list.viewed", "view")
+VIEWED = Event("patients.viewed", "view")
+FORM_VIEWED = Event("patients.form.viewed", "view")
+CREATED = Event("patients.created", "create")
+CHANGED = Event("patients.changed", "change")
+EPISODE_OPENED = Event("patients.episode.opened", "create")
+EPISODE_CHANGED = Event("patients.episode.changed", "change")
+IMAGING_ADDED = Event("patients.imaging.added", "create")
+MEDICATION_ADDED = Event("patients.medication.added", "create")
 
 _CPR_LIKE = re.compile(r"^\d{6}-?\d{4}$")
 _BIRTH_PART = re.compile(r"^\d{6}$")
@@ -48,21 +63,95 @@ def search_patients(query: str) -> Search:
 
 
 @transaction.atomic
-def save_patient(patient: Patient, *, cpr: str | None, clear_cpr: bool = False) -> Patient:
-    """Save ``patient``; ``cpr`` (already validated) replaces the stored number when given."""
+def save_patient(
+    patient: Patient,
+    *,
+    cpr: str | None,
+    clear_cpr: bool = False,
+    fields: list[str] | None = None,
+    user: Any = None,
+    request: HttpRequest | None = None,
+) -> Patient:
+    """Save ``patient``; ``cpr`` (already validated) replaces the stored number when given.
+
+    ``fields`` names what changed, for the audit entry (never the values)."""
+    created = patient.pk is None
     if clear_cpr:
         patient.set_cpr(None)
     elif cpr:
         patient.set_cpr(cpr)
     patient.save()
+    record(
+        request,
+        CREATED if created else CHANGED,
+        user=user,
+        patient=patient,
+        obj=patient,
+        fields=fields or [],
+    )
     return patient
 
 
 @transaction.atomic
-def save_episode(episode: Episode, *, intake: dict[str, Any]) -> Episode:
+def save_episode(
+    episode: Episode,
+    *,
+    intake: dict[str, Any],
+    fields: list[str] | None = None,
+    user: Any = None,
+    request: HttpRequest | None = None,
+) -> Episode:
+    """Open or change an episode; the pathway classifies it (``episode_changed``)."""
+    created = episode.pk is None
     episode.intake = intake
     episode.save()
+    record(
+        request,
+        EPISODE_OPENED if created else EPISODE_CHANGED,
+        user=user,
+        patient=episode.patient,
+        obj=episode,
+        **({} if created else {"fields": fields or []}),
+    )
+    _changed(episode, "episode opened" if created else "episode changed")
     return episode
+
+
+@transaction.atomic
+def add_imaging(
+    episode: Episode, *, user: Any = None, request: HttpRequest | None = None, **fields: Any
+) -> ImagingStudy:
+    study = ImagingStudy.objects.create(episode=episode, **fields)
+    record(request, IMAGING_ADDED, user=user, patient=episode.patient, obj=study)
+    _changed(episode, "imaging added")
+    return study
+
+
+@transaction.atomic
+def add_medication(
+    episode: Episode, *, user: Any = None, request: HttpRequest | None = None, **fields: Any
+) -> Medication:
+    medication = Medication.objects.create(episode=episode, **fields)
+    record(request, MEDICATION_ADDED, user=user, patient=episode.patient, obj=medication)
+    _changed(episode, "medication added")
+    return medication
+
+
+def add_reported_medications(episode: Episode, medications: list[dict[str, Any]]) -> None:
+    """Keep the medicines a patient reported at intake, each drug once per episode (the
+    caller's transaction and audit entry cover it; its own signal reclassifies)."""
+    known = set(episode.medications.values_list("code", flat=True))
+    for medication in medications:
+        code = str(medication["code"])[:60]
+        if code not in known:
+            Medication.objects.create(
+                episode=episode, code=code, anticoagulant=bool(medication["anticoagulant"])
+            )
+            known.add(code)
+
+
+def _changed(episode: Episode, reason: str) -> None:
+    episode_changed.send(Episode, episode=episode, reason=reason)
 
 
 def changed_fields(form: Any) -> list[str]:

@@ -1,3 +1,4 @@
+# The patient page itself (/patients/<id>/) is the clinician's workspace: painpath.clinic.
 from django.urls import path
 
 from painpath.patients import views
@@ -6,10 +7,8 @@ app_name = "patients"
 urlpatterns = [
     path("", views.patient_list, name="list"),
     path("new/", views.patient_create, name="create"),
-    path("<uuid:public_id>/", views.patient_detail, name="detail"),
     path("<uuid:public_id>/edit/", views.patient_edit, name="edit"),
     path("<uuid:public_id>/episodes/new/", views.episode_create, name="episode_create"),
-    path("<uuid:public_id>/episodes/<uuid:episode_id>/", views.patient_detail, name="episode"),
     path(
         "<uuid:public_id>/episodes/<uuid:episode_id>/edit/",
         views.episode_edit,

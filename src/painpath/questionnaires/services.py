@@ -1,4 +1,10 @@
-"""Use cases of the patient side: issue a link, open it, save a draft, submit the intake."""
+"""Use cases of the patient side: issue a link, open it, save a draft, submit the intake,
+and the one way a scored questionnaire is stored (:func:`store_scored_response`).
+
+A completed link is announced with :data:`painpath.questionnaires.signals.link_completed`
+inside the submission's transaction; the pathway (reclassify) and follow-up (mark the time
+point answered) listen. This app never imports them.
+"""
 
 from __future__ import annotations
 
@@ -18,13 +24,14 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from painpath.audit.services import record
-from painpath.core.errors import ScoringError
+from painpath.audit.services import Event, record
+from painpath.core.errors import PainpathError, ScoringError
 from painpath.core.instruments import REGISTRY
 from painpath.core.instruments import get as get_instrument
-from painpath.pathway.models import Classification, Medication
-from painpath.pathway.services import classify_episode
+from painpath.core.instruments.base import ScoreResult
+from painpath.core.rules import builtin_rulesets, classify, validate_episode
 from painpath.patients.models import Episode
+from painpath.patients.services import add_reported_medications
 from painpath.questionnaires import forms as pages_
 from painpath.questionnaires.models import (
     IntakeDraft,
@@ -36,6 +43,10 @@ from painpath.questionnaires.signals import link_completed
 
 logger = logging.getLogger(__name__)
 
+LINK_ISSUED = Event("questionnaires.link.issued", "create")
+LINK_FORM_VIEWED = Event("questionnaires.link_form.viewed", "view")
+SUBMITTED = Event("questionnaires.submitted", "patient_submit")
+
 LANGUAGE_CODES = tuple(code for code, _name in pages_.LANGUAGES)
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
 
@@ -43,7 +54,7 @@ _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
 # -- errors ----------------------------------------------------------------------------------
 
 
-class LinkError(Exception):
+class LinkError(PainpathError):
     """A link that cannot be used; ``message`` is for the patient, ``status`` for HTTP."""
 
     message: Promise = _("This link cannot be used.")
@@ -79,7 +90,7 @@ class LinkRevoked(LinkError):
     status = 410
 
 
-class IntakeInvalid(Exception):
+class IntakeInvalid(PainpathError):
     """Answers that do not pass the checks: per page key, ``{field: [messages]}``."""
 
     def __init__(self, errors: dict[str, dict[str, list[str]]]) -> None:
@@ -119,7 +130,8 @@ def issue_link(
         )
         record(
             request,
-            "create",
+            LINK_ISSUED,
+            user=user,
             patient=episode.patient,
             obj=link,
             instruments=list(instruments),
@@ -155,8 +167,15 @@ def resolve(token: str, *, allow_completed: bool = False) -> IntakeLink:
 
 
 def draft_of(link: IntakeLink) -> IntakeDraft:
+    """The link's stored draft, created now if the patient has saved nothing yet."""
     draft, _created = IntakeDraft.objects.get_or_create(link=link)
     return draft
+
+
+def current_draft(link: IntakeLink) -> IntakeDraft:
+    """The link's draft for reading: the stored one, else an empty unsaved one (opening a
+    link writes nothing; the first saved answer or language choice stores the draft)."""
+    return IntakeDraft.objects.filter(link=link).first() or IntakeDraft(link=link)
 
 
 def language_of(link: IntakeLink, draft: IntakeDraft | None = None) -> str:
@@ -221,21 +240,66 @@ def validate(
 class Submission:
     link: IntakeLink
     responses: list[QuestionnaireResponse]
-    classification: Classification | None
     created: bool
     """False when this was a repeat: the stored result is returned and nothing written."""
 
 
 def _stored(link: IntakeLink) -> Submission:
     responses = list(QuestionnaireResponse.objects.filter(link=link).order_by("id"))
-    classification = (
-        Classification.objects.filter(episode=link.episode, created_at__gte=link.completed_at)
-        .order_by("created_at", "id")
-        .first()
-        if link.completed_at
-        else None
+    return Submission(link, responses, created=False)
+
+
+def store_scored_response(
+    episode: Episode,
+    instrument: str,
+    answers: dict[str, Any],
+    result: ScoreResult,
+    *,
+    source: str,
+    language: str,
+    answered_on: dt.date,
+    link: IntakeLink | None = None,
+    submission_id: uuid.UUID | None = None,
+    recorded_by: Any = None,
+) -> QuestionnaireResponse:
+    """Store one scored questionnaire: the answers as given, the score, the non-empty
+    subscales and the band — the same way whoever took the answers (patient, phone, paper)."""
+    # A response taken by phone or on paper gets a fresh id (the field's default).
+    ids = {"submission_id": submission_id} if submission_id is not None else {}
+    return QuestionnaireResponse.objects.create(
+        **ids,
+        episode=episode,
+        link=link,
+        instrument=instrument,
+        answers=answers,
+        score=result.score,
+        subscales={k: v for k, v in result.subscales.items() if v is not None},
+        band=result.band or "",
+        source=source,
+        language=language,
+        answered_on=answered_on,
+        recorded_by=recorded_by if getattr(recorded_by, "is_authenticated", False) else None,
     )
-    return Submission(link, responses, classification, created=False)
+
+
+def red_flags_raised(link: IntakeLink) -> bool:
+    """Whether the patient's own red-flag answers call for care now, graded by the shipped
+    red-flag rule set — for the done page, which tells the patient what to do. (The
+    clinic's classification, a floor above in the pathway, runs the same rule set on the
+    whole record.)"""
+    episode = link.episode
+    answers = episode.intake.get("red_flags")
+    if link.purpose == IntakeLink.Purpose.FOLLOW_UP or not answers:
+        return False
+    today = timezone.localdate()
+    document = {
+        "id": str(episode.public_id),
+        "age": episode.patient.age_on(today),
+        "sex": episode.patient.sex,
+        "red_flags": answers,
+    }
+    red_flags = [rs for rs in builtin_rulesets().values() if rs.axis == "red_flags"]
+    return classify(validate_episode(document), as_of=today, rulesets=red_flags).urgent
 
 
 def _response_id(submission_id: uuid.UUID, instrument: str) -> uuid.UUID:
@@ -330,18 +394,16 @@ def _store(
     episode = link.episode
     now = timezone.now()
     responses = [
-        QuestionnaireResponse.objects.create(
-            episode=episode,
-            link=link,
-            submission_id=_response_id(submission_id, code),
-            instrument=code,
-            answers=instrument_answers,
-            score=result.score,
-            subscales={k: v for k, v in result.subscales.items() if v is not None},
-            band=result.band or "",
+        store_scored_response(
+            episode,
+            code,
+            instrument_answers,
+            result,
             source=QuestionnaireResponse.Source.PATIENT,
             language=language,
             answered_on=timezone.localdate(now),
+            link=link,
+            submission_id=_response_id(submission_id, code),
         )
         for code, instrument_answers, result in scored
     ]
@@ -357,7 +419,7 @@ def _store(
 
     record(
         request,
-        "patient_submit",
+        SUBMITTED,
         patient=episode.patient,
         obj=link,
         submission_id=str(submission_id),
@@ -365,15 +427,7 @@ def _store(
         language=language,
     )
     link_completed.send(IntakeLink, link=link, responses=responses, request=request)
-    classification = None
-    try:
-        # A savepoint: should classifying fail, the patient's answers are still kept, and
-        # the clinic's worklist shows the episode as not yet classified.
-        with transaction.atomic():
-            classification = classify_episode(episode, trigger="patient intake")
-    except Exception:
-        logger.exception("classifying episode %s after intake failed", episode.public_id)
-    return Submission(link, responses, classification, created=True)
+    return Submission(link, responses, created=True)
 
 
 def _store_intake(
@@ -391,12 +445,4 @@ def _store_intake(
     intake["reported_by_patient"] = {"link": link.pk, "at": now.isoformat(), "language": language}
     episode.intake = {**episode.intake, **intake}
     episode.save(update_fields=update_fields)
-
-    known = set(episode.medications.values_list("code", flat=True))
-    for medication in intake.get("medications", []):
-        code = medication["code"][:60]
-        if code not in known:
-            Medication.objects.create(
-                episode=episode, code=code, anticoagulant=medication["anticoagulant"]
-            )
-            known.add(code)
+    add_reported_medications(episode, intake.get("medications", []))

@@ -69,7 +69,7 @@ def patient_view(
                 link = services.resolve(token, allow_completed=allow_completed)
             except services.LinkError as error:
                 return _link_error(request, error)
-            draft = None if link.completed_at else services.draft_of(link)
+            draft = None if link.completed_at else services.current_draft(link)
             _activate(request, services.language_of(link, draft))
             response = view(request, token, link, draft, *args, **kwargs)
             # The path holds the token: never send it to another site. ("no-referrer" would
@@ -295,8 +295,7 @@ def done(
 ) -> HttpResponse:
     if link.completed_at is None:
         return redirect("questionnaires:start", token)
-    stored = services._stored(link)
-    urgent = bool(stored.classification and stored.classification.urgent)
+    urgent = services.red_flags_raised(link)
     return render(
         request,
         "questionnaires/done.html",
@@ -355,7 +354,13 @@ def issue(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
                 {"episode": episode, "link": link, "url": url, "qr": _qr_svg(url)},
             )
     else:
-        record(request, "view", patient=episode.patient, obj=episode, page="issue link")
+        record(
+            request,
+            services.LINK_FORM_VIEWED,
+            patient=episode.patient,
+            obj=episode,
+            page="issue link",
+        )
         form = IssueForm(
             initial={
                 "instruments": pages_.DEFAULT_INSTRUMENTS.get(

@@ -60,7 +60,9 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "painpath.followup",
+    "painpath.clinic",
     "painpath.analytics",
+    "painpath.administration",
 ]
 
 MIDDLEWARE = [
@@ -143,7 +145,7 @@ if env_bool("PAINPATH_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "pathway:worklist"
+LOGIN_REDIRECT_URL = "clinic:worklist"
 LOGOUT_REDIRECT_URL = "accounts:login"
 SESSION_COOKIE_AGE = 8 * 60 * 60  # one working day
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

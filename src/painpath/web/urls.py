@@ -7,10 +7,11 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
     path("accounts/", include("painpath.accounts.urls")),
-    path("audit/", include("painpath.audit.urls")),
+    path("audit/", include("painpath.administration.urls")),
     path("patients/", include("painpath.patients.urls")),
     path("q/", include("painpath.questionnaires.urls")),
-    path("clinic/", include("painpath.pathway.urls")),
+    # The clinician's workspace: /clinic/ (worklist, quick actions) and /patients/<id>/.
+    path("", include("painpath.clinic.urls")),
     path("followup/", include("painpath.followup.urls")),
     path("outcomes/", include("painpath.analytics.urls")),
     path("admin/", admin.site.urls),

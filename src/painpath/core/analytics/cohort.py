@@ -11,10 +11,12 @@ from typing import Any
 import ibis
 from ibis.expr.types import BooleanValue, Table
 
+from painpath.core.errors import PainpathError
+
 __all__ = ["CohortError", "Filter", "apply_filters", "parse_filters"]
 
 
-class CohortError(ValueError):
+class CohortError(PainpathError, ValueError):
     """A filter that cannot be applied; the message names it."""
 
 

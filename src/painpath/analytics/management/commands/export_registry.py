@@ -21,7 +21,13 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         frame = services.export_registry()
         path = services.write_parquet(frame, options["output"])
-        record(None, "export", object_type="analytics", report="registry", rows=frame.height)
+        record(
+            None,
+            services.REGISTRY_EXPORTED,
+            object_type="analytics",
+            report="registry",
+            rows=frame.height,
+        )
         self.stdout.write(
             f"{frame.height} rows, {frame['patient_id'].n_unique()} patients → {path}"
         )

@@ -29,12 +29,15 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from painpath.accounts.roles import CLINICIAN, RESEARCHER, SITE_ADMIN
 from painpath.analytics.demo import assign_demo_clinics
 from painpath.audit.services import record
+from painpath.core import vocabularies
 from painpath.core.instruments import get as instrument
 from painpath.followup.demo import add_demo_followups
 from painpath.pathway import services
 from painpath.pathway.models import ReadinessItem, TreatmentCourse
+from painpath.patients import services as patient_services
 from painpath.patients.models import Episode, Patient
 from painpath.questionnaires.models import QuestionnaireResponse
+from painpath.questionnaires.services import store_scored_response
 from painpath.web.env import DEVELOPMENT_SECRET_KEY
 
 DEMO_PASSWORD = "painpath-demo"
@@ -78,14 +81,11 @@ def ensure_demo_users() -> list[tuple[str, str, str]]:
 
 
 def _respond(episode: Episode, code: str, answers: dict[str, Any], day: dt.date) -> None:
-    result = instrument(code).score(answers)
-    QuestionnaireResponse.objects.create(
-        episode=episode,
-        instrument=code,
-        answers=answers,
-        score=result.score,
-        subscales=dict(result.subscales),
-        band=result.band or "",
+    store_scored_response(
+        episode,
+        code,
+        answers,
+        instrument(code).score(answers),
         source=QuestionnaireResponse.Source.PATIENT,
         language="da",
         answered_on=day,
@@ -113,29 +113,16 @@ def _eq5d(mo: int, sc: int, ua: int, pd: int, ad: int, vas: int) -> dict[str, An
     return {"MO": mo, "SC": sc, "UA": ua, "PD": pd, "AD": ad, "VAS": vas}
 
 
-NO_RED_FLAGS = {
-    "bladder_or_bowel_dysfunction": False,
-    "saddle_anaesthesia": False,
-    "bilateral_or_progressive_neuro_deficit": False,
-    "history_of_cancer": False,
-    "unexplained_weight_loss": False,
-    "constant_night_pain": False,
-    "significant_trauma": False,
-    "osteoporosis_or_long_term_steroids": False,
-    "structural_deformity": False,
-    "fever_or_systemic_illness": False,
-    "iv_drug_use": False,
-    "immunosuppression": False,
-    "recent_infection": False,
-    "inflammatory_features": False,
-}
+NO_RED_FLAGS = dict.fromkeys(vocabularies.red_flag_codes(), False)
 
 
 def _patient(name: str, born: dt.date, sex: str, cpr: str | None = None) -> Patient:
     patient = Patient(name=name, date_of_birth=born, sex=sex, synthetic=True)
     patient.set_cpr(cpr)
     patient.save()
-    record(None, "create", patient=patient, obj=patient, source="load_demo (synthetic)")
+    record(
+        None, patient_services.CREATED, patient=patient, obj=patient, source="load_demo (synthetic)"
+    )
     return patient
 
 
@@ -243,15 +230,15 @@ def chronic_step_two_not_ready(t: dt.date, user: Any) -> Patient:
         _respond(episode, "odi", _odi(odi), day)
         _respond(episode, "eq5d5l", eq, day)
     _respond(episode, "startback", _startback(3, 4), t - dt.timedelta(days=300))
-    services.add_imaging(
+    patient_services.add_imaging(
         episode,
         kind="mri",
         region="low_back",
         date=t - dt.timedelta(days=3 * 365),
         findings={"modic_types": [1], "multifidus_fat_grade": 2, "osteoarthritis_grade": 2},
     )
-    services.add_medication(episode, code="warfarin", anticoagulant=True)
-    services.add_medication(episode, code="paracetamol", anticoagulant=False)
+    patient_services.add_medication(episode, code="warfarin", anticoagulant=True)
+    patient_services.add_medication(episode, code="paracetamol", anticoagulant=False)
     services.book_procedure(
         episode,
         kind="gold_implantation",
@@ -339,7 +326,7 @@ def neuropathic(t: dt.date, user: Any) -> Patient:
             },
         },
     )
-    services.add_imaging(
+    patient_services.add_imaging(
         episode,
         kind="mri",
         region="low_back",

@@ -8,8 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from painpath.accounts.decorators import verified_staff
+from painpath.administration.forms import AuditSearchForm
 from painpath.audit import services
-from painpath.audit.forms import AuditSearchForm
 
 PAGE_SIZE = 50
 
@@ -26,10 +26,10 @@ def log(request: HttpRequest) -> HttpResponse:
     page.object_list = list(page.object_list)
     services.record(
         request,
-        "view",
+        services.LOG_SEARCHED,
         patient=services.patient_by_public_id(filters.get("patient", "")),
         object_type="audit.log",
         filters=form.filters(),
         page=page.number,
     )
-    return render(request, "audit/log.html", {"form": form, "page": page})
+    return render(request, "administration/audit_log.html", {"form": form, "page": page})

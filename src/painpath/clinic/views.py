@@ -1,8 +1,9 @@
-"""Clinician pages: the worklist and the quick actions on the patient page.
+"""The clinician's workspace: the worklist, the patient page and its quick actions.
 
 Views stay thin — authorise, validate, call a service, respond: an htmx partial when the
 request came from htmx, else a redirect back to the patient page (so every form also
-works without JavaScript). Each one writes an audit entry naming the patient.
+works without JavaScript). The services write the audit entries of changes; a GET writes
+nothing but the audit entry of the reading.
 """
 
 from __future__ import annotations
@@ -15,14 +16,16 @@ from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from painpath.accounts.decorators import verified_staff
-from painpath.audit.services import record
+from painpath.audit.services import viewer_summary
+from painpath.clinic import services as clinic
+from painpath.clinic.display import episode_panel
 from painpath.pathway import services
-from painpath.pathway.display import episode_panel
 from painpath.pathway.forms import (
     AcknowledgeForm,
     CourseForm,
@@ -33,7 +36,9 @@ from painpath.pathway.forms import (
     SessionForm,
 )
 from painpath.pathway.models import Classification
-from painpath.patients.models import Episode
+from painpath.patients import services as patients
+from painpath.patients.forms import REGION_LABELS
+from painpath.patients.models import Episode, Patient
 
 
 def _episode(public_id: UUID) -> Episode:
@@ -41,7 +46,7 @@ def _episode(public_id: UUID) -> Episode:
 
 
 def episode_url(episode: Episode, anchor: str = "") -> str:
-    url = reverse("patients:episode", args=[episode.patient.public_id, episode.public_id])
+    url = reverse("clinic:episode", args=[episode.patient.public_id, episode.public_id])
     return f"{url}#{anchor}" if anchor else url
 
 
@@ -64,21 +69,40 @@ def _form_errors(form: Any) -> str:
 @verified_staff
 @permission_required("patients.view_episode", raise_exception=True)
 def worklist(request: HttpRequest) -> HttpResponse:
-    work = services.worklist()
-    shown = {
-        str(row.episode.patient.public_id)
-        for rows in (
-            work.red_flags,
-            work.new_intakes,
-            work.not_ready,
-            work.escalations,
-            work.overdue_followups,
-        )
-        for row in rows
+    return render(request, "clinic/worklist.html", {"work": clinic.view_worklist(request)})
+
+
+@verified_staff
+@permission_required("patients.view_patient", raise_exception=True)
+@permission_required("patients.view_episode", raise_exception=True)
+def patient_detail(
+    request: HttpRequest, public_id: UUID, episode_id: UUID | None = None
+) -> HttpResponse:
+    patient = get_object_or_404(Patient, public_id=public_id)
+    episodes = list(patient.episodes.order_by("status", "-created_at"))
+    episode: Episode | None
+    if episode_id is not None:
+        episode = get_object_or_404(Episode, public_id=episode_id, patient=patient)
+    else:
+        episode = episodes[0] if episodes else None
+    # Recorded first, so that "who looked at this record" includes this visit.
+    clinic.record_patient_view(
+        request, patient, episode=str(episode.public_id) if episode else None
+    )
+    context: dict[str, Any] = {
+        "patient": patient,
+        "age": patient.age_on(timezone.localdate()),
+        "episodes": episodes,
+        "viewers": viewer_summary(patient),
     }
-    # One entry for the list (no single patient), naming every patient it showed.
-    record(request, "view", object_type="worklist", patients=sorted(shown))
-    return render(request, "pathway/worklist.html", {"work": work})
+    if episode is not None:
+        classification = services.current_classification(episode)
+        context.update(episode_panel(episode, classification))
+        context.update(
+            history=services.history(episode),
+            region_label=REGION_LABELS.get(episode.region, episode.region),
+        )
+    return render(request, "clinic/patient_detail.html", context)
 
 
 @require_POST
@@ -92,19 +116,12 @@ def acknowledge(request: HttpRequest, episode_id: UUID) -> HttpResponse:
     classification = get_object_or_404(
         Classification, pk=form.cleaned_data["classification"], episode=episode, urgent=True
     )
-    ack = services.acknowledge_red_flag(
-        classification, user=request.user, note=form.cleaned_data["note"]
-    )
-    record(
-        request,
-        "acknowledge",
-        patient=episode.patient,
-        obj=ack,
-        red_flags=classification.result["axes"].get("red_flags", {}).get("fired", []),
+    services.acknowledge_red_flag(
+        classification, user=request.user, note=form.cleaned_data["note"], request=request
     )
     if request.htmx:
         context = episode_panel(episode, classification)
-        return render(request, "pathway/_red_flag.html", context)
+        return render(request, "clinic/_red_flag.html", context)
     messages.success(
         request, _("Red flag for %(name)s acknowledged.") % {"name": episode.patient.name}
     )
@@ -119,16 +136,15 @@ def log_session(request: HttpRequest, episode_id: UUID) -> HttpResponse:
     form = SessionForm(request.POST, episode=episode)
     if form.is_valid():
         data = form.cleaned_data
-        session, classification = services.log_session(
+        services.log_session(
             data["course"],
             date=data["date"],
             dose=data["dose"],
             pain_before=data["pain_before"],
             pain_after=data["pain_after"],
             user=request.user,
+            request=request,
         )
-        step = classification.result["axes"].get("stepped_care", {}).get("result")
-        record(request, "create", patient=episode.patient, obj=session, stepped_care=step)
         if not request.htmx:
             messages.success(request, _("Session logged."))
             return _back(request, episode, "treatments")
@@ -137,10 +153,10 @@ def log_session(request: HttpRequest, episode_id: UUID) -> HttpResponse:
         messages.error(request, _("The session was not logged: %s") % _form_errors(form))
         return _back(request, episode, "treatments")
     classification = services.latest_classification(episode)
-    record(request, "view", patient=episode.patient, obj=episode, partial="treatments")
+    clinic.record_patient_view(request, episode.patient, partial="treatments")
     context = {**episode_panel(episode, classification), "session_form": form, "oob": True}
     context["history"] = services.history(episode)
-    return render(request, "pathway/_session_logged.html", context)
+    return render(request, "clinic/_session_logged.html", context)
 
 
 def _simple_post(
@@ -152,8 +168,7 @@ def _simple_post(
     done: str,
 ) -> HttpResponse:
     if form.is_valid():
-        obj, _classification = save(form)
-        record(request, "create", patient=episode.patient, obj=obj)
+        save(form)
         messages.success(request, done)
     else:
         messages.error(request, _("Not saved: %s") % _form_errors(form))
@@ -169,7 +184,9 @@ def add_course(request: HttpRequest, episode_id: UUID) -> HttpResponse:
         request,
         episode,
         CourseForm(request.POST),
-        lambda f: services.start_course(episode, **f.cleaned_data),
+        lambda f: services.start_course(
+            episode, user=request.user, request=request, **f.cleaned_data
+        ),
         "treatments",
         _("Treatment course started."),
     )
@@ -186,7 +203,9 @@ def add_imaging(request: HttpRequest, episode_id: UUID) -> HttpResponse:
             k: form.cleaned_data[k]
             for k in ("kind", "region", "date", "requested_on", "received_on")
         }
-        return services.add_imaging(episode, findings=form.findings(), **fields)
+        return patients.add_imaging(
+            episode, findings=form.findings(), user=request.user, request=request, **fields
+        )
 
     return _simple_post(
         request, episode, ImagingForm(request.POST), save, "imaging", _("Imaging added.")
@@ -202,7 +221,9 @@ def add_medication(request: HttpRequest, episode_id: UUID) -> HttpResponse:
         request,
         episode,
         MedicationForm(request.POST),
-        lambda f: services.add_medication(episode, **f.cleaned_data),
+        lambda f: patients.add_medication(
+            episode, user=request.user, request=request, **f.cleaned_data
+        ),
         "readiness",
         _("Medication added."),
     )
@@ -217,7 +238,9 @@ def book_procedure(request: HttpRequest, episode_id: UUID) -> HttpResponse:
         request,
         episode,
         ProcedureForm(request.POST),
-        lambda f: services.book_procedure(episode, **f.cleaned_data),
+        lambda f: services.book_procedure(
+            episode, user=request.user, request=request, **f.cleaned_data
+        ),
         "readiness",
         _("Procedure booking saved."),
     )
@@ -233,12 +256,16 @@ def set_readiness(request: HttpRequest, episode_id: UUID) -> HttpResponse:
         messages.error(request, _("Not saved: %s") % _form_errors(form))
         return _back(request, episode, "readiness")
     data = form.cleaned_data
-    item, classification = services.set_readiness(
-        episode, data["item"], state=data["state"], date=data["date"], user=request.user
+    _item, classification = services.set_readiness(
+        episode,
+        data["item"],
+        state=data["state"],
+        date=data["date"],
+        user=request.user,
+        request=request,
     )
-    record(request, "change", patient=episode.patient, obj=item, item=item.item, state=item.state)
     if request.htmx:
         context = episode_panel(episode, classification)
-        return render(request, "pathway/_readiness.html", context)
+        return render(request, "clinic/_readiness.html", context)
     messages.success(request, _("Checklist updated."))
     return _back(request, episode, "readiness")

@@ -16,8 +16,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from painpath.core.charts import Box, Canvas, Frame, extent_ticks, number_label, tick_label
+from painpath.core.charts import points as polyline_points
 from painpath.core.instruments import REGISTRY
-from painpath.core.rules import INPUTS, builtin_rulesets
+from painpath.core.rules import INPUTS, AxisResult, builtin_rulesets
 from painpath.core.rules.i18n import rule_text
 from painpath.followup import services as followup
 from painpath.followup.forms import StartPlanForm
@@ -29,7 +31,7 @@ from painpath.pathway.forms import (
     SessionForm,
 )
 from painpath.pathway.models import Classification, ReadinessItem, TreatmentCourse
-from painpath.pathway.services import red_flag_acknowledgement
+from painpath.pathway.services import latest_classification, red_flag_acknowledgement
 from painpath.patients.forms import RED_FLAG_QUESTIONS
 from painpath.patients.models import Episode
 
@@ -58,8 +60,6 @@ OUTCOME_WORDS = {
     "skipped": gettext_lazy("not looked at (an earlier rule already decided)"),
     "error": gettext_lazy("could not be evaluated"),
 }
-
-NEEDS_PREFIX = "unknown — needs "
 
 
 def _value_words(value: Any) -> str:
@@ -149,66 +149,62 @@ def _reads(reads: dict[str, Any]) -> list[Read]:
     ]
 
 
-def axis_card(name: str, axis: dict[str, Any]) -> AxisCard:
-    rules, citations = _rule_info(axis.get("ruleset", ""))
+def axis_card(axis: AxisResult) -> AxisCard:
+    rules, citations = _rule_info(axis.ruleset)
     steps = []
-    for step in axis.get("trace", ()):
-        rule = rules.get(step["rule"])
-        explanation = step.get("note") or ""
+    for step in axis.trace:
+        rule = rules.get(step.rule)
+        explanation = step.note or ""
         source = ""
         if rule is not None:
             explanation = explanation or rule.finding or rule.note or ""
             source = citations.get(rule.source or "", rule.source or "")
-        needs = step.get("needs", ())
         steps.append(
             Step(
-                rule=step["rule"],
-                line=step.get("line", 0),
-                outcome=step["outcome"],
-                outcome_words=str(OUTCOME_WORDS.get(step["outcome"], step["outcome"])),
+                rule=step.rule,
+                line=step.line,
+                outcome=step.outcome,
+                outcome_words=str(OUTCOME_WORDS.get(step.outcome, step.outcome)),
                 explanation=_words(explanation),
                 source=source,
-                reads=_reads(step.get("reads", {})),
-                needs=[Read(n, describe_input(n), _("not recorded"), False) for n in needs],
+                reads=_reads(dict(step.reads)),
+                needs=_needs(step.needs),
             )
         )
-    needs = [
-        n.removeprefix(NEEDS_PREFIX) if isinstance(n, str) else str(n)
-        for n in axis.get("needs", ())
-    ]
     return AxisCard(
-        axis=name,
-        ruleset=axis.get("ruleset", ""),
-        version=axis.get("version", ""),
-        title=_words(axis.get("title", name)),
-        as_of=axis.get("as_of", ""),
-        result=axis.get("result", ""),
-        label=_words(axis.get("label", "")),
-        urgent=bool(axis.get("urgent")),
-        fired=list(axis.get("fired", ())),
-        findings=[_words(f) for f in axis.get("findings", ())],
-        needs=[Read(n, describe_input(n), _("not recorded"), False) for n in needs],
-        options=[_words(o) for o in axis.get("options", ())],
-        options_note=_words(axis.get("options_note", "")),
+        axis=axis.axis,
+        ruleset=axis.ruleset,
+        version=axis.version,
+        title=_words(axis.title or axis.axis),
+        as_of=axis.as_of.isoformat(),
+        result=axis.result,
+        label=_words(axis.label),
+        urgent=axis.urgent,
+        fired=list(axis.fired),
+        findings=[_words(f) for f in axis.findings],
+        needs=_needs(axis.needs),
+        options=[_words(o) for o in axis.options],
+        options_note=_words(axis.options_note) if axis.options else "",
         why=[s for s in steps if s.outcome == "fired"],
         other_steps=[s for s in steps if s.outcome != "fired"],
         sources=sorted(set(citations.values())),
     )
 
 
+def _needs(names: Iterable[str]) -> list[Read]:
+    return [Read(name, describe_input(name), _("not recorded"), False) for name in names]
+
+
 def axis_cards(classification: Classification | None) -> dict[str, AxisCard]:
-    """Every axis of a stored classification as a card, red flags and stepped care first."""
+    """Every axis of a classification as a card, red flags and stepped care first."""
     if classification is None:
         return {}
-    axes = classification.result.get("axes", {})
+    axes = classification.axes
     ordered = [a for a in AXIS_ORDER if a in axes] + [a for a in axes if a not in AXIS_ORDER]
-    return {name: axis_card(name, axes[name]) for name in ordered}
+    return {name: axis_card(axes[name]) for name in ordered}
 
 
 # --------------------------------------------------------------------------- charts
-
-CHART_W, CHART_H = 360, 150
-PAD_L, PAD_R, PAD_T, PAD_B = 40, 12, 12, 26
 
 
 @dataclass(frozen=True)
@@ -218,6 +214,15 @@ class Point:
     date: dt.date
     value: float
     label: str
+
+
+CHART_FRAME = Frame(width=360, height=150, left=40, right=12, top=12, bottom=26)
+
+
+def _chart_canvas(first: dt.date, last: dt.date, low: float, high: float) -> Canvas:
+    """A score chart: days from the first to the last answer across, the instrument's whole
+    score range up (from its floor, so a small change does not look like a large one)."""
+    return CHART_FRAME.canvas((first.toordinal(), last.toordinal()), (low, high), x_inset=6)
 
 
 @dataclass(frozen=True)
@@ -230,24 +235,30 @@ class Chart:
     high: float
     points: list[Point]
     rows: list[dict[str, Any]]
-    width: int = CHART_W
-    height: int = CHART_H
+    canvas: Canvas
+
+    @property
+    def width(self) -> int:
+        return self.canvas.frame.width
+
+    @property
+    def height(self) -> int:
+        return self.canvas.frame.height
 
     @property
     def polyline(self) -> str:
-        return " ".join(f"{p.x:.1f},{p.y:.1f}" for p in self.points)
+        return polyline_points((p.x, p.y) for p in self.points)
 
     @property
     def y_ticks(self) -> list[dict[str, Any]]:
-        mid = 0.0 if self.low < 0 < self.high else (self.low + self.high) / 2
         return [
-            {"y": _scale_y(v, self.low, self.high), "label": f"{v:g}"}
-            for v in (self.high, mid, self.low)
+            {"y": self.canvas.y(v), "label": tick_label(v)}
+            for v in extent_ticks(self.low, self.high)
         ]
 
     @property
-    def plot(self) -> dict[str, float]:
-        return {"left": PAD_L, "right": CHART_W - PAD_R, "top": PAD_T, "bottom": CHART_H - PAD_B}
+    def plot(self) -> Box:
+        return self.canvas.frame.plot
 
     @property
     def summary(self) -> str:
@@ -269,24 +280,6 @@ class Chart:
         }
 
 
-def _scale_y(value: float, low: float, high: float, height: int = CHART_H) -> float:
-    span = (high - low) or 1.0
-    top, bottom = PAD_T, height - PAD_B
-    return bottom - (value - low) / span * (bottom - top)
-
-
-def _scale_x(day: dt.date, first: dt.date, last: dt.date) -> float:
-    left, right = PAD_L + 6, CHART_W - PAD_R - 6
-    span = (last - first).days
-    if span <= 0:
-        return (left + right) / 2
-    return left + (day - first).days / span * (right - left)
-
-
-def _fmt(value: float) -> str:
-    return f"{value:.3f}".rstrip("0").rstrip(".") if abs(value) < 2 else f"{value:.4g}"
-
-
 def score_charts(episode: Episode) -> list[Chart]:
     """One chart per instrument with a scored response, in the registry's order."""
     by_code: dict[str, list[Any]] = {}
@@ -297,19 +290,24 @@ def score_charts(episode: Episode) -> list[Chart]:
         responses = by_code[code]
         cls = REGISTRY.get(code)
         low, high = cls.score_range if cls else (0.0, max(r.score for r in responses) or 1.0)
-        first, last = responses[0].answered_on, responses[-1].answered_on
+        canvas = _chart_canvas(responses[0].answered_on, responses[-1].answered_on, low, high)
         points = [
             Point(
-                _scale_x(r.answered_on, first, last),
-                _scale_y(r.score, low, high),
+                canvas.x(r.answered_on.toordinal()),
+                canvas.y(r.score),
                 r.answered_on,
                 r.score,
-                _fmt(r.score),
+                number_label(r.score),
             )
             for r in responses
         ]
         rows = [
-            {"date": r.answered_on, "score": _fmt(r.score), "band": r.band, "source": r.source}
+            {
+                "date": r.answered_on,
+                "score": number_label(r.score),
+                "band": r.band,
+                "source": r.source,
+            }
             for r in responses
         ]
         charts.append(
@@ -322,32 +320,29 @@ def score_charts(episode: Episode) -> list[Chart]:
                 high=float(high),
                 points=points,
                 rows=rows,
+                canvas=canvas,
             )
         )
     return charts
 
 
-SPARK_W, SPARK_H = 120, 32
+SPARK_FRAME = Frame(width=120, height=32, left=2, right=2, top=2, bottom=2)
 
 
 @dataclass(frozen=True)
 class Sparkline:
     before: str
     after: str
-    width: int = SPARK_W
-    height: int = SPARK_H
+    width: int = SPARK_FRAME.width
+    height: int = SPARK_FRAME.height
 
 
 def sparkline(values: Sequence[tuple[float | None, float | None]], high: float) -> Sparkline:
     """Two small lines, pain before and after each session, on the scale 0–``high``."""
+    canvas = SPARK_FRAME.canvas((0, max(len(values) - 1, 1)), (0, high))
 
     def line(series: Iterable[float | None]) -> str:
-        pts = [(i, v) for i, v in enumerate(series) if v is not None]
-        n = max(len(values) - 1, 1)
-        return " ".join(
-            f"{2 + i / n * (SPARK_W - 4):.1f},{SPARK_H - 2 - v / high * (SPARK_H - 4):.1f}"
-            for i, v in pts
-        )
+        return canvas.points((i, v) for i, v in enumerate(series) if v is not None)
 
     return Sparkline(line(v[0] for v in values), line(v[1] for v in values))
 
@@ -430,15 +425,23 @@ def readiness_checklist(episode: Episode, card: AxisCard | None) -> list[Checkli
 
 
 def episode_panel(episode: Episode, classification: Classification | None) -> dict[str, Any]:
-    """Everything the patient page shows about one episode (one query set per section)."""
+    """Everything the patient page shows about one episode (one query set per section).
+
+    ``classification`` may be today's unsaved rerun (see ``current_classification``); an
+    acknowledgement then goes to the latest stored run, which holds the same red flags
+    (``stored``)."""
     cards = axis_cards(classification)
     red = cards.pop("red_flags", None)
     stepped = cards.pop("stepped_care", None)
     readiness = cards.pop("readiness", None)
     procedure = getattr(episode, "procedure", None)
+    stored = classification
+    if classification is not None and classification.pk is None:
+        stored = latest_classification(episode)
     return {
         "episode": episode,
         "classification": classification,
+        "stored_classification": stored,
         "red_flag_card": red,
         "red_flag_ack": red_flag_acknowledgement(classification) if classification else None,
         "stepped_card": stepped,

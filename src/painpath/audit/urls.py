@@ -1,8 +1,0 @@
-from django.urls import path
-
-from painpath.audit import views
-
-app_name = "audit"
-urlpatterns = [
-    path("", views.log, name="log"),
-]

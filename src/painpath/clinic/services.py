@@ -1,0 +1,181 @@
+"""Use cases of the clinician's workspace: what the worklist shows, what the patient page
+shows. Reading only — the one write is the audit entry of the reading."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Max
+from django.http import HttpRequest
+from django.utils import timezone
+
+from painpath.audit.services import Event, last_viewed, record
+from painpath.core.instruments import REGISTRY
+from painpath.core.rules import builtin_rulesets
+from painpath.followup.services import OverdueRow
+from painpath.followup.services import overdue as overdue_followups
+from painpath.pathway.models import Classification
+from painpath.pathway.services import escalation_rules, red_flag_acknowledgement
+from painpath.patients.models import Episode, Patient
+from painpath.patients.services import VIEWED as PATIENT_VIEWED
+from painpath.questionnaires.models import QuestionnaireResponse
+
+WORKLIST_VIEWED = Event("clinic.worklist.viewed", "view")
+PARTIAL_VIEWED = Event("clinic.patient_partial.viewed", "view")
+
+
+@dataclass(frozen=True)
+class WorklistRow:
+    episode: Episode
+    classification: Classification | None
+    detail: list[str] = dataclass_field(default_factory=list)
+    when: dt.date | dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class Worklist:
+    red_flags: list[WorklistRow]
+    new_intakes: list[WorklistRow]
+    not_ready: list[WorklistRow]
+    escalations: list[WorklistRow]
+    days: int
+    overdue_followups: list[OverdueRow] = dataclass_field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (
+            self.red_flags
+            or self.new_intakes
+            or self.not_ready
+            or self.escalations
+            or self.overdue_followups
+        )
+
+    @property
+    def patients(self) -> list[str]:
+        """The public ids of every patient the worklist shows (for its audit entry)."""
+        rows: list[Any] = [
+            *self.red_flags,
+            *self.new_intakes,
+            *self.not_ready,
+            *self.escalations,
+            *self.overdue_followups,
+        ]
+        return sorted({str(row.episode.patient.public_id) for row in rows})
+
+
+def upcoming_days() -> int:
+    return int(getattr(settings, "PAINPATH_UPCOMING_DAYS", 30))
+
+
+def last_reviewed(episode: Episode) -> dt.datetime | None:
+    """When a clinician last opened the patient's page (from the audit log)."""
+    return last_viewed([episode.patient_id], PATIENT_VIEWED).get(episode.patient_id)
+
+
+def _latest_classifications(episodes: list[Episode]) -> dict[int, Classification]:
+    # Ids grow with time, so the greatest id of an episode is its latest run.
+    latest_ids = (
+        Classification.objects.filter(episode__in=episodes)
+        .values("episode_id")
+        .annotate(latest=Max("id"))
+        .values_list("latest", flat=True)
+    )
+    return {c.episode_id: c for c in Classification.objects.filter(pk__in=list(latest_ids))}
+
+
+def worklist(*, today: dt.date | None = None, days: int | None = None) -> Worklist:
+    """What needs a clinician, in this order: red flags awaiting acknowledgement (always
+    first), new intakes, patients not ready for a procedure within ``days``, and escalation
+    suggestions not yet acted on.
+
+    - *new intake*: an open episode with a questionnaire response submitted after anyone
+      last opened the patient's page (or never opened);
+    - *not ready*: the readiness axis says ``not_ready`` and the appointment is within
+      ``days`` days from today;
+    - *escalation suggestion*: the stepped-care axis says Step 2 because a Step-1 course
+      had no effect (an escalation rule fired) and no procedure has been booked since;
+    - *overdue follow-up*: a follow-up time point whose window closed unanswered, or an
+      answer that came outside its window (``painpath.followup.services.overdue``).
+    """
+    today = today or timezone.localdate()
+    days = upcoming_days() if days is None else days
+    episodes = list(
+        Episode.objects.filter(status=Episode.Status.OPEN)
+        .select_related("patient", "procedure")
+        .order_by("created_at", "id")
+    )
+    latest = _latest_classifications(episodes)
+    last_response = dict(
+        QuestionnaireResponse.objects.filter(episode__in=episodes)
+        .values("episode_id")
+        .annotate(last=Max("submitted_at"))
+        .values_list("episode_id", "last")
+    )
+    reviewed = last_viewed({e.patient_id for e in episodes}, PATIENT_VIEWED)
+
+    red, new, not_ready, escalations = [], [], [], []
+    for episode in episodes:
+        result = latest.get(episode.pk)
+        if result is not None and result.urgent and red_flag_acknowledgement(result) is None:
+            red_flags = result.axis("red_flags")
+            findings = list(red_flags.findings) if red_flags is not None else []
+            red.append(WorklistRow(episode, result, findings, result.created_at))
+        submitted = last_response.get(episode.pk)
+        seen = reviewed.get(episode.patient_id)
+        if submitted is not None and (seen is None or submitted > seen):
+            unseen = QuestionnaireResponse.objects.filter(episode=episode)
+            if seen is not None:
+                unseen = unseen.filter(submitted_at__gt=seen)
+            codes = set(unseen.values_list("instrument", flat=True))
+            instruments = [REGISTRY[c].title for c in REGISTRY if c in codes]
+            instruments += sorted(codes - set(REGISTRY))
+            new.append(WorklistRow(episode, result, instruments, submitted))
+        if result is None:
+            continue
+        procedure = getattr(episode, "procedure", None)
+        readiness = result.axis("readiness")
+        if (
+            readiness is not None
+            and readiness.result == "not_ready"
+            and procedure is not None
+            and procedure.appointment_date is not None
+            and today <= procedure.appointment_date <= today + dt.timedelta(days=days)
+        ):
+            not_ready.append(
+                WorklistRow(episode, result, list(readiness.findings), procedure.appointment_date)
+            )
+        rules = escalation_rules(result)
+        if rules and procedure is None:
+            escalations.append(
+                WorklistRow(episode, result, [_rule_words(result, r) for r in rules], result.as_of)
+            )
+    not_ready.sort(key=lambda row: row.when or today)
+    return Worklist(red, new, not_ready, escalations, days, overdue_followups(today))
+
+
+def _rule_words(classification: Classification, rule_id: str) -> str:
+    """A rule's own note or finding (from its rule set), else its id."""
+    axis = classification.axis("stepped_care")
+    ruleset = builtin_rulesets().get(axis.ruleset) if axis is not None else None
+    for rule in ruleset.rules if ruleset else ():
+        if rule.id == rule_id:
+            return rule.note or rule.finding or rule_id
+    return rule_id
+
+
+def view_worklist(request: HttpRequest) -> Worklist:
+    """The worklist, and one audit entry for it (no single patient) naming every patient."""
+    work = worklist()
+    record(request, WORKLIST_VIEWED, object_type="worklist", patients=work.patients)
+    return work
+
+
+def record_patient_view(request: HttpRequest, patient: Patient, **detail: Any) -> None:
+    """The patient page was opened: "who looked at this record", and the worklist's
+    "new since anyone last looked", both read this entry back."""
+    record(request, PATIENT_VIEWED, patient=patient, obj=patient, **detail)

@@ -1,0 +1,27 @@
+from django.urls import path
+
+from painpath.clinic import views
+
+app_name = "clinic"
+urlpatterns = [
+    path("clinic/", views.worklist, name="worklist"),
+    path("patients/<uuid:public_id>/", views.patient_detail, name="patient"),
+    path(
+        "patients/<uuid:public_id>/episodes/<uuid:episode_id>/",
+        views.patient_detail,
+        name="episode",
+    ),
+    path("clinic/episodes/<uuid:episode_id>/acknowledge/", views.acknowledge, name="acknowledge"),
+    path("clinic/episodes/<uuid:episode_id>/sessions/", views.log_session, name="log_session"),
+    path("clinic/episodes/<uuid:episode_id>/courses/", views.add_course, name="add_course"),
+    path("clinic/episodes/<uuid:episode_id>/imaging/", views.add_imaging, name="add_imaging"),
+    path(
+        "clinic/episodes/<uuid:episode_id>/medications/",
+        views.add_medication,
+        name="add_medication",
+    ),
+    path(
+        "clinic/episodes/<uuid:episode_id>/procedure/", views.book_procedure, name="book_procedure"
+    ),
+    path("clinic/episodes/<uuid:episode_id>/readiness/", views.set_readiness, name="set_readiness"),
+]
