@@ -46,14 +46,16 @@ typecheck: install
 importlint: install
 	$(BIN)/lint-imports
 
-# pytest runs everything on SQLite, then the database tests again on PostgreSQL when one is
-# reachable (scripts/postgres-url finds or prepares it). Skips are listed loudly at the end.
+# pytest runs everything on SQLite, then the database tests (every app's tests: all but the
+# core, the CLI and the browser) again on PostgreSQL when one is reachable
+# (scripts/postgres-url finds or prepares it). Skips are listed loudly at the end.
+DB_TESTS := tests --ignore=tests/core --ignore=tests/cli --ignore=tests/browser
 pytest: install
 	$(BIN)/pytest
 	@url=$$(scripts/postgres-url 2>/dev/null); \
 	if [ -n "$$url" ]; then \
 	  echo "== database tests again on PostgreSQL ($$url)"; \
-	  DATABASE_URL="$$url" $(BIN)/pytest tests/web; \
+	  DATABASE_URL="$$url" $(BIN)/pytest $(DB_TESTS); \
 	elif [ -n "$$CI" ]; then \
 	  echo "!! CI: PostgreSQL is not reachable; .ci/run should have started it" >&2; exit 1; \
 	else \

@@ -1,11 +1,22 @@
-"""Shared test setup: environment for Django, and a loud list of what was skipped and why."""
+"""Shared test setup: environment for Django, a loud list of what was skipped and why, and the
+Django fixtures (staff in each role, signed in with a verified second factor, and a small
+synthetic patient with an episode) that the app tests under tests/<app>/ share."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections import Counter
+from collections.abc import Callable
 
 import pytest
+from django.contrib.auth.models import Group, User
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from painpath.accounts.roles import CLINICIAN, RESEARCHER, SITE_ADMIN
+from painpath.patients.models import Episode, Patient
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls in that same
 # thread are still synchronous, so the async-safety guard is a false alarm in tests.
@@ -30,3 +41,77 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     for reason, count in reasons.most_common():
         terminalreporter.write_line(f"!!   {count} × {reason}", red=True, bold=True)
     terminalreporter.write_line(bar, red=True, bold=True)
+
+
+PASSWORD = "correct horse battery staple"  # test-only
+
+
+@pytest.fixture
+def make_staff(db: None) -> Callable[..., User]:
+    def make(role: str | None, username: str | None = None) -> User:
+        user = User.objects.create_user(username or f"test-{role or 'nobody'}", password=PASSWORD)
+        if role is not None:
+            user.groups.add(Group.objects.get(name=role))
+        if role == SITE_ADMIN:
+            user.is_staff = True
+            user.save()
+        TOTPDevice.objects.create(user=user, name="test authenticator", confirmed=True)
+        return user
+
+    return make
+
+
+def sign_in_verified(user: User) -> Client:
+    """A client signed in as ``user`` and verified with the user's TOTP device."""
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user).persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def verified_client() -> Callable[[User], Client]:
+    """Sign any user in, verified with their TOTP device: ``verified_client(user)``."""
+    return sign_in_verified
+
+
+@pytest.fixture
+def clinician(make_staff: Callable[..., User]) -> User:
+    return make_staff(CLINICIAN)
+
+
+@pytest.fixture
+def researcher(make_staff: Callable[..., User]) -> User:
+    return make_staff(RESEARCHER)
+
+
+@pytest.fixture
+def site_admin(make_staff: Callable[..., User]) -> User:
+    return make_staff(SITE_ADMIN)
+
+
+@pytest.fixture
+def clinician_client(clinician: User) -> Client:
+    return sign_in_verified(clinician)
+
+
+@pytest.fixture
+def episode(db: None) -> Episode:
+    """Synthetic: a made-up patient with chronic low back pain."""
+    patient = Patient(
+        name="Test Patient (synthetic)",
+        date_of_birth=dt.date(1970, 5, 17),
+        sex="female",
+        synthetic=True,
+    )
+    patient.set_cpr("170570-1233")  # synthetic; passes the modulus-11 check
+    patient.save()
+    return Episode.objects.create(
+        patient=patient,
+        complaint="Low back pain",
+        region="low_back",
+        onset_date=dt.date(2025, 1, 10),
+        intake={"pain_regions": [{"region": "low_back", "laterality": "midline"}]},
+    )
