@@ -13,11 +13,15 @@ import math
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import numpy.typing as npt
-import polars as pl
+
+if TYPE_CHECKING:
+    # Polars is imported by the columnar methods that use it: single-row scoring (the
+    # intake, `painpath score`) starts without it, which halves the CLI's start-up time.
+    import polars as pl
 
 from painpath.core.errors import InvalidAnswer, ScoringError, TooManyMissing
 
@@ -250,6 +254,8 @@ class Instrument(ABC):
         ``n_answered`` and ``error`` (null when the row was scored; else the same message the
         single-response scorer gives).
         """
+        import polars as pl
+
         n = frame.height
         # Column-major, so that filling a column is one contiguous copy.
         x = np.empty((n, len(self.items)), dtype=np.float64, order="F")
@@ -274,6 +280,8 @@ class Instrument(ABC):
         """Whole-column checks, in one pass over the table: a column whose minimum and maximum
         are in range and whose answers are all whole (where they must be) needs no row check.
         """
+        import polars as pl
+
         if not present or frame.height == 0:
             return []
         checks: list[pl.Expr] = []
@@ -306,6 +314,8 @@ class Instrument(ABC):
         ``check`` lists the columns that need a row-by-row range check (default: all);
         :meth:`score_frame` leaves out integer columns whose minimum and maximum are in range.
         """
+        import polars as pl
+
         n = x.shape[0]
         answered = ~np.isnan(x)
         bad = np.zeros(n, dtype=bool)
@@ -370,10 +380,14 @@ class Instrument(ABC):
         raise AssertionError("row flagged invalid by the vectorised check but valid alone")
 
     def band_enum(self) -> pl.Enum:
+        import polars as pl
+
         return pl.Enum([band.label for band in self.bands])
 
     def _bands_series(self, values: FloatArray) -> pl.Series:
         """Band labels of the band-basis ``values`` (NaN for refused rows)."""
+        import polars as pl
+
         if not self.bands:
             return pl.repeat(None, len(values), dtype=pl.String, eager=True).alias("band")
         uppers = np.array([band.upper for band in self.bands])
