@@ -8,17 +8,21 @@ nothing but the audit entry of the reading.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from painpath.accounts.decorators import verified_staff
@@ -159,91 +163,68 @@ def log_session(request: HttpRequest, episode_id: UUID) -> HttpResponse:
     return render(request, "clinic/_session_logged.html", context)
 
 
-def _simple_post(
-    request: HttpRequest,
-    episode: Episode,
-    form: Any,
-    save: Any,
-    anchor: str,
-    done: str,
-) -> HttpResponse:
-    if form.is_valid():
-        save(form)
-        messages.success(request, done)
-    else:
-        messages.error(request, _("Not saved: %s") % _form_errors(form))
-    return _back(request, episode, anchor)
+# A quick action: one small form on the patient page, one service call, back to the page.
+Save = Callable[[HttpRequest, Episode, Any], object]
 
 
-@require_POST
-@verified_staff
-@permission_required("pathway.add_treatmentcourse", raise_exception=True)
-def add_course(request: HttpRequest, episode_id: UUID) -> HttpResponse:
-    episode = _episode(episode_id)
-    return _simple_post(
-        request,
-        episode,
-        CourseForm(request.POST),
-        lambda f: services.start_course(
-            episode, user=request.user, request=request, **f.cleaned_data
-        ),
-        "treatments",
-        _("Treatment course started."),
+def _quick_action(
+    permission: str, form_class: type[forms.Form], save: Save, anchor: str, done: Promise
+) -> Callable[..., HttpResponse]:
+    @require_POST
+    @verified_staff
+    @permission_required(permission, raise_exception=True)
+    def view(request: HttpRequest, episode_id: UUID) -> HttpResponse:
+        episode = _episode(episode_id)
+        form = form_class(request.POST)
+        if form.is_valid():
+            save(request, episode, form)
+            messages.success(request, str(done))
+        else:
+            messages.error(request, _("Not saved: %s") % _form_errors(form))
+        return _back(request, episode, anchor)
+
+    return view
+
+
+def _imaging(request: HttpRequest, episode: Episode, form: ImagingForm) -> object:
+    fields = {
+        k: form.cleaned_data[k] for k in ("kind", "region", "date", "requested_on", "received_on")
+    }
+    return patients.add_imaging(
+        episode, findings=form.findings(), user=request.user, request=request, **fields
     )
 
 
-@require_POST
-@verified_staff
-@permission_required("patients.change_episode", raise_exception=True)
-def add_imaging(request: HttpRequest, episode_id: UUID) -> HttpResponse:
-    episode = _episode(episode_id)
-
-    def save(form: ImagingForm) -> Any:
-        fields = {
-            k: form.cleaned_data[k]
-            for k in ("kind", "region", "date", "requested_on", "received_on")
-        }
-        return patients.add_imaging(
-            episode, findings=form.findings(), user=request.user, request=request, **fields
-        )
-
-    return _simple_post(
-        request, episode, ImagingForm(request.POST), save, "imaging", _("Imaging added.")
-    )
-
-
-@require_POST
-@verified_staff
-@permission_required("patients.change_episode", raise_exception=True)
-def add_medication(request: HttpRequest, episode_id: UUID) -> HttpResponse:
-    episode = _episode(episode_id)
-    return _simple_post(
-        request,
-        episode,
-        MedicationForm(request.POST),
-        lambda f: patients.add_medication(
-            episode, user=request.user, request=request, **f.cleaned_data
-        ),
-        "readiness",
-        _("Medication added."),
-    )
-
-
-@require_POST
-@verified_staff
-@permission_required("patients.change_episode", raise_exception=True)
-def book_procedure(request: HttpRequest, episode_id: UUID) -> HttpResponse:
-    episode = _episode(episode_id)
-    return _simple_post(
-        request,
-        episode,
-        ProcedureForm(request.POST),
-        lambda f: services.book_procedure(
-            episode, user=request.user, request=request, **f.cleaned_data
-        ),
-        "readiness",
-        _("Procedure booking saved."),
-    )
+add_course = _quick_action(
+    "pathway.add_treatmentcourse",
+    CourseForm,
+    lambda request, episode, form: services.start_course(
+        episode, user=request.user, request=request, **form.cleaned_data
+    ),
+    "treatments",
+    gettext_lazy("Treatment course started."),
+)
+add_imaging = _quick_action(
+    "patients.change_episode", ImagingForm, _imaging, "imaging", gettext_lazy("Imaging added.")
+)
+add_medication = _quick_action(
+    "patients.change_episode",
+    MedicationForm,
+    lambda request, episode, form: patients.add_medication(
+        episode, user=request.user, request=request, **form.cleaned_data
+    ),
+    "readiness",
+    gettext_lazy("Medication added."),
+)
+book_procedure = _quick_action(
+    "patients.change_episode",
+    ProcedureForm,
+    lambda request, episode, form: services.book_procedure(
+        episode, user=request.user, request=request, **form.cleaned_data
+    ),
+    "readiness",
+    gettext_lazy("Procedure booking saved."),
+)
 
 
 @require_POST
