@@ -203,8 +203,10 @@ def test_case_5_low_back_pain_after_disc_herniation_with_sciatica():
     - neuropathic = possible (Finnerup 2016): a relevant lesion (disc herniation with
       sciatica) and a neuroanatomically plausible distribution (one leg); "probable" needs
       sensory signs on examination, which the seed does not report.
-    - mechanism = unknown: neuropathic only possible, and the nociplastic criteria need the
-      duration and findings.
+    - mechanism = needs_examination (mechanism 2.0.0): a possible neuropathic pain is not
+      reported as anything else; Finnerup 2016 grades it "probable" only with sensory signs
+      in the same distribution on examination, so the honest answer is "unknown — needs
+      examination" (was plain "unknown" in 1.0.0, which did not say what was missing).
     - stepped_care = unknown — needs the chronicity axis.
     """
     episode = {
@@ -232,7 +234,7 @@ def test_case_5_low_back_pain_after_disc_herniation_with_sciatica():
         "icd11_code": "unknown",
         "neuropathic": "possible",
         "nociplastic": "unknown",
-        "mechanism": "unknown",
+        "mechanism": "needs_examination",
         "stepped_care": "unknown",
         "readiness": "not_applicable",
     }
@@ -240,6 +242,36 @@ def test_case_5_low_back_pain_after_disc_herniation_with_sciatica():
         "sx_sensory_signs_in_distribution",
         "sx_confirmatory_test",
     }
+
+
+def test_case_5_with_a_duration_is_never_chronic_primary_pain():
+    """Case 5 with a duration recorded (say 2 years) and the distress the seed implies: the
+    disc herniation with a possible radiculopathy better accounts for the pain than chronic
+    primary pain (Nicholas 2019), and whether it is radicular (chronic neuropathic pain,
+    Scholz 2019) or structural (Perrot 2019) needs the examination — so the code is left to
+    the clinician with that reason (icd11-chronic-pain 2.0.0), never MG30.02."""
+    episode = {
+        "onset_date": "2023-01-01",
+        "pain_regions": [
+            {"region": "low_back", "laterality": "midline"},
+            {"region": "lower_leg", "laterality": "left"},
+        ],
+        "diagnoses": [
+            {"code": "osteoarthritis", "region": "low_back"},
+            {"code": "disc_herniation", "region": "low_back"},
+            {"code": "sciatica"},
+        ],
+        "trauma": [],
+        "sensory_findings": {
+            "nerve_lesion_history": True,
+            "plausible_distribution": True,
+            "significant_distress_or_disability": True,
+        },
+    }
+    classification, got = results(episode)
+    assert got["icd11_code"] == "for_clinician"
+    assert classification["icd11_code"].fired == ("radicular_or_structural",)
+    assert got["stepped_care"] == "step_2"  # 24 months: chronic by the seed's 6 months
 
 
 def test_a_red_flag_outranks_every_other_axis():

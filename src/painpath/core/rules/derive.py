@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -57,8 +56,6 @@ _SENSORY = (
     "confirmatory_test",
     "hypersensitivity_signs_in_region",
     "hypersensitivity_history",
-    "pain_explained_by_nociception",
-    "pain_explained_by_neuropathy",
     "comorbidity_sensory_sensitivity",
     "comorbidity_sleep",
     "comorbidity_fatigue",
@@ -92,6 +89,16 @@ INPUTS: dict[str, str] = {
     "pain_began_after_trauma": "onset on or after the latest trauma",
     **{f"rf_{name}": f"red-flag answer: {name.replace('_', ' ')}" for name in red_flag_codes()},
     **{f"sx_{name}": f"clinical finding: {name.replace('_', ' ')}" for name in _SENSORY},
+    # Kosek 2021 criterion 3 asks whether the pain is *entirely* explained: nociceptive or
+    # neuropathic pain that is present but only partly responsible does not exclude it.
+    "sx_pain_entirely_explained_by_nociception": (
+        "clinical finding: nociceptive pain entirely explains the pain "
+        "(no if absent, or present but not entirely responsible)"
+    ),
+    "sx_pain_entirely_explained_by_neuropathy": (
+        "clinical finding: neuropathic pain entirely explains the pain "
+        "(no if absent, or present but not entirely responsible)"
+    ),
     "sx_lesion_site": "peripheral / central site of the nervous-system lesion",
     "startback_total": "STarT Back overall score 0–9",
     "startback_psychosocial": "STarT Back psychosocial subscore 0–5",
@@ -105,8 +112,10 @@ INPUTS: dict[str, str] = {
     "course_months": "calendar months since the latest course started",
     "course_sessions": "sessions of the latest course up to the as-of date (0 if none)",
     "course_immediate_changes": "pain before − pain after, per session with both recorded",
-    "course_sustained_change": "pain before at the first session − at the latest session",
-    "course_carryover": "pain before at one session − at the next, per consecutive pair",
+    "course_baseline_pain": "the course's baseline: pain before the first session",
+    "course_recent_pain": "mean pain before the latest two sessions after the first",
+    "course_lasting_change": "lasting change: baseline pain − recent pain (a fall is positive)",
+    "course_lasting_change_percent": "lasting change as a percentage of the baseline pain",
     "course_session_log": "the sessions looked at: 'date: before → after'",
     "procedure_planned": "a procedure is recorded",
     "procedure_region": "region of the planned procedure",
@@ -274,6 +283,29 @@ def _imaging(episode: Mapping[str, Any], as_of: dt.date, doc: dict[str, Any]) ->
         doc["imaging_multifidus_fat_grade"] = fat[-1]
 
 
+RECENT_SESSIONS = 2
+"""How many of the latest sessions give a course's recent pain (see :func:`_lasting_change`)."""
+
+
+def _lasting_change(befores: Sequence[float], doc: dict[str, Any]) -> None:
+    """The lasting change of a course: the pain before its first session (the baseline)
+    against the mean pain before its latest sessions after the first (at most
+    :data:`RECENT_SESSIONS`). Pain measured *before* a session is what lasted since the
+    previous one, so a session's immediate relief does not count here. Needs two readings;
+    a fall is positive. The percentage is of the baseline (0 when the baseline is 0: pain
+    cannot fall from nothing)."""
+    if len(befores) < 2:
+        return
+    baseline = befores[0]
+    recent = befores[1:][-RECENT_SESSIONS:]
+    recent_pain = round(sum(recent) / len(recent), 4)
+    change = round(baseline - recent_pain, 4)
+    doc["course_baseline_pain"] = baseline
+    doc["course_recent_pain"] = recent_pain
+    doc["course_lasting_change"] = change
+    doc["course_lasting_change_percent"] = round(100 * change / baseline, 2) if baseline else 0.0
+
+
 def _course(episode: Mapping[str, Any], as_of: dt.date, doc: dict[str, Any]) -> None:
     courses = [
         (start, c)
@@ -298,10 +330,7 @@ def _course(episode: Mapping[str, Any], as_of: dt.date, doc: dict[str, Any]) -> 
         for _, s in sessions
         if "pain_before" in s and "pain_after" in s
     ]
-    befores = [s["pain_before"] for _, s in sessions if "pain_before" in s]
-    if len(befores) >= 2:
-        doc["course_sustained_change"] = round(befores[0] - befores[-1], 4)
-    doc["course_carryover"] = [round(a - b, 4) for a, b in itertools.pairwise(befores)]
+    _lasting_change([s["pain_before"] for _, s in sessions if "pain_before" in s], doc)
     doc["course_session_log"] = [
         f"{d.isoformat()}: {s.get('pain_before', '?')} → {s.get('pain_after', '?')}"
         for d, s in sessions
