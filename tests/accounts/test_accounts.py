@@ -165,14 +165,16 @@ def test_staff_without_an_authenticator_enrol_one_and_are_signed_in(db: None) ->
     assert page.status_code == 200
     assert 'src="data:image/svg+xml' in body
     assert " style=" not in body  # the CSP forbids inline style attributes
-    device = TOTPDevice.objects.get(user=user)
-    assert not device.confirmed
+    # Opening the page stores nothing: the new secret waits in the session.
+    assert not TOTPDevice.objects.filter(user=user).exists()
+    shown = TOTPDevice(user=user, key=client.session[services.ENROL_KEY])
 
-    refused = client.post(reverse("accounts:otp_setup"), {"code": wrong_code(device)})
+    refused = client.post(reverse("accounts:otp_setup"), {"code": wrong_code(shown)})
     assert "does not match" in refused.content.decode()
     assert not is_signed_in(client)
 
-    device.refresh_from_db()
+    device = TOTPDevice.objects.get(user=user)
+    assert not device.confirmed and device.key == shown.key
     device.throttle_reset()  # django-otp backs off for a second after a wrong code
     response = client.post(reverse("accounts:otp_setup"), {"code": current_code(device)})
     assert response["Location"] == reverse("clinic:worklist")
@@ -190,7 +192,7 @@ def test_reloading_the_setup_page_keeps_the_same_secret(db: None) -> None:
     second = client.get(reverse("accounts:otp_setup")).context["manual_key"]
 
     assert first == second
-    assert TOTPDevice.objects.filter(user=user).count() == 1
+    assert not TOTPDevice.objects.filter(user=user).exists()  # stored when a code is tried
 
 
 def test_staff_with_an_authenticator_cannot_enrol_another_with_a_password(

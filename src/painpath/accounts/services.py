@@ -18,6 +18,7 @@ from typing import Any
 import segno
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_cool_off, get_failure_limit, get_lockout_response
+from django.conf import settings
 from django.contrib.auth import get_user_model, login, user_login_failed
 from django.contrib.auth.models import AbstractBaseUser
 from django.http import HttpRequest, HttpResponse
@@ -28,11 +29,13 @@ from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
 from painpath.accounts.models import Profile
 
 PENDING_KEY = "painpath.pending_login"
-ENROL_KEY = "painpath.enrol_device"
+# The new authenticator's secret waits in the session until a code from it confirms it.
+ENROL_KEY = "painpath.enrol_key"
 # Long enough to open an authenticator app; short enough that an unattended screen with a
 # typed password does not stay half signed in.
 PENDING_SECONDS = 5 * 60
@@ -141,20 +144,25 @@ def complete_login(request: HttpRequest, pending: Pending, device: Device) -> st
 
 
 def enrolment_device(request: HttpRequest, user: Any) -> TOTPDevice:
-    """The unconfirmed authenticator being set up in this session (created on first call)."""
-    device = TOTPDevice.objects.filter(
-        pk=request.session.get(ENROL_KEY), user=user, confirmed=False
-    ).first()
-    if device is None:
-        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-        device = TOTPDevice.objects.create(user=user, name=ENROL_DEVICE_NAME, confirmed=False)
-        request.session[ENROL_KEY] = device.pk
-    return device
+    """The authenticator being set up in this session. Its secret is chosen on the first
+    call and kept in the session; the device is stored only when a code is tried (a POST), so
+    that opening the set-up page writes nothing."""
+    key = request.session.get(ENROL_KEY)
+    if not key:
+        key = random_hex(20)
+        request.session[ENROL_KEY] = key
+    stored = TOTPDevice.objects.filter(user=user, confirmed=False, key=key).first()
+    return stored or TOTPDevice(user=user, name=ENROL_DEVICE_NAME, confirmed=False, key=key)
 
 
 def confirm_enrolment(request: HttpRequest, pending: Pending, code: str) -> CodeCheck:
     """Confirm the new authenticator with a code from it; the caller then signs in."""
-    check = check_code(request, pending, [enrolment_device(request, pending.user)], code)
+    device = enrolment_device(request, pending.user)
+    if device.pk is None:
+        # An abandoned earlier set-up leaves an unconfirmed device: only this one stays.
+        TOTPDevice.objects.filter(user=pending.user, confirmed=False).delete()
+        device.save()
+    check = check_code(request, pending, [device], code)
     if check.device is not None:
         check.device.confirmed = True
         check.device.save(update_fields=["confirmed"])
@@ -182,13 +190,13 @@ def safe_next(request: HttpRequest, url: str) -> str:
 
 
 def landing_url(user: Any) -> str:
-    """Where a signed-in staff member starts: the screen their role uses most."""
-    if user.has_perm("patients.view_episode"):
-        return reverse("clinic:worklist")
-    if user.has_perm("audit.view_auditentry"):
-        return reverse("administration:audit_log")
-    if user.has_perm("audit.view_analytics"):
-        return reverse("analytics:report")
+    """Where a signed-in staff member starts: the first screen of ``PAINPATH_LANDING`` (the
+    project's settings: a permission and the URL name of the screen that needs it) whose
+    permission they hold, else their profile. Configuration, because those screens belong to
+    apps above this one."""
+    for permission, url_name in settings.PAINPATH_LANDING:
+        if user.has_perm(permission):
+            return reverse(url_name)
     return reverse("accounts:profile")
 
 

@@ -10,8 +10,15 @@ from django.shortcuts import render
 from painpath.accounts.decorators import verified_staff
 from painpath.administration.forms import AuditSearchForm
 from painpath.audit import services
+from painpath.patients.models import Patient
 
 PAGE_SIZE = 50
+
+
+def _patient_named(text: str) -> Patient | None:
+    """The patient a search names exactly (by public id), for filing the search under them."""
+    public_id = services.as_uuid(text)
+    return None if public_id is None else Patient.objects.filter(public_id=public_id).first()
 
 
 @verified_staff
@@ -27,7 +34,7 @@ def log(request: HttpRequest) -> HttpResponse:
     services.record(
         request,
         services.LOG_SEARCHED,
-        patient=services.patient_by_public_id(filters.get("patient", "")),
+        patient=_patient_named(filters.get("patient", "")),
         object_type="audit.log",
         filters=form.filters(),
         page=page.number,

@@ -121,7 +121,7 @@ def search(
             | Q(user__last_name__icontains=text)
         )
     if patient.strip():
-        public_id = _as_uuid(patient)
+        public_id = as_uuid(patient)
         if public_id is not None:
             entries = entries.filter(patient__public_id=public_id)
         else:
@@ -133,17 +133,6 @@ def search(
     if until is not None:
         entries = entries.filter(at__date__lte=until)
     return entries
-
-
-def patient_by_public_id(text: str) -> Any:
-    """The patient a search names exactly (by public id), for filing the search under them."""
-    from django.apps import apps
-
-    public_id = _as_uuid(text)
-    if public_id is None:
-        return None
-    # Looked up by label, not imported: audit is imported by every app and imports none.
-    return apps.get_model("patients", "Patient").objects.filter(public_id=public_id).first()
 
 
 @dataclass(frozen=True)
@@ -176,7 +165,7 @@ def last_viewed(patient_ids: Iterable[int], event: Event) -> dict[int, dt.dateti
     return dict(rows)
 
 
-def _as_uuid(text: str) -> uuid.UUID | None:
+def as_uuid(text: str) -> uuid.UUID | None:
     try:
         return uuid.UUID(text.strip())
     except ValueError:

@@ -146,6 +146,12 @@ if env_bool("PAINPATH_BEHIND_PROXY", False):
 
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "clinic:worklist"
+# Where each role starts after signing in: the first screen whose permission the user holds.
+PAINPATH_LANDING = (
+    ("patients.view_episode", "clinic:worklist"),
+    ("audit.view_auditentry", "administration:audit_log"),
+    ("audit.view_analytics", "analytics:report"),
+)
 LOGOUT_REDIRECT_URL = "accounts:login"
 SESSION_COOKIE_AGE = 8 * 60 * 60  # one working day
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
