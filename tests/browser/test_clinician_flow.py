@@ -51,6 +51,11 @@ def test_a_clinician_acknowledges_a_red_flag_and_sees_the_step_change(
 
     expect(page.locator("#axis-stepped_care")).to_contain_text("Step 2")
     expect(page.locator("#axis-stepped_care")).to_contain_text("no_notable_effect")
+    # The step change says itself on the card: from, to, when and why (never silent).
+    expect(page.locator("#axis-stepped_care .step-change")).to_contain_text("Step 1 → Step 2 on")
+    expect(page.locator("#axis-stepped_care .step-change")).to_contain_text(
+        "no notable lasting fall in pain after 5 or more sessions"
+    )
     expect(page.locator("#treatments table.sessions tbody tr")).to_have_count(5)
     expect(page.locator("#history")).to_contain_text("Step 1 — ordinary pain")
     page.screenshot(path=str(SHOTS / "clinician-patient-step-change.png"), full_page=True)

@@ -86,3 +86,27 @@ def test_rulesets_list_show_validate_test(tmp_path):
     result = runner.invoke(app, ["rulesets", "validate", str(broken)])
     assert result.exit_code == 2
     assert "broken.yaml:" in result.stderr and "rule 'low'" in result.stderr
+
+
+def test_text_format_says_why_a_step_was_chosen(tmp_path):
+    # One good session and seven without effect: no notable lasting fall after 5 sessions
+    # (stepped-care-seed004 2.0.0), so Step 2, and the text says why.
+    sessions = [{"date": "2024-03-01", "pain_before": 6, "pain_after": 3}] + [
+        {"date": f"2024-03-{day:02d}", "pain_before": 6, "pain_after": 6}
+        for day in (4, 8, 11, 15, 18, 22, 25)
+    ]
+    episode = tmp_path / "e.json"
+    course = {"modality": "acupuncture", "start": "2024-03-01", "sessions": sessions}
+    episode.write_text(json.dumps({"onset_date": "2024-03-01", "treatment_courses": [course]}))
+    result = runner.invoke(
+        app, ["classify", "-i", str(episode), "--as-of", "2024-03-26", "--format", "text"]
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    step = lines.index(
+        "stepped_care: step_2 — Step 2 — long-lasting / chronic pain: specialist task"
+    )
+    assert lines[step + 2 : step + 4] == [
+        "  fired: no_notable_effect",
+        "  because: no notable lasting fall in pain after 5 or more sessions",
+    ]

@@ -18,7 +18,7 @@ from painpath.cli.streams import fail, fail_lines, print_table, read_json, write
 from painpath.core.errors import PainpathError
 
 if TYPE_CHECKING:
-    from painpath.core.rules import Classification, RuleSet
+    from painpath.core.rules import AxisResult, Classification, RuleSet
 
 TEST_FAILED = 1
 
@@ -54,6 +54,7 @@ def _text(result: Classification) -> str:
         lines.append(f"  rule set {axis.ruleset} {axis.version} ({axis.title})")
         if axis.fired:
             lines.append(f"  fired: {', '.join(axis.fired)}")
+        lines.extend(f"  because: {note}" for note in _reasons(axis))
         for finding in axis.findings:
             lines.append(f"  - {finding}")
         for name in axis.needs:
@@ -66,6 +67,14 @@ def _text(result: Classification) -> str:
                 reads = ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in step.reads)
                 lines.append(f"  why: {step.rule} (line {step.line}) read {reads}")
     return "\n".join(lines) + "\n"
+
+
+def _reasons(axis: AxisResult) -> list[str]:
+    """Why a first-match result was chosen: the notes of the rules that gave it (a step, a
+    code left to the clinician). Collected results say it in their findings instead."""
+    if axis.findings:
+        return []
+    return [step.note for step in axis.trace if step.outcome == "fired" and step.note]
 
 
 def _json(value: object) -> str:

@@ -31,7 +31,11 @@ from painpath.pathway.forms import (
     SessionForm,
 )
 from painpath.pathway.models import Classification, ReadinessItem, TreatmentCourse
-from painpath.pathway.services import latest_classification, red_flag_acknowledgement
+from painpath.pathway.services import (
+    latest_classification,
+    red_flag_acknowledgement,
+    step_changes,
+)
 from painpath.patients.forms import RED_FLAG_QUESTIONS
 from painpath.patients.models import Episode
 
@@ -445,6 +449,7 @@ def episode_panel(episode: Episode, classification: Classification | None) -> di
         "red_flag_card": red,
         "red_flag_ack": red_flag_acknowledgement(classification) if classification else None,
         "stepped_card": stepped,
+        "stepped_changes": step_changes(episode, current=classification) if stepped else [],
         "readiness_card": readiness,
         "checklist": readiness_checklist(episode, readiness),
         "other_cards": list(cards.values()),

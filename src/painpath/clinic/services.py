@@ -19,7 +19,12 @@ from painpath.core.rules import builtin_rulesets
 from painpath.followup.services import OverdueRow
 from painpath.followup.services import overdue as overdue_followups
 from painpath.pathway.models import Classification
-from painpath.pathway.services import escalation_rules, red_flag_acknowledgement
+from painpath.pathway.services import (
+    StepChange,
+    escalation_rules,
+    recent_step_changes,
+    red_flag_acknowledgement,
+)
 from painpath.patients.models import Episode, Patient
 from painpath.patients.services import VIEWED as PATIENT_VIEWED
 from painpath.questionnaires.models import QuestionnaireResponse
@@ -37,6 +42,12 @@ class WorklistRow:
 
 
 @dataclass(frozen=True)
+class StepChangeRow:
+    episode: Episode
+    change: StepChange
+
+
+@dataclass(frozen=True)
 class Worklist:
     red_flags: list[WorklistRow]
     new_intakes: list[WorklistRow]
@@ -44,6 +55,8 @@ class Worklist:
     escalations: list[WorklistRow]
     days: int
     overdue_followups: list[OverdueRow] = dataclass_field(default_factory=list)
+    step_changes: list[StepChangeRow] = dataclass_field(default_factory=list)
+    step_change_days: int = 14
 
     @property
     def empty(self) -> bool:
@@ -53,6 +66,7 @@ class Worklist:
             or self.not_ready
             or self.escalations
             or self.overdue_followups
+            or self.step_changes
         )
 
     @property
@@ -64,12 +78,17 @@ class Worklist:
             *self.not_ready,
             *self.escalations,
             *self.overdue_followups,
+            *self.step_changes,
         ]
         return sorted({str(row.episode.patient.public_id) for row in rows})
 
 
 def upcoming_days() -> int:
     return int(getattr(settings, "PAINPATH_UPCOMING_DAYS", 30))
+
+
+def step_change_days() -> int:
+    return int(getattr(settings, "PAINPATH_STEP_CHANGE_DAYS", 14))
 
 
 def last_reviewed(episode: Episode) -> dt.datetime | None:
@@ -99,6 +118,9 @@ def worklist(*, today: dt.date | None = None, days: int | None = None) -> Workli
       ``days`` days from today;
     - *escalation suggestion*: the stepped-care axis says Step 2 because a Step-1 course
       had no effect (an escalation rule fired) and no procedure has been booked since;
+    - *step change*: the stepped-care step changed, either way, in a classification stored in
+      the last ``PAINPATH_STEP_CHANGE_DAYS`` days and after anyone last opened the patient's
+      page — a move back from Step 2 to Step 1 is never silent;
     - *overdue follow-up*: a follow-up time point whose window closed unanswered, or an
       answer that came outside its window (``painpath.followup.services.overdue``).
     """
@@ -155,7 +177,34 @@ def worklist(*, today: dt.date | None = None, days: int | None = None) -> Workli
                 WorklistRow(episode, result, [_rule_words(result, r) for r in rules], result.as_of)
             )
     not_ready.sort(key=lambda row: row.when or today)
-    return Worklist(red, new, not_ready, escalations, days, overdue_followups(today))
+    return Worklist(
+        red,
+        new,
+        not_ready,
+        escalations,
+        days,
+        overdue_followups(today),
+        step_changes=_unseen_step_changes(episodes, reviewed, today),
+        step_change_days=step_change_days(),
+    )
+
+
+def _unseen_step_changes(
+    episodes: list[Episode], reviewed: dict[int, dt.datetime], today: dt.date
+) -> list[StepChangeRow]:
+    """Each episode's latest step change of the last days that came after anyone last
+    opened the patient's page, newest first."""
+    start = today - dt.timedelta(days=step_change_days())
+    since = timezone.make_aware(dt.datetime.combine(start, dt.time.min))
+    changes = recent_step_changes(episodes, since=since)
+    rows = [
+        StepChangeRow(episode, change)
+        for episode in episodes
+        if (change := changes.get(episode.pk)) is not None
+        and ((seen := reviewed.get(episode.patient_id)) is None or change.at > seen)
+    ]
+    rows.sort(key=lambda row: row.change.at, reverse=True)
+    return rows
 
 
 def _rule_words(classification: Classification, rule_id: str) -> str:

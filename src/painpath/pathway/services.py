@@ -12,10 +12,15 @@ stale result for today without storing it (the daily refresh stores it).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import operator
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Max
+from django.db.models.fields.json import KT
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -435,3 +440,127 @@ def history(episode: Episode) -> list[HistoryEntry]:
         before = axes
     entries.reverse()
     return entries
+
+
+# --------------------------------------------------------------------------- step changes
+
+STEPS = ("step_1", "step_2")
+"""The stepped-care results that are steps (``unknown`` is not)."""
+
+# The step of a stored run, read in the database so that finding changes never loads the
+# whole result of every run.
+_STEP = KT("result__axes__stepped_care__result")
+
+
+@dataclass(frozen=True)
+class StepChange:
+    """The episode's stepped-care step changed, either way, with ``classification``.
+
+    ``reasons`` are the notes of the rules that gave the new step, in the rule set's English
+    (screens translate them); empty when the rule set's default gave it."""
+
+    classification: Classification
+    before: str
+    after: str
+    rules: tuple[str, ...]
+    reasons: tuple[str, ...]
+
+    @property
+    def on(self) -> dt.date:
+        return self.classification.as_of
+
+    @property
+    def at(self) -> dt.datetime:
+        return self.classification.created_at
+
+    @property
+    def escalated(self) -> bool:
+        return self.after == "step_2"
+
+    @property
+    def before_number(self) -> int:
+        return STEPS.index(self.before) + 1
+
+    @property
+    def after_number(self) -> int:
+        return STEPS.index(self.after) + 1
+
+
+def _step_change(run: Classification, before: str) -> StepChange:
+    axis = run.axis("stepped_care")
+    assert axis is not None and axis.result in STEPS
+    notes = {step.rule: step.note for step in axis.trace if step.outcome == "fired"}
+    reasons = tuple(note for rule in axis.fired if (note := notes.get(rule)))
+    return StepChange(run, before, axis.result, axis.fired, reasons)
+
+
+def _transitions(
+    steps: Iterable[tuple[int, str | None]], before: str | None = None
+) -> list[tuple[int, str]]:
+    """``(run id, step before it)`` for each run, in the order given, whose step differs from
+    the last known step before it. A run whose step is unknown is passed over, so Step 2 →
+    unknown → Step 1 is one change, on the run that brought Step 1."""
+    found = []
+    for pk, step in steps:
+        if step not in STEPS:
+            continue
+        if before is not None and step != before:
+            found.append((pk, before))
+        before = step
+    return found
+
+
+def step_changes(episode: Episode, *, current: Classification | None = None) -> list[StepChange]:
+    """Every change of the episode's stepped-care step, newest first: from its stored
+    classifications, and from ``current`` when that is today's unsaved rerun (see
+    :func:`current_classification`), so the page never shows a new step without saying it
+    is new. The first step an episode gets is not a change."""
+    runs = list(episode.classifications.order_by("created_at", "id").values_list("id", _STEP))
+    found = _transitions(runs)
+    stored = Classification.objects.in_bulk([pk for pk, _ in found])
+    changes = [_step_change(stored[pk], before) for pk, before in found]
+    if current is not None and current.pk is None:
+        last = next((step for _, step in reversed(runs) if step in STEPS), None)
+        if last is not None and _transitions([(0, current.result_of("stepped_care"))], last):
+            changes.append(_step_change(current, last))
+    changes.reverse()
+    return changes
+
+
+def recent_step_changes(
+    episodes: Sequence[Episode], *, since: dt.datetime
+) -> dict[int, StepChange]:
+    """The latest step change of each episode made by a run stored at or after ``since``,
+    by episode id. Four queries whatever the number of episodes: the steps of the runs since
+    ``since``, the last known step before it, and the runs that changed it."""
+    recent = list(
+        Classification.objects.filter(episode__in=episodes, created_at__gte=since)
+        .order_by("episode_id", "created_at", "id")
+        .values_list("episode_id", "id", _STEP)
+    )
+    if not recent:
+        return {}
+    # Ids grow with time, so the greatest id before ``since`` with a step is the last one.
+    last_known = (
+        Classification.objects.filter(
+            episode_id__in={row[0] for row in recent}, created_at__lt=since
+        )
+        .alias(step=_STEP)
+        .filter(step__in=STEPS)
+        .values("episode_id")
+        .annotate(last=Max("id"))
+        .values_list("last", flat=True)
+    )
+    before = dict(
+        Classification.objects.filter(pk__in=list(last_known)).values_list("episode_id", _STEP)
+    )
+    latest: dict[int, tuple[int, str]] = {}
+    for episode_id, rows in itertools.groupby(recent, key=operator.itemgetter(0)):
+        found = _transitions(((pk, step) for _, pk, step in rows), before.get(episode_id))
+        if found:
+            latest[episode_id] = found[-1]
+    stored = Classification.objects.in_bulk([pk for pk, _ in latest.values()])
+    return {
+        episode_id: _step_change(stored[pk], step_before)
+        for episode_id, (pk, step_before) in latest.items()
+    }

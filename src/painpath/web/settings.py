@@ -188,6 +188,9 @@ CSRF_COOKIE_HTTPONLY = True
 # Patient links: how long an intake or follow-up link stays valid.
 # The worklist flags procedures within this many days that are not ready.
 PAINPATH_UPCOMING_DAYS = env_int("PAINPATH_UPCOMING_DAYS", 30)
+# The worklist shows a change of the stepped-care step made within this many days, until
+# someone opens the patient's page.
+PAINPATH_STEP_CHANGE_DAYS = env_int("PAINPATH_STEP_CHANGE_DAYS", 14)
 PAINPATH_LINK_DAYS = int(env_str("PAINPATH_LINK_DAYS", "14"))
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
