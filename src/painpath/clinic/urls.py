@@ -21,6 +21,11 @@ urlpatterns = [
         name="add_medication",
     ),
     path(
+        "clinic/episodes/<uuid:episode_id>/medications/decision/",
+        views.decide_medication,
+        name="decide_medication",
+    ),
+    path(
         "clinic/episodes/<uuid:episode_id>/procedure/", views.book_procedure, name="book_procedure"
     ),
     path("clinic/episodes/<uuid:episode_id>/readiness/", views.set_readiness, name="set_readiness"),

@@ -34,6 +34,7 @@ from painpath.pathway.forms import (
     AcknowledgeForm,
     CourseForm,
     ImagingForm,
+    MedicationDecisionForm,
     MedicationForm,
     ProcedureForm,
     ReadinessForm,
@@ -42,7 +43,7 @@ from painpath.pathway.forms import (
 from painpath.pathway.models import Classification
 from painpath.patients import services as patients
 from painpath.patients.forms import REGION_LABELS
-from painpath.patients.models import Episode, Patient
+from painpath.patients.models import Episode, Medication, Patient
 
 
 def _episode(public_id: UUID) -> Episode:
@@ -215,6 +216,33 @@ add_medication = _quick_action(
     ),
     "readiness",
     gettext_lazy("Medication added."),
+)
+
+
+def _decide_medication(
+    request: HttpRequest, episode: Episode, form: MedicationDecisionForm
+) -> object:
+    data = form.cleaned_data
+    medication = get_object_or_404(Medication, pk=data["medication"], episode=episode)
+    return patients.decide_medication(
+        medication,
+        decision=data["decision"],
+        days=data["days"],
+        reason=data["reason"],
+        indication=data["indication"],
+        dose_level=data["dose_level"],
+        renal_impaired=data["renal_impaired"],
+        user=request.user,
+        request=request,
+    )
+
+
+decide_medication = _quick_action(
+    "patients.change_episode",
+    MedicationDecisionForm,
+    _decide_medication,
+    "readiness",
+    gettext_lazy("Decision on the blood thinner recorded."),
 )
 book_procedure = _quick_action(
     "patients.change_episode",

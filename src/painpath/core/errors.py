@@ -34,3 +34,8 @@ class TooManyMissing(ScoringError):
 
 class UnknownValueSet(ScoringError):
     """An EQ-5D value set that painpath does not ship was asked for."""
+
+
+class PauseTableError(PainpathError, ValueError):
+    """The blood-thinner pause table (``rulesets/tables/anticoagulant-pauses.yaml``) is
+    malformed; the message names the drug or procedure and what to fix."""

@@ -122,6 +122,35 @@ class MedicationForm(Quiet, forms.ModelForm):
         fields = ("code", "anticoagulant", "pause_agreed_days")
 
 
+class MedicationDecisionForm(Quiet, forms.Form):
+    """The doctor's decision on one blood thinner before the procedure, and the details the
+    pause table asks for (``patients.services.decide_medication``)."""
+
+    medication = forms.IntegerField(widget=forms.HiddenInput)
+    decision = forms.ChoiceField(label=_("Decision"), choices=Medication.Decision.choices)
+    days = forms.IntegerField(label=_("Pause, days"), required=False, min_value=1, max_value=60)
+    reason = forms.CharField(label=_("Why"), required=False, max_length=1000)
+    indication = forms.ChoiceField(
+        label=_("Indication"),
+        required=False,
+        choices=(("", _("not recorded")), *Medication.Indication.choices),
+    )
+    dose_level = forms.ChoiceField(
+        label=_("Dose"),
+        required=False,
+        choices=(("", _("not recorded")), *Medication.DoseLevel.choices),
+    )
+    renal_impaired = forms.NullBooleanField(
+        label=_("Impaired renal function"), required=False, widget=forms.NullBooleanSelect
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("decision") == Medication.Decision.PAUSE and not data.get("days"):
+            self.add_error("days", _("A pause needs the number of days."))
+        return data
+
+
 class ProcedureForm(Quiet, forms.ModelForm):
     region = forms.ChoiceField(label=_("Region"), choices=REGIONS)
 

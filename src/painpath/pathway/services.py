@@ -37,6 +37,8 @@ from painpath.pathway.models import (
 from painpath.patients.models import Episode
 from painpath.questionnaires.models import QuestionnaireResponse
 
+logger = logging.getLogger(__name__)
+
 SESSION_LOGGED = Event("pathway.session.logged", "create")
 COURSE_STARTED = Event("pathway.course.started", "create")
 PROCEDURE_BOOKED = Event("pathway.procedure.booked", "create")
@@ -118,14 +120,7 @@ def episode_document(episode: Episode, as_of: dt.date) -> dict[str, Any]:
     if imaging:
         doc["imaging"] = imaging
     medications = [
-        _drop_none(
-            {
-                "code": med.code,
-                "anticoagulant": med.anticoagulant,
-                "pause_agreed_days": med.pause_agreed_days,
-            }
-        )
-        for med in episode.medications.all()
+        medication_entry(med) for med in episode.medications.select_related("decided_by")
     ]
     if medications:
         doc["medications"] = medications
@@ -250,7 +245,13 @@ def current_classification(
     latest = latest_classification(episode)
     if latest is not None and latest.as_of >= today:
         return latest
-    fresh = _classified(episode, today, REFRESHED)
+    try:
+        fresh = _classified(episode, today, REFRESHED)
+    except PainpathError:
+        # The records no longer make a valid episode (the error says why): the page shows
+        # the last stored result, and the change that broke it is where to look.
+        logger.warning("classifying episode %s as of %s failed", episode.public_id, today)
+        return latest
     fresh.created_at = timezone.now()
     return fresh
 

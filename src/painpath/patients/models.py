@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -138,10 +139,44 @@ class ImagingStudy(models.Model):
 
 
 class Medication(models.Model):
+    """A current medicine. For a blood thinner before a procedure: the details the pause table
+    asks for (indication, dose, renal function) and the doctor's documented decision —
+    continue, or pause ``decision_days`` days; who, when, why — which is what settles the
+    readiness item (``painpath.core.medicines``; field names as in the episode schema)."""
+
+    class Indication(models.TextChoices):
+        PRIMARY = "primary_prevention", _("primary prevention")
+        SECONDARY = "secondary_prevention", _("secondary prevention")
+
+    class DoseLevel(models.TextChoices):
+        PROPHYLACTIC = "prophylactic", _("prophylactic dose")
+        THERAPEUTIC = "therapeutic", _("therapeutic dose")
+
+    class Decision(models.TextChoices):
+        CONTINUE = "continue", _("continue")
+        PAUSE = "pause", _("pause")
+
     episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="medications")
     code = models.CharField(_("drug"), max_length=60)
     anticoagulant = models.BooleanField(_("anticoagulant"), default=False)
     pause_agreed_days = models.PositiveIntegerField(_("agreed pause, days"), null=True, blank=True)
+    indication = models.CharField(
+        _("indication"), max_length=30, choices=Indication.choices, blank=True
+    )
+    dose_level = models.CharField(_("dose"), max_length=20, choices=DoseLevel.choices, blank=True)
+    renal_impaired = models.BooleanField(_("impaired renal function"), null=True, blank=True)
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices, blank=True)
+    decision_days = models.PositiveIntegerField(_("pause, days"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_reason = models.TextField(_("reason"), blank=True)
 
     class Meta:
         # The table it had when it lived in the pathway app (moved without copying rows).

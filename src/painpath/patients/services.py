@@ -15,12 +15,16 @@ from typing import Any
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
 from painpath.audit.services import Event, record
 from painpath.core.cpr import InvalidCpr, parse_cpr
 from painpath.patients import crypto
 from painpath.patients.models import Episode, ImagingStudy, Medication, Patient
 from painpath.patients.signals import episode_changed
+
+# Patient fields that the rule engine reads (the episode document's age and sex).
+CLASSIFIED_FIELDS = frozenset({"date_of_birth", "sex"})
 
 LIST_VIEWED = Event("patients.list.viewed", "view")
 VIEWED = Event("patients.viewed", "view")
@@ -31,6 +35,7 @@ EPISODE_OPENED = Event("patients.episode.opened", "create")
 EPISODE_CHANGED = Event("patients.episode.changed", "change")
 IMAGING_ADDED = Event("patients.imaging.added", "create")
 MEDICATION_ADDED = Event("patients.medication.added", "create")
+MEDICATION_DECIDED = Event("patients.medication.decided", "change")
 
 _CPR_LIKE = re.compile(r"^\d{6}-?\d{4}$")
 _BIRTH_PART = re.compile(r"^\d{6}$")
@@ -89,6 +94,10 @@ def save_patient(
         obj=patient,
         fields=fields or [],
     )
+    if not created and CLASSIFIED_FIELDS & set(fields or ()):
+        # Age and sex feed every open episode's classification.
+        for episode in patient.episodes.filter(status=Episode.Status.OPEN):
+            _changed(episode, "patient details changed")
     return patient
 
 
@@ -134,6 +143,51 @@ def add_medication(
     medication = Medication.objects.create(episode=episode, **fields)
     record(request, MEDICATION_ADDED, user=user, patient=episode.patient, obj=medication)
     _changed(episode, "medication added")
+    return medication
+
+
+@transaction.atomic
+def decide_medication(
+    medication: Medication,
+    *,
+    decision: str,
+    days: int | None = None,
+    reason: str = "",
+    indication: str = "",
+    dose_level: str = "",
+    renal_impaired: bool | None = None,
+    user: Any,
+    request: HttpRequest | None = None,
+) -> Medication:
+    """Record the doctor's decision on a blood thinner before the procedure — ``continue``, or
+    ``pause`` for ``days`` days — with who, when and why, and the details the pause table
+    asks for. The decision settles the drug's readiness (``painpath.core.medicines``), so the
+    pathway reclassifies (``episode_changed``). The reason stays out of the audit entry."""
+    if decision not in Medication.Decision.values:
+        raise ValueError(f"decision must be one of {Medication.Decision.values}, not {decision!r}")
+    if decision == Medication.Decision.PAUSE and not days:
+        raise ValueError("a decision to pause needs the number of days")
+    medication.decision = decision
+    medication.decision_days = days if decision == Medication.Decision.PAUSE else None
+    medication.decision_reason = reason
+    medication.indication = indication
+    medication.dose_level = dose_level
+    medication.renal_impaired = renal_impaired
+    medication.decided_by = user
+    medication.decided_at = timezone.now()
+    medication.save()
+    episode = medication.episode
+    record(
+        request,
+        MEDICATION_DECIDED,
+        user=user,
+        patient=episode.patient,
+        obj=medication,
+        drug=medication.code,
+        decision=decision,
+        days=medication.decision_days,
+    )
+    _changed(episode, "medication decision")
     return medication
 
 

@@ -34,6 +34,7 @@ from typing import Any
 
 import yaml
 
+from painpath.core.medicines import PauseTable, load_pause_table, plan
 from painpath.core.vocabularies import red_flag_codes
 
 __all__ = [
@@ -125,11 +126,24 @@ INPUTS: dict[str, str] = {
     "procedure_imaging_age_months": "calendar months since the newest such imaging",
     "imaging_received_days_before_appointment": "days between images received and appointment",
     **{f"ready_{name}": f"readiness item done: {name.replace('_', ' ')}" for name in _READINESS},
-    "anticoagulants": "current anticoagulant / antiplatelet drugs (needs medications)",
-    "anticoagulants_without_agreed_pause": (
-        "anticoagulants whose agreed pause is missing or shorter than the configured table"
+    "procedure_bleeding_risk": (
+        "bleeding-risk class of the planned procedure and region (low / intermediate / high), "
+        "from the pause table"
     ),
-    "anticoagulant_required_pauses": "pause per drug from the configured table, with source",
+    "anticoagulants": (
+        "current blood thinners by drug, free-text medicines recognised (needs medications)"
+    ),
+    "anticoagulants_without_decision": (
+        "blood thinners still waiting for the doctor's decision: none documented, the "
+        "guideline does not say continue, and no long-enough pause agreed on the checklist"
+    ),
+    "anticoagulants_to_confirm": (
+        "medicines written as free text that may be blood thinners, not yet confirmed"
+    ),
+    "anticoagulant_guideline_advice": (
+        "what the pause table says per blood thinner for this bleeding risk, with its source"
+    ),
+    "anticoagulant_decisions": "the doctor's documented decision per blood thinner",
 }
 
 
@@ -140,24 +154,18 @@ class Tables:
     axial: frozenset[str]
     upper: frozenset[str]
     lower: frozenset[str]
-    pauses: Mapping[str, int]
-    pause_notes: Mapping[str, str]
-    pause_source: str
+    pauses: PauseTable
 
 
 @cache
 def load_tables() -> Tables:
     base = resources.files("painpath.core.data").joinpath("rulesets/tables")
     regions = yaml.safe_load(base.joinpath("body-regions.yaml").read_text(encoding="utf-8"))
-    pauses = yaml.safe_load(base.joinpath("anticoagulant-pauses.yaml").read_text("utf-8"))
-    drugs: dict[str, Any] = pauses["drugs"]
     return Tables(
         axial=frozenset(regions["axial"]),
         upper=frozenset(regions["upper"]),
         lower=frozenset(regions["lower"]),
-        pauses={code: int(entry["pause_days"]) for code, entry in drugs.items()},
-        pause_notes={code: str(entry.get("note", "")) for code, entry in drugs.items()},
-        pause_source=f"{pauses['id']} {pauses['version']} ({pauses['column']})",
+        pauses=load_pause_table(),
     )
 
 
@@ -366,28 +374,29 @@ def _procedure(
     received_on = _date(received.get("date")) if received else None
     if appointment is not None and received_on is not None and doc["ready_imaging_received"]:
         doc["imaging_received_days_before_appointment"] = (appointment - received_on).days
+    risk = tables.pauses.risk_class(procedure["kind"], region)
+    if risk is not None:
+        doc["procedure_bleeding_risk"] = risk
     medications = episode.get("medications")
     if medications is None:
         return
-    drugs = [m for m in medications if m.get("anticoagulant", False) or m["code"] in tables.pauses]
-    doc["anticoagulants"] = sorted({m["code"] for m in drugs})
-    doc["anticoagulants_without_agreed_pause"] = sorted(
-        {
-            m["code"]
-            for m in drugs
-            if m.get("pause_agreed_days") is None
-            or m["pause_agreed_days"] < tables.pauses.get(m["code"], 0)
-        }
+    # Blood thinners by procedure bleeding risk: painpath.core.medicines (Narouze 2018).
+    thinners = plan(
+        medications,
+        procedure,
+        as_of,
+        pause_agreed_ticked=doc["ready_anticoagulant_pause_agreed"],
+        table=tables.pauses,
     )
-    doc["anticoagulant_required_pauses"] = [
-        f"{code}: "
-        + (
-            f"{tables.pauses[code]} days {tables.pause_notes[code]}".strip()
-            + f" [{tables.pause_source}]"
-            if code in tables.pauses
-            else "not in the configured table — the doctor sets the pause"
-        )
-        for code in doc["anticoagulants"]
+    source = f"[{thinners.table}, {risk or 'not classified'}]"
+    doc["anticoagulants"] = sorted({d.name for d in thinners.drugs})
+    doc["anticoagulants_without_decision"] = thinners.undecided
+    doc["anticoagulants_to_confirm"] = [f"{d.text} → {d.code}" for d in thinners.to_confirm]
+    doc["anticoagulant_guideline_advice"] = [
+        f"{d.name}: {d.advice_words(risk)} {source}" for d in thinners.drugs
+    ]
+    doc["anticoagulant_decisions"] = [
+        f"{d.name}: {d.decision.words()}" for d in thinners.drugs if d.decision is not None
     ]
 
 

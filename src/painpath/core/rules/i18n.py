@@ -72,6 +72,10 @@ def shipped_texts() -> list[str]:
             texts.update(dict.fromkeys(_walk(yaml.safe_load(entry.read_text(encoding="utf-8")))))
     inputs = (_key(v.replace(" (see module docstring)", "")) for v in INPUTS.values())
     texts.update(dict.fromkeys(inputs))
+    # The blood-thinner advice the readiness card shows (painpath.core.medicines).
+    from painpath.core.medicines import texts as medicine_texts
+
+    texts.update(dict.fromkeys(_key(text) for text in medicine_texts()))
     return list(texts)
 
 
