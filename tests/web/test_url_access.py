@@ -144,6 +144,7 @@ ACCESS: dict[str, Access] = {
     "clinic:add_course": Access(CLINIC, by_episode, method="post", ok=POST_BACK),
     "clinic:add_imaging": Access(CLINIC, by_episode, method="post", ok=POST_BACK),
     "clinic:add_medication": Access(CLINIC, by_episode, method="post", ok=POST_BACK),
+    "clinic:decide_medication": Access(CLINIC, by_episode, method="post", ok=POST_BACK),
     "clinic:book_procedure": Access(CLINIC, by_episode, method="post", ok=POST_BACK),
     "clinic:set_readiness": Access(CLINIC, by_episode, method="post", ok=POST_BACK),
     # -- follow-up (clinicians) -----------------------------------------------------------

@@ -12,10 +12,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from painpath.core import medicines
 from painpath.core.charts import Box, Canvas, Frame, extent_ticks, number_label, tick_label
 from painpath.core.charts import points as polyline_points
 from painpath.core.instruments import REGISTRY
@@ -26,6 +27,7 @@ from painpath.followup.forms import StartPlanForm
 from painpath.pathway.forms import (
     CourseForm,
     ImagingForm,
+    MedicationDecisionForm,
     MedicationForm,
     ProcedureForm,
     SessionForm,
@@ -33,11 +35,12 @@ from painpath.pathway.forms import (
 from painpath.pathway.models import Classification, ReadinessItem, TreatmentCourse
 from painpath.pathway.services import (
     latest_classification,
+    medication_entry,
     red_flag_acknowledgement,
     step_changes,
 )
 from painpath.patients.forms import RED_FLAG_QUESTIONS
-from painpath.patients.models import Episode
+from painpath.patients.models import Episode, Medication
 
 RED_FLAG_LABELS = dict(RED_FLAG_QUESTIONS)
 
@@ -381,6 +384,7 @@ _RULE_ITEMS = {
     "images_not_requested": ReadinessItem.Item.REQUESTED,
     "images_not_received_in_time": ReadinessItem.Item.RECEIVED,
     "anticoagulant_pause_not_agreed": ReadinessItem.Item.PAUSE,
+    "possible_blood_thinner": ReadinessItem.Item.PAUSE,
     "no_companion": ReadinessItem.Item.COMPANION,
 }
 
@@ -425,6 +429,108 @@ def readiness_checklist(episode: Episode, card: AxisCard | None) -> list[Checkli
     return rows
 
 
+# --------------------------------------------------------------------------- blood thinners
+
+
+@dataclass(frozen=True)
+class BloodThinnerRow:
+    """One blood thinner on the readiness card: what the pause table says for this procedure
+    and what the doctor decided, in the screen's language, with the form to decide."""
+
+    medication: Medication
+    drug: str
+    to_confirm: bool
+    to_confirm_words: str
+    advice: str
+    decision: str
+    settled: bool
+    asks: str  # the detail the table answers this drug by: indication / dose / renal_function
+    form: MedicationDecisionForm
+
+
+@dataclass(frozen=True)
+class BloodThinnerCard:
+    risk_class: str | None
+    risk_words: str
+    reason: str
+    table: str
+    source: str
+    rows: list[BloodThinnerRow]
+
+
+def _decision_initial(med: Medication) -> dict[str, Any]:
+    return {
+        "medication": med.pk,
+        "decision": med.decision or Medication.Decision.CONTINUE,
+        "days": med.decision_days,
+        "reason": med.decision_reason,
+        "indication": med.indication,
+        "dose_level": med.dose_level,
+        "renal_impaired": med.renal_impaired,
+    }
+
+
+def blood_thinner_card(episode: Episode, as_of: dt.date) -> BloodThinnerCard | None:
+    """The procedure's bleeding-risk class and each blood thinner with the guideline's answer
+    and the doctor's decision (``painpath.core.medicines``, the rule set's own source)."""
+    procedure = getattr(episode, "procedure", None)
+    if procedure is None:
+        return None
+    meds = list(episode.medications.select_related("decided_by").order_by("pk"))
+    ticked = episode.readiness.filter(
+        item=ReadinessItem.Item.PAUSE,
+        state__in=(ReadinessItem.State.DONE, ReadinessItem.State.NOT_APPLICABLE),
+    ).exists()
+    table = medicines.load_pause_table()
+    plan = medicines.plan(
+        [medication_entry(med) for med in meds],
+        {"kind": procedure.kind, "region": procedure.region},
+        as_of,
+        pause_agreed_ticked=ticked,
+        table=table,
+    )
+    lang = translation.get_language()
+    rows = []
+    for drug in plan.drugs:
+        med = meds[drug.index]
+        row = table.drugs.get(drug.code or "")
+        rows.append(
+            BloodThinnerRow(
+                medication=med,
+                drug=drug.code or "",
+                to_confirm=drug.to_confirm,
+                to_confirm_words=medicines.to_confirm_words(lang),
+                advice=drug.advice_words(plan.risk_class, lang),
+                decision=drug.decision.words(lang) if drug.decision else "",
+                settled=drug.settled,
+                asks=(row.by or "") if row else "",
+                form=MedicationDecisionForm(
+                    initial=_decision_initial(med), auto_id=f"id_m{med.pk}_%s"
+                ),
+            )
+        )
+    return BloodThinnerCard(
+        risk_class=plan.risk_class,
+        risk_words=plan.risk_words(lang),
+        reason=table.reasons.get(procedure.kind, ""),
+        table=table.label,
+        source=table.source,
+        rows=rows,
+    )
+
+
+def medication_flags(episode: Episode) -> dict[int, str]:
+    """Medication id → "possible blood thinner — confirm", for each medicine written as free
+    text that names a blood thinner and has no decision yet."""
+    words = medicines.to_confirm_words(translation.get_language())
+    found = [(med, medicines.recognise(med.code)) for med in episode.medications.all()]
+    # A decision is about the drug: it confirms every entry of it (as in medicines.plan).
+    decided = {r.code for med, r in found if r is not None and med.decision}
+    return {
+        med.pk: words for med, r in found if r is not None and not r.exact and r.code not in decided
+    }
+
+
 # --------------------------------------------------------------------------- the page
 
 
@@ -457,6 +563,10 @@ def episode_panel(episode: Episode, classification: Classification | None) -> di
         "courses": course_views(episode),
         "imaging": list(episode.imaging.all()),
         "medications": list(episode.medications.all()),
+        "medication_flags": medication_flags(episode),
+        "blood_thinners": blood_thinner_card(
+            episode, classification.as_of if classification else timezone.localdate()
+        ),
         "procedure": procedure,
         "session_form": SessionForm(episode=episode),
         "course_form": CourseForm(),

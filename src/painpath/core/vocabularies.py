@@ -9,7 +9,9 @@ is listed; everything else reads it from here:
   ``procedure``);
 * ``languages.yaml`` — the languages of the intake, questionnaires and follow-up messages,
   and which of them staff screens come in;
-* ``blood-thinners.yaml`` — anticoagulant and antiplatelet drugs the intake offers by name.
+* ``blood-thinners.yaml`` — anticoagulant and antiplatelet drugs the intake offers by name,
+  with the brand names, generic spellings and ATC codes a free-text medicine is recognised
+  by (:mod:`painpath.core.medicines`).
 
 Labels are :class:`Text`: the English words (which the web app passes to gettext, so they
 are also the msgids of its translation catalogues) and their Danish and German translations
@@ -49,6 +51,7 @@ __all__ = [
 
 _DIRECTORY = "vocabularies"
 _CODE = re.compile(r"^[a-z][a-z0-9_]*$")
+_ATC = re.compile(r"^[A-Z]\d{2}[A-Z]{2}\d{2}$")
 # libyaml's safe loader where PyYAML has it: the red flags are read when the rule engine is
 # imported, and a command-line tool should start fast.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -102,12 +105,15 @@ class Language:
 
 @dataclass(frozen=True)
 class Drug:
-    """One blood thinner: ``drug_class`` is ``anticoagulant`` or ``antiplatelet``."""
+    """One blood thinner: ``drug_class`` is ``anticoagulant`` or ``antiplatelet``; ``atc`` its
+    WHO ATC codes, ``names`` its generic name and spellings (English and Danish)."""
 
     code: str
     label: Text
     drug_class: str
     brands: tuple[str, ...]
+    atc: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
 
 
 @cache
@@ -212,7 +218,12 @@ def drugs() -> tuple[Drug, ...]:
                 f"{where}: class {entry.get('class')!r} is not one of {sorted(classes)}"
             )
         brands = tuple(str(brand) for brand in entry.get("brands", []))
-        result.append(Drug(entry["code"], _words(where, entry, "label"), entry["class"], brands))
+        atc = tuple(str(code) for code in entry.get("atc", []))
+        if any(not _ATC.match(code) for code in atc):
+            raise VocabularyError(f"{where}: ATC codes look like B01AC06 (got {list(atc)})")
+        names = tuple(str(name) for name in entry.get("names", []))
+        label = _words(where, entry, "label")
+        result.append(Drug(entry["code"], label, entry["class"], brands, atc, names))
     return tuple(result)
 
 

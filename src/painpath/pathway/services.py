@@ -34,10 +34,8 @@ from painpath.pathway.models import (
     TreatmentCourse,
     TreatmentSession,
 )
-from painpath.patients.models import Episode
+from painpath.patients.models import Episode, Medication
 from painpath.questionnaires.models import QuestionnaireResponse
-
-logger = logging.getLogger(__name__)
 
 SESSION_LOGGED = Event("pathway.session.logged", "create")
 COURSE_STARTED = Event("pathway.course.started", "create")
@@ -68,6 +66,37 @@ def _iso(day: dt.date | None) -> str | None:
 
 def _drop_none(record: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in record.items() if value is not None}
+
+
+def _medication_decision(med: Medication) -> dict[str, Any] | None:
+    """The doctor's decision on a blood thinner, as the episode schema has it."""
+    if not med.decision or med.decided_at is None:
+        return None
+    return _drop_none(
+        {
+            "action": med.decision,
+            "days": med.decision_days,
+            "by": med.decided_by.get_username() if med.decided_by else None,
+            "date": timezone.localdate(med.decided_at).isoformat(),
+            "reason": med.decision_reason or None,
+        }
+    )
+
+
+def medication_entry(med: Medication) -> dict[str, Any]:
+    """One medicine as the episode schema has it (``medications``), with the doctor's
+    decision on it before a procedure."""
+    return _drop_none(
+        {
+            "code": med.code,
+            "anticoagulant": med.anticoagulant,
+            "pause_agreed_days": med.pause_agreed_days,
+            "indication": med.indication or None,
+            "dose_level": med.dose_level or None,
+            "renal_impaired": med.renal_impaired,
+            "decision": _medication_decision(med),
+        }
+    )
 
 
 def _scores(episode: Episode, as_of: dt.date) -> dict[str, Any]:
@@ -245,13 +274,7 @@ def current_classification(
     latest = latest_classification(episode)
     if latest is not None and latest.as_of >= today:
         return latest
-    try:
-        fresh = _classified(episode, today, REFRESHED)
-    except PainpathError:
-        # The records no longer make a valid episode (the error says why): the page shows
-        # the last stored result, and the change that broke it is where to look.
-        logger.warning("classifying episode %s as of %s failed", episode.public_id, today)
-        return latest
+    fresh = _classified(episode, today, REFRESHED)
     fresh.created_at = timezone.now()
     return fresh
 

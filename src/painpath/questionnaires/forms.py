@@ -212,7 +212,10 @@ class MedicationsForm(PageForm):
     )
     anticoagulants = forms.MultipleChoiceField(
         label=_("Blood thinners you take"),
-        help_text=_("Blood thinners must often be paused before a procedure."),
+        help_text=_(
+            "Blood thinners must often be paused before a procedure. "
+            "Never stop one yourself – we agree it with you."
+        ),
         required=False,
     )
     other_anticoagulant = forms.CharField(
