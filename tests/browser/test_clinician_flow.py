@@ -69,6 +69,9 @@ def test_the_patient_page_of_a_chronic_patient_before_a_procedure(
     page.locator("#wl-ready").locator("..").get_by_role("link").first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Charlie Fiktivsen (demo)")
     expect(page.locator("#readiness")).to_contain_text("Arrange a companion")
+    # Paraspinal gold implantation on warfarin: the bleeding-risk class and the table's answer.
+    expect(page.locator("#blood-thinners")).to_contain_text("intermediate bleeding risk")
+    expect(page.locator("#blood-thinners")).to_contain_text("pause 5 days before the procedure")
     expect(page.locator("#scores svg[role=img]")).to_have_count(4)
     expect(page.get_by_text("synthetic").first).to_be_visible()
     path = SHOTS / "clinician-patient-page.png"
