@@ -22,7 +22,7 @@ from painpath.pathway.models import (
     TreatmentCourse,
 )
 from painpath.pathway.services import classify_episode, latest_classification
-from painpath.patients.models import Episode
+from painpath.patients.models import Episode, Patient
 from painpath.questionnaires.models import QuestionnaireResponse
 
 pytestmark = pytest.mark.django_db
@@ -76,19 +76,101 @@ def test_acknowledging_records_who_and_when_and_audits(
     assert classification is not None
     response = clinician_client.post(
         reverse("clinic:acknowledge", args=[red_flag_episode.public_id]),
-        {"classification": classification.pk, "next": reverse("clinic:worklist")},
+        {
+            "classification": classification.pk,
+            "action": "referred",
+            "note": "Sent to the emergency department",
+            "next": reverse("clinic:worklist"),
+        },
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("clinic:worklist")
     ack = RedFlagAcknowledgement.objects.get()
     assert ack.user == clinician
+    assert (ack.action, ack.note) == ("referred", "Sent to the emergency department")
     assert abs((timezone.now() - ack.at).total_seconds()) < 60
     entry = AuditEntry.objects.get(action="acknowledge")
     assert entry.patient == red_flag_episode.patient
     assert entry.detail["red_flags"] == ["cauda_equina"]
+    assert (entry.detail["action"], entry.detail["grade"]) == ("referred", "emergency")
     assert worklist().red_flags == []
     body = clinician_client.get(_page(red_flag_episode)).content.decode()
     assert f"Acknowledged by {clinician.username}" in body
+    assert "Referred for assessment. Sent to the emergency department" in body
+
+
+def test_acknowledging_without_saying_what_was_done_is_refused(
+    clinician_client: Client, red_flag_episode: Episode
+) -> None:
+    classification = latest_classification(red_flag_episode)
+    assert classification is not None
+    url = reverse("clinic:acknowledge", args=[red_flag_episode.public_id])
+    response = clinician_client.post(url, {"classification": classification.pk, "note": "seen"})
+    assert response.status_code == 302
+    assert not RedFlagAcknowledgement.objects.exists()
+    page = clinician_client.get(response["Location"]).content.decode()
+    assert "Not acknowledged" in page and "Say what was done about the red flag." in page
+    # From the patient page (htmx): the card comes back with the question, nothing stored.
+    partial = clinician_client.post(
+        url, {"classification": classification.pk, "action": "shrugged"}, HTTP_HX_REQUEST="true"
+    )
+    assert partial.status_code == 200
+    assert 'id="red-flag"' in partial.content.decode()
+    assert not RedFlagAcknowledgement.objects.exists()
+
+
+def test_the_ack_forms_ask_what_was_done_and_a_note(
+    clinician_client: Client, red_flag_episode: Episode
+) -> None:
+    for url in (_page(red_flag_episode), reverse("clinic:worklist")):
+        body = clinician_client.get(url).content.decode()
+        form = body.split('class="ack-form')[1].split("</form>")[0]
+        for value in ("referred", "patient_contacted", "not_relevant"):
+            assert f'name="action" value="{value}" required' in form
+        assert 'name="note"' in form
+
+
+def test_acknowledging_with_htmx_records_the_action_and_returns_the_card(
+    clinician_client: Client, red_flag_episode: Episode
+) -> None:
+    classification = latest_classification(red_flag_episode)
+    assert classification is not None
+    response = clinician_client.post(
+        reverse("clinic:acknowledge", args=[red_flag_episode.public_id]),
+        {"classification": classification.pk, "action": "patient_contacted", "note": "Called"},
+        HTTP_HX_REQUEST="true",
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Patient contacted. Called" in body and 'class="ack-form' not in body
+    assert RedFlagAcknowledgement.objects.get().action == "patient_contacted"
+
+
+def _red_flag_patient(name: str, flags: dict[str, bool]) -> Episode:
+    patient = Patient.objects.create(
+        name=name, date_of_birth=dt.date(1980, 1, 1), sex="male", synthetic=True
+    )
+    episode = Episode.objects.create(
+        patient=patient, complaint="Low back pain", region="low_back", intake={"red_flags": flags}
+    )
+    classify_episode(episode)
+    return episode
+
+
+def test_the_worklist_orders_red_flags_by_grade_then_by_time(clinician_client: Client) -> None:
+    # Raised in this order: review, urgent, emergency, urgent again (red-flags 2.0.0 grades).
+    review = _red_flag_patient("Rita Review", {"inflammatory_features": True})
+    urgent = _red_flag_patient("Ulla Urgent", {"history_of_cancer": True})
+    emergency = _red_flag_patient("Erik Emergency", {"saddle_anaesthesia": True})
+    later = _red_flag_patient("Lars Later", {"structural_deformity": True})
+    rows = worklist().red_flags
+    assert [row.episode for row in rows] == [emergency, urgent, later, review]
+    assert [row.grade for row in rows] == ["emergency", "urgent", "urgent", "review"]
+    red = clinician_client.get(reverse("clinic:worklist")).content.decode().split('id="wl-red"')[1]
+    names = ["Erik Emergency", "Ulla Urgent", "Lars Later", "Rita Review"]
+    assert sorted(names, key=red.index) == names
+    assert red.index("Emergency — same day") < red.index("Erik Emergency")
+    assert "Urgent — within days" in red and "Review" in red
 
 
 def test_an_acknowledgement_carries_over_reruns_but_not_new_red_flags(
@@ -96,7 +178,9 @@ def test_an_acknowledgement_carries_over_reruns_but_not_new_red_flags(
 ) -> None:
     first = latest_classification(red_flag_episode)
     assert first is not None
-    RedFlagAcknowledgement.objects.create(classification=first, user=clinician)
+    RedFlagAcknowledgement.objects.create(
+        classification=first, user=clinician, action="patient_contacted"
+    )
     classify_episode(red_flag_episode)  # the same red flag again
     assert worklist().red_flags == []
     red_flag_episode.intake["red_flags"]["history_of_cancer"] = True

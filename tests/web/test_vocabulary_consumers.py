@@ -11,6 +11,7 @@ from painpath.accounts.models import Profile
 from painpath.core import vocabularies
 from painpath.followup import services as followup_services
 from painpath.patients.forms import RED_FLAG_QUESTIONS, REGION_LABELS, REGIONS, EpisodeForm
+from painpath.patients.models import Episode
 from painpath.questionnaires import bodymap
 from painpath.questionnaires.forms import (
     DEFAULT_INSTRUMENTS,
@@ -40,16 +41,21 @@ def test_the_clinicians_forms_list_the_vocabularies() -> None:
     assert [choice for choice, _label in form.fields["region"].choices][1:] == list(
         vocabularies.region_codes()
     )
+    # A retired question is shown only on an episode that holds an answer to it.
     assert [field.name for field in form.red_flag_fields()] == [
-        f"rf_{code}" for code in vocabularies.red_flag_codes()
+        f"rf_{flag.code}" for flag in vocabularies.asked_red_flags()
     ]
+    old = Episode(intake={"red_flags": {"bilateral_or_progressive_neuro_deficit": True}})
+    shown = [field.name for field in EpisodeForm(instance=old).red_flag_fields()]
+    assert "rf_bilateral_or_progressive_neuro_deficit" in shown
 
 
-def test_the_intake_asks_every_red_flag_question() -> None:
+def test_the_intake_asks_every_red_flag_question_not_retired() -> None:
     assert [(code, str(question)) for code, question in RED_FLAGS] == [
-        (flag.code, flag.question.en) for flag in vocabularies.red_flags()
+        (flag.code, flag.question.en) for flag in vocabularies.asked_red_flags()
     ]
-    assert list(RedFlagsForm().fields) == list(vocabularies.red_flag_codes())
+    assert list(RedFlagsForm().fields) == [f.code for f in vocabularies.asked_red_flags()]
+    assert "bilateral_or_progressive_neuro_deficit" not in RedFlagsForm().fields
 
 
 def test_the_intake_offers_the_blood_thinners_with_their_brands() -> None:
@@ -74,7 +80,7 @@ def test_the_language_pickers_list_the_vocabulary_languages() -> None:
 @pytest.mark.parametrize("language", ["da", "de"])
 def test_the_words_are_shown_in_the_active_language(language: str) -> None:
     with translation.override(language):
-        for flag in vocabularies.red_flags():
+        for flag in vocabularies.asked_red_flags():
             assert str(dict(RED_FLAGS)[flag.code]) == flag.question.in_language(language)
             assert str(dict(RED_FLAG_QUESTIONS)[flag.code]) == flag.label.in_language(language)
         for region in vocabularies.regions():

@@ -44,21 +44,18 @@ def _select(ids: list[str] | None) -> list[RuleSet]:
     return [available[i] for i in ids]
 
 
-def _text(result: Classification, notes: dict[str, list[str]] | None = None) -> str:
-    """``notes``: extra lines per axis (the procedure's bleeding risk under readiness)."""
+def _text(result: Classification) -> str:
     lines = [f"as of {result.as_of.isoformat()}"]
     if result.urgent:
-        lines.append("!!! URGENT: red flag(s) — review before any other step !!!")
+        lines.append(_urgent_banner(result))
     for axis in result.axes:
         lines.append("")
         lines.append(f"{axis.axis}: {axis.result} — {axis.label}")
         lines.append(f"  rule set {axis.ruleset} {axis.version} ({axis.title})")
-        lines.extend(f"  {note}" for note in (notes or {}).get(axis.axis, ()))
         if axis.fired:
             lines.append(f"  fired: {', '.join(axis.fired)}")
         lines.extend(f"  because: {note}" for note in _reasons(axis))
-        for finding in axis.findings:
-            lines.append(f"  - {finding}")
+        lines.extend(f"  - {finding}" for finding in _graded_findings(axis))
         for name in axis.needs:
             lines.append(f"  unknown — needs {name}")
         if axis.options:
@@ -79,24 +76,21 @@ def _reasons(axis: AxisResult) -> list[str]:
     return [step.note for step in axis.trace if step.outcome == "fired" and step.note]
 
 
-def _blood_thinner_notes(episode: dict[str, object], date: dt.date) -> dict[str, list[str]]:
-    """The procedure's bleeding-risk class and, per blood thinner, what the pause table says
-    and what the doctor decided — shown under the readiness axis."""
-    from painpath.core.rules import derive
+def _urgent_banner(result: Classification) -> str:
+    """The first line after the date: the red flags' grade when they are graded."""
+    grade = next((a.result for a in result.axes if a.urgent and a.grades), None)
+    if grade is None:
+        return "!!! URGENT: red flag(s) — review before any other step !!!"
+    when = {"emergency": "same day", "urgent": "within days"}.get(grade, "")
+    return f"!!! {grade.upper()} ({when}): red flag(s) — review before any other step !!!"
 
-    doc = derive(episode, date)
-    if not doc.get("procedure_planned"):
-        return {}
-    risk = doc.get("procedure_bleeding_risk", "not classified — the doctor decides")
-    lines = [f"bleeding risk of the procedure: {risk}"]
-    lines += [
-        f"blood thinner: {advice}" for advice in doc.get("anticoagulant_guideline_advice", ())
-    ]
-    lines += [f"decided: {decision}" for decision in doc.get("anticoagulant_decisions", ())]
-    lines += [
-        f"possible blood thinner — confirm: {t}" for t in doc.get("anticoagulants_to_confirm", ())
-    ]
-    return {"readiness": lines}
+
+def _graded_findings(axis: AxisResult) -> list[str]:
+    """Findings, each after its grade (``[emergency] …``) when the rule set grades them."""
+    if not axis.grades:
+        return list(axis.findings)
+    grades = [step.result for step in axis.trace if step.outcome == "fired"]
+    return [f"[{grade}] {finding}" for grade, finding in zip(grades, axis.findings, strict=False)]
 
 
 def _json(value: object) -> str:
@@ -139,10 +133,7 @@ def classify_command(
         result = classify(episode, as_of=date, rulesets=chosen)
     except PainpathError as error:
         fail(str(error))
-    if output_format == "text":
-        write_output(None, _text(result, _blood_thinner_notes(episode, date)))
-    else:
-        write_output(None, _json(result.as_dict()))
+    write_output(None, _text(result) if output_format == "text" else _json(result.as_dict()))
 
 
 def list_rulesets() -> None:

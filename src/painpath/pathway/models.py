@@ -132,9 +132,19 @@ class Classification(models.Model):
 
 
 class RedFlagAcknowledgement(models.Model):
+    """A clinician saw a classification's red flags and says what was done about them."""
+
+    class Action(models.TextChoices):
+        REFERRED = "referred", _("Referred for assessment")
+        PATIENT_CONTACTED = "patient_contacted", _("Patient contacted")
+        NOT_RELEVANT = "not_relevant", _("Judged not relevant")
+        # Acknowledgements recorded before the action was asked (a click, no action).
+        UNRECORDED = "", _("Not recorded")
+
     classification = models.OneToOneField(
         Classification, on_delete=models.CASCADE, related_name="acknowledgement"
     )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     at = models.DateTimeField(auto_now_add=True)
+    action = models.CharField(max_length=20, choices=Action.choices, blank=True)
     note = models.TextField(blank=True)

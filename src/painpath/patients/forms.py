@@ -21,6 +21,8 @@ REGION_LABELS = dict(REGIONS)
 
 # The red-flag screening questions of the red-flags rule set (episode field red_flags).
 RED_FLAG_QUESTIONS = tuple((flag.code, _(flag.label.en)) for flag in vocabularies.red_flags())
+# Retired questions: shown only on an episode that holds an answer to one, so it can be seen.
+RETIRED_RED_FLAGS = frozenset(f.code for f in vocabularies.red_flags() if not f.asked)
 _ANSWERS = (("", _("not asked")), ("no", _("no")), ("yes", _("yes")))
 
 
@@ -131,6 +133,8 @@ class EpisodeForm(Quiet, forms.ModelForm):
         answered = intake.get("red_flags", {})
         for code, label in RED_FLAG_QUESTIONS:
             value = answered.get(code)
+            if code in RETIRED_RED_FLAGS and value is None:
+                continue
             self.fields[f"rf_{code}"] = forms.ChoiceField(
                 label=label,
                 required=False,
@@ -141,7 +145,9 @@ class EpisodeForm(Quiet, forms.ModelForm):
             del self.fields["status"]
 
     def red_flag_fields(self) -> list[forms.BoundField]:
-        return [self[f"rf_{code}"] for code, _label in RED_FLAG_QUESTIONS]
+        return [
+            self[f"rf_{code}"] for code, _label in RED_FLAG_QUESTIONS if f"rf_{code}" in self.fields
+        ]
 
     def intake(self) -> dict[str, Any]:
         """The episode's intake with this form's answers merged in (others kept)."""
@@ -159,6 +165,8 @@ class EpisodeForm(Quiet, forms.ModelForm):
             intake["pain_regions"] = regions
         flags = dict(intake.get("red_flags", {}))
         for code, _label in RED_FLAG_QUESTIONS:
+            if f"rf_{code}" not in self.fields:
+                continue  # a retired question not shown: its stored answer, if any, stays
             answer = data.get(f"rf_{code}")
             if answer:
                 flags[code] = answer == "yes"

@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.datastructures import MultiValueDict
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, pgettext
@@ -168,13 +169,48 @@ def page(
         form = pages_.bind(this, language, data)
         if form.is_valid():
             services.save_draft(link, this.key, data, reached=number)
+            grade = _red_flag_grade(link, draft, data) if this.key == "red_flags" else None
+            # An emergency answer holds the patient on this page once, to read what to do
+            # now; "Next" again (advice_shown) goes on.
+            if grade == "emergency" and request.POST.get("advice_shown") != "1":
+                return _render_page(request, token, link, this, form, number, all_pages, grade)
             if number == len(all_pages):
                 return redirect("questionnaires:review", token)
             return redirect("questionnaires:page", token, number + 1)
         # Keep what was typed, even if it is not yet valid; do not advance.
         services.save_draft(link, this.key, data)
     else:
-        form = pages_.initial(this, language, draft.answers.get(this.key))
+        data = draft.answers.get(this.key) or {}
+        form = pages_.initial(this, language, data)
+    grade = _red_flag_grade(link, draft, data) if this.key == "red_flags" else None
+    return _render_page(request, token, link, this, form, number, all_pages, grade)
+
+
+def _red_flag_grade(link: IntakeLink, draft: IntakeDraft, data: dict[str, list[str]]) -> str | None:
+    """The grade of the red-flag answers on the page (answered ones, even before every
+    question is), with the duration page's answer, which decides whether pain is new."""
+    flags = {
+        code: values[0] == "yes"
+        for code, _question in pages_.RED_FLAGS
+        if (values := data.get(code)) and values[0] in ("yes", "no")
+    }
+    intake: dict[str, Any] = {"red_flags": flags}
+    duration = pages_.DurationForm(MultiValueDict(draft.answers.get("duration") or {}))
+    if duration.is_valid():
+        intake.update(duration.intake())
+    return services.red_flag_grade_of(link.episode, intake)
+
+
+def _render_page(
+    request: HttpRequest,
+    token: str,
+    link: IntakeLink,
+    this: pages_.Page,
+    form: pages_.PageForm,
+    number: int,
+    all_pages: list[pages_.Page],
+    red_flag_grade: str | None = None,
+) -> HttpResponse:
     context = {
         **_base_context(token, link, request.path),
         "page": this,
@@ -184,6 +220,7 @@ def page(
         "back_url": reverse("questionnaires:page", args=[token, number - 1])
         if number > 1
         else reverse("questionnaires:start", args=[token]),
+        "red_flag_grade": red_flag_grade,
     }
     if this.key == "regions":
         selected = set(form["regions"].value() or [])
@@ -295,11 +332,11 @@ def done(
 ) -> HttpResponse:
     if link.completed_at is None:
         return redirect("questionnaires:start", token)
-    urgent = services.red_flags_raised(link)
+    grade = services.red_flag_grade(link)
     return render(
         request,
         "questionnaires/done.html",
-        {**_base_context(token, link, request.path), "urgent": urgent},
+        {**_base_context(token, link, request.path), "red_flag_grade": grade},
     )
 
 

@@ -10,7 +10,9 @@ Evaluation policies
 ``collect``
     Every rule is evaluated; each rule that fires adds its ``finding``. The result is
     ``collect.any`` if any fired, else ``collect.unknown`` if some could not be decided, else
-    ``collect.none``.
+    ``collect.none``. A *graded* collect lists grades under ``collect.any``, most severe
+    first, and each rule gives its grade as ``result``: the result is the most severe grade
+    among the rules that fired (red flags: emergency, urgent, review).
 
 A condition is decided by FHIRPath's three-valued logic: ``true`` fires, ``false`` does not,
 and an empty result (which is what a comparison on a missing input gives) is "unknown —
@@ -136,6 +138,7 @@ class _Tally:
             options_source=spec.options_source,
             urgent=result in rs.urgent_results,
             trace=tuple(self.trace),
+            grades=rs.grades,
         )
 
 
@@ -184,7 +187,8 @@ def _first_match(rs: RuleSet, doc: Mapping[str, Any], tally: _Tally) -> str:
 def _collect(rs: RuleSet, doc: Mapping[str, Any], tally: _Tally) -> str:
     undecided = False
     for rule in rs.rules:
-        outcome, missing, step = _step(rule, doc, rs, with_result=False)
+        # A graded rule's trace step records its grade when it fires.
+        outcome, missing, step = _step(rule, doc, rs, with_result=bool(rs.grades))
         tally.trace.append(step)
         if outcome == "fired":
             tally.fired.append(rule.id)
@@ -194,6 +198,9 @@ def _collect(rs: RuleSet, doc: Mapping[str, Any], tally: _Tally) -> str:
             undecided = True
             tally.needs.extend(missing)
     if tally.fired:
+        if rs.grades:
+            given = {rule.result for rule in rs.rules if rule.id in tally.fired}
+            return next(grade for grade in rs.grades if grade in given)
         return rs.collect["any"]
     return rs.collect["unknown"] if undecided else rs.collect["none"]
 

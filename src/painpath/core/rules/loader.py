@@ -309,6 +309,8 @@ class _Policy:
     otherwise: str | None
     collect: Mapping[str, str]
     urgent_results: frozenset[str]
+    grades: tuple[str, ...] = ()
+    """A graded ``collect``: its ``any`` results, most severe first (see ``_parse_rule``)."""
 
 
 def _parse_policy(data: Mapping[str, Any], declared: _Declared) -> _Policy:
@@ -318,19 +320,31 @@ def _parse_policy(data: Mapping[str, Any], declared: _Declared) -> _Policy:
         raise check.fail("'policy' must be 'first_match' or 'collect'")
     otherwise = None
     collect: dict[str, str] = {}
+    grades: tuple[str, ...] = ()
     if policy == "first_match":
         otherwise = declared.result(data.get("otherwise"), "'otherwise'", None, 1)
     else:
         spec = check.mapping(data.get("collect"), "'collect'", 1)
+        if isinstance(spec.get("any"), list):
+            # Graded: each rule names its grade; the most severe grade that fired is the result.
+            grades = tuple(
+                declared.result(v, "collect.any grade", None, spec[_LINE])
+                for v in check.names(spec, "any", spec[_LINE])
+            )
+            if not grades or len(set(grades)) != len(grades):
+                raise check.fail("collect.any must list distinct grades", line=spec[_LINE])
+            spec = {**spec, "any": grades[0]}
         for key in ("any", "none", "unknown"):
             collect[key] = declared.result(spec.get(key), f"collect.{key}", None, spec[_LINE])
     urgent = frozenset(
         declared.result(v, "urgent result", None, 1) for v in check.names(data, "urgent_results", 1)
     )
-    return _Policy(str(policy), otherwise, collect, urgent)
+    return _Policy(str(policy), otherwise, collect, urgent, grades)
 
 
-def _parse_rule(entry: Any, index: int, declared: _Declared, *, collect_policy: bool) -> Rule:
+def _parse_rule(
+    entry: Any, index: int, declared: _Declared, *, collect_policy: bool, grades: tuple[str, ...]
+) -> Rule:
     check = declared.check
     entry = check.mapping(entry, "a rule", None)
     line = int(entry[_LINE])
@@ -345,9 +359,20 @@ def _parse_rule(entry: Any, index: int, declared: _Declared, *, collect_policy: 
     result = finding = None
     if collect_policy:
         finding = check.text(entry, "finding", line, rule=rule_id)
-        if "result" in entry:
+        if grades:
+            result = declared.result(entry.get("result"), "grade", rule_id, line)
+            if result not in grades:
+                raise check.fail(
+                    f"grade {result!r} is not one of collect.any ({', '.join(grades)})",
+                    rule=rule_id,
+                    line=line,
+                )
+        elif "result" in entry:
             raise check.fail(
-                "a 'collect' rule gives a 'finding', not a 'result'", rule=rule_id, line=line
+                "a 'collect' rule gives a 'finding', not a 'result' (unless collect.any "
+                "lists grades)",
+                rule=rule_id,
+                line=line,
             )
     else:
         result = declared.result(entry.get("result"), "result", rule_id, line)
@@ -370,12 +395,14 @@ def _parse_rule(entry: Any, index: int, declared: _Declared, *, collect_policy: 
     )
 
 
-def _parse_rules(data: Mapping[str, Any], declared: _Declared, policy: str) -> tuple[Rule, ...]:
+def _parse_rules(data: Mapping[str, Any], declared: _Declared, policy: _Policy) -> tuple[Rule, ...]:
     raw_rules = data.get("rules")
     if not isinstance(raw_rules, list) or not raw_rules:
         raise declared.check.fail("'rules' must list at least one rule")
     rules = tuple(
-        _parse_rule(entry, i, declared, collect_policy=policy == "collect")
+        _parse_rule(
+            entry, i, declared, collect_policy=policy.policy == "collect", grades=policy.grades
+        )
         for i, entry in enumerate(raw_rules)
     )
     seen: set[str] = set()
@@ -458,7 +485,7 @@ def load_ruleset_text(text: str, file: str = "<string>") -> RuleSet:
         results=results,
     )
     policy = _parse_policy(data, declared)
-    rules = _parse_rules(data, declared, policy.policy)
+    rules = _parse_rules(data, declared, policy)
     applies_when = _parse_applies_when(data, declared)
     examples = tuple(
         _parse_example(entry, i, declared) for i, entry in enumerate(data.get("examples") or [])
@@ -480,6 +507,7 @@ def load_ruleset_text(text: str, file: str = "<string>") -> RuleSet:
         collect=policy.collect,
         applies_when=applies_when,
         urgent_results=policy.urgent_results,
+        grades=policy.grades,
         examples=examples,
         description=str(data.get("description", "")),
     )

@@ -111,6 +111,9 @@ class RuleSet:
     urgent_results: frozenset[str]
     examples: tuple[Example, ...]
     description: str = ""
+    grades: tuple[str, ...] = ()
+    """A graded ``collect`` rule set's grades, most severe first (``collect.any`` as a list):
+    each rule gives one, and the most severe that fired is the result."""
 
     @property
     def depends_on(self) -> tuple[str, ...]:
@@ -133,8 +136,15 @@ class RuleSet:
             "inputs": list(self.inputs),
             "constants": dict(self.constants),
             "results": {v.value: v.label for v in self.results.values()},
+            **({"grades": list(self.grades)} if self.grades else {}),
             "rules": [
-                {"id": r.id, "line": r.line, "when": r.when, "result": r.result or r.finding}
+                {
+                    "id": r.id,
+                    "line": r.line,
+                    "when": r.when,
+                    "result": r.result or r.finding,
+                    **({"finding": r.finding} if r.result and r.finding else {}),
+                }
                 for r in self.rules
             ],
             "examples": len(self.examples),
@@ -206,6 +216,15 @@ class AxisResult:
     options_source: str | None
     urgent: bool
     trace: tuple[TraceStep, ...]
+    grades: tuple[str, ...] = ()
+    """The rule set's grades, most severe first, when it grades its result (red flags:
+    ``emergency``, ``urgent``, ``review``); empty otherwise and in rows stored before."""
+
+    @property
+    def grade_rank(self) -> int | None:
+        """The result's place among :attr:`grades` (0 is the most severe), or None when the
+        result is not a grade (``none``, ``incomplete``) or the rule set does not grade."""
+        return self.grades.index(self.result) if self.result in self.grades else None
 
     @property
     def needs_text(self) -> tuple[str, ...]:
@@ -242,13 +261,15 @@ class AxisResult:
             out["options_note"] = self.options_note
         if self.options_source is not None:
             out["options_source"] = self.options_source
+        if self.grades:
+            out["grades"] = list(self.grades)
         return out
 
     @classmethod
     def from_dict(cls, axis_name: str, data: Mapping[str, Any]) -> AxisResult:
         """The axis :meth:`as_dict` wrote under ``axis_name``. Also reads older rows: prose
         ``needs`` ("unknown — needs NAME"), no ``options_source`` (taken from the note),
-        ``findings`` or ``options`` absent when empty. Raises ``KeyError`` or
+        ``findings``, ``options`` or ``grades`` absent when empty. Raises ``KeyError`` or
         ``ValueError`` for data that are not a stored axis."""
         options_source = data.get("options_source")
         if options_source is None:
@@ -268,6 +289,7 @@ class AxisResult:
             options_source=options_source,
             urgent=bool(data["urgent"]),
             trace=tuple(TraceStep.from_dict(step) for step in data.get("trace", ())),
+            grades=tuple(data.get("grades", ())),
         )
 
 
