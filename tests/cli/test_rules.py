@@ -54,14 +54,21 @@ def test_invalid_episode_exits_2_naming_each_field_and_prints_nothing(tmp_path):
     assert "'x' was unexpected" in result.stderr
 
 
-def test_text_format_puts_urgent_red_flags_first(tmp_path):
+def test_text_format_puts_urgent_red_flags_first_with_their_grade(tmp_path):
+    # Saddle anaesthesia is a possible cauda equina: an emergency (red-flags 2.0.0, BASS 2018);
+    # a history of cancer in the same answers is urgent, and each finding says its grade.
     episode = tmp_path / "e.json"
-    episode.write_text(json.dumps({"red_flags": {"saddle_anaesthesia": True}}))
+    flags = {"saddle_anaesthesia": True, "history_of_cancer": True}
+    episode.write_text(json.dumps({"red_flags": flags}))
     result = runner.invoke(
         app, ["classify", "-i", str(episode), "--as-of", "2024-01-01", "--format", "text"]
     )
     assert result.exit_code == 0
-    assert result.stdout.splitlines()[1].startswith("!!! URGENT")
+    lines = result.stdout.splitlines()
+    assert lines[1].startswith("!!! EMERGENCY (same day): red flag(s)")
+    assert lines[3].startswith("red_flags: emergency — EMERGENCY")
+    assert "  - [emergency] Possible cauda equina syndrome — same-day emergency assessment" in lines
+    assert "  - [urgent] Possible spinal malignancy: history of cancer" in lines
 
 
 def test_schema_and_bad_date():

@@ -44,7 +44,8 @@ def _select(ids: list[str] | None) -> list[RuleSet]:
     return [available[i] for i in ids]
 
 
-def _text(result: Classification) -> str:
+def _text(result: Classification, notes: dict[str, list[str]] | None = None) -> str:
+    """``notes``: extra lines per axis (the procedure's bleeding risk under readiness)."""
     lines = [f"as of {result.as_of.isoformat()}"]
     if result.urgent:
         lines.append(_urgent_banner(result))
@@ -52,6 +53,7 @@ def _text(result: Classification) -> str:
         lines.append("")
         lines.append(f"{axis.axis}: {axis.result} — {axis.label}")
         lines.append(f"  rule set {axis.ruleset} {axis.version} ({axis.title})")
+        lines.extend(f"  {note}" for note in (notes or {}).get(axis.axis, ()))
         if axis.fired:
             lines.append(f"  fired: {', '.join(axis.fired)}")
         lines.extend(f"  because: {note}" for note in _reasons(axis))
@@ -74,6 +76,26 @@ def _reasons(axis: AxisResult) -> list[str]:
     if axis.findings:
         return []
     return [step.note for step in axis.trace if step.outcome == "fired" and step.note]
+
+
+def _blood_thinner_notes(episode: dict[str, object], date: dt.date) -> dict[str, list[str]]:
+    """The procedure's bleeding-risk class and, per blood thinner, what the pause table says
+    and what the doctor decided — shown under the readiness axis."""
+    from painpath.core.rules import derive
+
+    doc = derive(episode, date)
+    if not doc.get("procedure_planned"):
+        return {}
+    risk = doc.get("procedure_bleeding_risk", "not classified — the doctor decides")
+    lines = [f"bleeding risk of the procedure: {risk}"]
+    lines += [
+        f"blood thinner: {advice}" for advice in doc.get("anticoagulant_guideline_advice", ())
+    ]
+    lines += [f"decided: {decision}" for decision in doc.get("anticoagulant_decisions", ())]
+    lines += [
+        f"possible blood thinner — confirm: {t}" for t in doc.get("anticoagulants_to_confirm", ())
+    ]
+    return {"readiness": lines}
 
 
 def _urgent_banner(result: Classification) -> str:
@@ -133,7 +155,10 @@ def classify_command(
         result = classify(episode, as_of=date, rulesets=chosen)
     except PainpathError as error:
         fail(str(error))
-    write_output(None, _text(result) if output_format == "text" else _json(result.as_dict()))
+    if output_format == "text":
+        write_output(None, _text(result, _blood_thinner_notes(episode, date)))
+    else:
+        write_output(None, _json(result.as_dict()))
 
 
 def list_rulesets() -> None:

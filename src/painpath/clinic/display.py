@@ -25,6 +25,7 @@ from painpath.core.rules.i18n import rule_text
 from painpath.followup import services as followup
 from painpath.followup.forms import StartPlanForm
 from painpath.pathway.forms import (
+    AcknowledgeForm,
     CourseForm,
     ImagingForm,
     MedicationDecisionForm,
@@ -116,6 +117,8 @@ class Step:
     source: str
     reads: list[Read]
     needs: list[Read]
+    result: str | None = None
+    """The result the rule gave when it fired (a red flag's grade)."""
 
 
 @dataclass(frozen=True)
@@ -140,6 +143,13 @@ class AxisCard:
     @property
     def unknown(self) -> bool:
         return self.result == "unknown"
+
+    @property
+    def graded_findings(self) -> list[tuple[str, str]]:
+        """``(grade, finding)`` per finding; the grade is the one its rule gave (red flags),
+        empty where the rule set does not grade."""
+        grades = [step.result or "" for step in self.why]
+        return list(zip(grades, self.findings, strict=False))
 
 
 def _rule_info(ruleset_id: str) -> tuple[dict[str, Any], dict[str, str]]:
@@ -176,6 +186,7 @@ def axis_card(axis: AxisResult) -> AxisCard:
                 source=source,
                 reads=_reads(dict(step.reads)),
                 needs=_needs(step.needs),
+                result=step.result,
             )
         )
     return AxisCard(
@@ -554,6 +565,7 @@ def episode_panel(episode: Episode, classification: Classification | None) -> di
         "stored_classification": stored,
         "red_flag_card": red,
         "red_flag_ack": red_flag_acknowledgement(classification) if classification else None,
+        "ack_form": AcknowledgeForm(),
         "stepped_card": stepped,
         "stepped_changes": step_changes(episode, current=classification) if stepped else [],
         "readiness_card": readiness,

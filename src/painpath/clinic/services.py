@@ -24,6 +24,7 @@ from painpath.pathway.services import (
     escalation_rules,
     recent_step_changes,
     red_flag_acknowledgement,
+    red_flag_grade,
 )
 from painpath.patients.models import Episode, Patient
 from painpath.patients.services import VIEWED as PATIENT_VIEWED
@@ -39,6 +40,8 @@ class WorklistRow:
     classification: Classification | None
     detail: list[str] = dataclass_field(default_factory=list)
     when: dt.date | dt.datetime | None = None
+    grade: str = ""
+    """A red-flag row's grade: emergency, urgent or review (red-flags 1.x: urgent)."""
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,9 @@ def worklist(*, today: dt.date | None = None, days: int | None = None) -> Workli
     first), new intakes, patients not ready for a procedure within ``days``, and escalation
     suggestions not yet acted on.
 
+    - *red flag*: the latest classification raised a red flag of any grade that no
+      acknowledgement covers; ordered by grade (emergency, urgent, review), then oldest
+      first — the one waiting longest at the top of its grade;
     - *new intake*: an open episode with a questionnaire response submitted after anyone
       last opened the patient's page (or never opened);
     - *not ready*: the readiness axis says ``not_ready`` and the appointment is within
@@ -143,10 +149,11 @@ def worklist(*, today: dt.date | None = None, days: int | None = None) -> Workli
     red, new, not_ready, escalations = [], [], [], []
     for episode in episodes:
         result = latest.get(episode.pk)
-        if result is not None and result.urgent and red_flag_acknowledgement(result) is None:
+        grade = red_flag_grade(result) if result is not None else None
+        if result is not None and grade is not None and red_flag_acknowledgement(result) is None:
             red_flags = result.axis("red_flags")
             findings = list(red_flags.findings) if red_flags is not None else []
-            red.append(WorklistRow(episode, result, findings, result.created_at))
+            red.append(WorklistRow(episode, result, findings, result.created_at, grade))
         submitted = last_response.get(episode.pk)
         seen = reviewed.get(episode.patient_id)
         if submitted is not None and (seen is None or submitted > seen):
@@ -177,6 +184,7 @@ def worklist(*, today: dt.date | None = None, days: int | None = None) -> Workli
                 WorklistRow(episode, result, [_rule_words(result, r) for r in rules], result.as_of)
             )
     not_ready.sort(key=lambda row: row.when or today)
+    red.sort(key=_red_flag_order)
     return Worklist(
         red,
         new,
@@ -205,6 +213,15 @@ def _unseen_step_changes(
     ]
     rows.sort(key=lambda row: row.change.at, reverse=True)
     return rows
+
+
+def _red_flag_order(row: WorklistRow) -> tuple[int, dt.datetime]:
+    """By grade, most severe first, then oldest first. A red-flags 1.x row carries no grade
+    order: its one "urgent" may be a cauda equina, so it ranks with the emergencies."""
+    axis = row.classification.axis("red_flags") if row.classification else None
+    rank = axis.grade_rank if axis is not None else None
+    when = row.when if isinstance(row.when, dt.datetime) else timezone.now()
+    return (0 if rank is None else rank, when)
 
 
 def _rule_words(classification: Classification, rule_id: str) -> str:

@@ -74,7 +74,11 @@ def _form_errors(form: Any) -> str:
 @verified_staff
 @permission_required("patients.view_episode", raise_exception=True)
 def worklist(request: HttpRequest) -> HttpResponse:
-    return render(request, "clinic/worklist.html", {"work": clinic.view_worklist(request)})
+    return render(
+        request,
+        "clinic/worklist.html",
+        {"work": clinic.view_worklist(request), "ack_form": AcknowledgeForm()},
+    )
 
 
 @verified_staff
@@ -116,21 +120,33 @@ def patient_detail(
 def acknowledge(request: HttpRequest, episode_id: UUID) -> HttpResponse:
     episode = _episode(episode_id)
     form = AcknowledgeForm(request.POST)
-    if not form.is_valid():
+    if "classification" in form.errors:
         raise Http404
     classification = get_object_or_404(
-        Classification, pk=form.cleaned_data["classification"], episode=episode, urgent=True
+        Classification, pk=form["classification"].value(), episode=episode
     )
-    services.acknowledge_red_flag(
-        classification, user=request.user, note=form.cleaned_data["note"], request=request
-    )
-    if request.htmx:
-        context = episode_panel(episode, classification)
-        return render(request, "clinic/_red_flag.html", context)
-    messages.success(
-        request, _("Red flag for %(name)s acknowledged.") % {"name": episode.patient.name}
-    )
-    return _back(request, episode, "red-flag")
+    if services.red_flag_grade(classification) is None:
+        raise Http404  # nothing to acknowledge in that run
+    if form.is_valid():
+        services.acknowledge_red_flag(
+            classification,
+            user=request.user,
+            action=form.cleaned_data["action"],
+            note=form.cleaned_data["note"],
+            request=request,
+        )
+        if not request.htmx:
+            messages.success(
+                request, _("Red flag for %(name)s acknowledged.") % {"name": episode.patient.name}
+            )
+            return _back(request, episode, "red-flag")
+    elif not request.htmx:
+        messages.error(request, _("Not acknowledged: %s") % _form_errors(form))
+        return _back(request, episode, "red-flag")
+    # htmx swaps only a 2xx answer: an invalid form comes back with its errors as a 200.
+    context = {**episode_panel(episode, classification), "ack_form": form}
+    clinic.record_partial_view(request, episode, "red flags")
+    return render(request, "clinic/_red_flag.html", context)
 
 
 @require_POST

@@ -39,6 +39,7 @@ __all__ = [
     "Region",
     "Text",
     "VocabularyError",
+    "asked_red_flags",
     "drug_codes",
     "drugs",
     "language_codes",
@@ -78,11 +79,15 @@ class Text:
 
 @dataclass(frozen=True)
 class RedFlag:
-    """One red-flag screening question (the rule set reads its answer as ``rf_<code>``)."""
+    """One red-flag screening question (the rule set reads its answer as ``rf_<code>``).
+
+    ``asked`` is false for a retired question: no form asks it any more, but answers given
+    to it stay valid in the episode schema and are still read by the rule set."""
 
     code: str
     label: Text
     question: Text
+    asked: bool = True
 
 
 @dataclass(frozen=True)
@@ -182,11 +187,23 @@ def _words(where: str, entry: Mapping[str, Any], key: str) -> Text:
 
 @cache
 def red_flags() -> tuple[RedFlag, ...]:
-    """The red-flag screening questions, in the order the intake asks them."""
+    """The red-flag screening questions, in the order the intake asks them (retired ones,
+    ``asked: false``, included: see :func:`asked_red_flags`)."""
     return tuple(
-        RedFlag(entry["code"], _words(where, entry, "label"), _words(where, entry, "question"))
+        RedFlag(
+            entry["code"],
+            _words(where, entry, "label"),
+            _words(where, entry, "question"),
+            asked=bool(entry.get("asked", True)),
+        )
         for where, entry in _entries("red-flags")
     )
+
+
+@cache
+def asked_red_flags() -> tuple[RedFlag, ...]:
+    """The red-flag questions the forms ask: every one not retired."""
+    return tuple(flag for flag in red_flags() if flag.asked)
 
 
 @cache

@@ -9,7 +9,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from painpath.pathway.models import ProcedureBooking, ReadinessItem, TreatmentCourse
+from painpath.pathway.models import (
+    ProcedureBooking,
+    ReadinessItem,
+    RedFlagAcknowledgement,
+    TreatmentCourse,
+)
 from painpath.patients.forms import REGIONS, DateInput, Quiet
 from painpath.patients.models import Episode, ImagingStudy, Medication
 
@@ -170,5 +175,17 @@ class ReadinessForm(Quiet, forms.Form):
 
 
 class AcknowledgeForm(Quiet, forms.Form):
+    """What was done about a red flag (required), and a note."""
+
     classification = forms.IntegerField(widget=forms.HiddenInput)
-    note = forms.CharField(label=_("Note (optional)"), required=False, max_length=500)
+    action = forms.ChoiceField(
+        label=_("What was done"),
+        choices=[
+            (value, label)
+            for value, label in RedFlagAcknowledgement.Action.choices
+            if value != RedFlagAcknowledgement.Action.UNRECORDED
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Say what was done about the red flag.")},
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)

@@ -298,14 +298,21 @@ def _red_flag_rules(classification: Classification) -> frozenset[str]:
     return frozenset(axis.fired) if axis is not None else frozenset()
 
 
-def red_flag_acknowledgement(classification: Classification) -> RedFlagAcknowledgement | None:
-    """The acknowledgement that covers this urgent classification's red flags, if any.
+def red_flag_grade(classification: Classification) -> str | None:
+    """The grade of the classification's red flags (``emergency``, ``urgent``, ``review``;
+    ``urgent`` for every finding of a red-flags 1.x run), or None when none fired."""
+    axis = classification.axis("red_flags")
+    return axis.result if axis is not None and axis.fired else None
 
-    A red flag stays in the record, so every rerun (after each logged session) is urgent
+
+def red_flag_acknowledgement(classification: Classification) -> RedFlagAcknowledgement | None:
+    """The acknowledgement that covers this classification's red flags (of any grade), if any.
+
+    A red flag stays in the record, so every rerun (after each logged session) raises it
     again; an acknowledgement of an earlier run covers it as long as no new red flag has
     appeared since — a new one must be acknowledged on its own.
     """
-    if not classification.urgent:
+    if not _red_flag_rules(classification):
         return None
     # An unsaved rerun for today (see current_classification) stands after every stored run.
     created = classification.created_at or timezone.now()
@@ -324,20 +331,33 @@ def red_flag_acknowledgement(classification: Classification) -> RedFlagAcknowled
     return None
 
 
+ACKNOWLEDGE_ACTIONS = frozenset(
+    action.value
+    for action in RedFlagAcknowledgement.Action
+    if action != RedFlagAcknowledgement.Action.UNRECORDED
+)
+
+
 @transaction.atomic
 def acknowledge_red_flag(
     classification: Classification,
     *,
     user: Any,
+    action: str,
     note: str = "",
     request: HttpRequest | None = None,
 ) -> RedFlagAcknowledgement:
-    """Record who acknowledged the red flags of ``classification``, and when (once)."""
+    """Record who acknowledged the red flags of ``classification``, when, and what was done
+    (``action``: referred, patient contacted, judged not relevant) with a note — once."""
+    if action not in ACKNOWLEDGE_ACTIONS:
+        raise ValueError(
+            f"action {action!r} is not one of {sorted(ACKNOWLEDGE_ACTIONS)}: say what was done"
+        )
     existing = red_flag_acknowledgement(classification)
     if existing is not None:
         return existing
     ack, _ = RedFlagAcknowledgement.objects.get_or_create(
-        classification=classification, defaults={"user": user, "note": note}
+        classification=classification, defaults={"user": user, "action": action, "note": note}
     )
     record(
         request,
@@ -346,6 +366,8 @@ def acknowledge_red_flag(
         patient=classification.episode.patient,
         obj=ack,
         red_flags=sorted(_red_flag_rules(classification)),
+        grade=red_flag_grade(classification),
+        action=action,
     )
     return ack
 

@@ -166,10 +166,11 @@ class DurationForm(PageForm):
 # -- red flags -------------------------------------------------------------------------------
 
 # The episode schema's red_flags, in plain words (the rule set red-flags.yaml cites the
-# clinical source of each). The words are the vocabulary's, marked for translation here: the
-# msgids of the .po catalogues (tests/core/test_vocabularies.py keeps the two equal).
+# clinical source of each), retired questions left out. The words are the vocabulary's,
+# marked for translation here: the msgids of the .po catalogues
+# (tests/core/test_vocabularies.py keeps the two equal).
 RED_FLAGS: tuple[tuple[str, Promise], ...] = tuple(
-    (flag.code, _(flag.question.en)) for flag in vocabularies.red_flags()
+    (flag.code, _(flag.question.en)) for flag in vocabularies.asked_red_flags()
 )
 
 

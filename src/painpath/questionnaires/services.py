@@ -282,24 +282,36 @@ def store_scored_response(
     )
 
 
-def red_flags_raised(link: IntakeLink) -> bool:
-    """Whether the patient's own red-flag answers call for care now, graded by the shipped
-    red-flag rule set — for the done page, which tells the patient what to do. (The
-    clinic's classification, a floor above in the pathway, runs the same rule set on the
-    whole record.)"""
-    episode = link.episode
-    answers = episode.intake.get("red_flags")
-    if link.purpose == IntakeLink.Purpose.FOLLOW_UP or not answers:
-        return False
+def red_flag_grade_of(episode: Episode, intake: dict[str, Any]) -> str | None:
+    """The grade of the red flags in the patient's own answers (``intake``: the red-flag and
+    duration answers as the intake stores them): ``emergency``, ``urgent`` or ``review``,
+    or None when none is raised. The shipped red-flag rule set decides, so the patient is
+    told what the clinic will see. (The clinic's classification, a floor above in the
+    pathway, runs the same rule set on the whole record.)"""
+    answers = intake.get("red_flags")
+    if not answers:
+        return None
     today = timezone.localdate()
-    document = {
+    document: dict[str, Any] = {
         "id": str(episode.public_id),
         "age": episode.patient.age_on(today),
-        "sex": episode.patient.sex,
         "red_flags": answers,
     }
+    # The duration decides whether pain after trauma or with osteoporosis is new.
+    for name in ("onset_date", "reported_duration"):
+        if name in intake:
+            document[name] = intake[name]
     red_flags = [rs for rs in builtin_rulesets().values() if rs.axis == "red_flags"]
-    return classify(validate_episode(document), as_of=today, rulesets=red_flags).urgent
+    axis = classify(validate_episode(document), as_of=today, rulesets=red_flags)["red_flags"]
+    return axis.result if axis.fired else None
+
+
+def red_flag_grade(link: IntakeLink) -> str | None:
+    """The grade of a completed intake's red flags, for the done page (a follow-up asks
+    none)."""
+    if link.purpose == IntakeLink.Purpose.FOLLOW_UP:
+        return None
+    return red_flag_grade_of(link.episode, link.episode.intake or {})
 
 
 def _response_id(submission_id: uuid.UUID, instrument: str) -> uuid.UUID:

@@ -275,12 +275,15 @@ def test_case_5_with_a_duration_is_never_chronic_primary_pain():
 
 
 def test_a_red_flag_outranks_every_other_axis():
-    """A positive red flag makes the classification urgent and puts red flags first."""
+    """A positive red flag makes the classification urgent and puts red flags first; new
+    bladder or bowel trouble is a possible cauda equina, graded an emergency (red-flags 2.0.0;
+    BASS 2018, Finucane 2020)."""
     classification = classify(
         {"onset_date": "2024-12-11", "red_flags": {"bladder_or_bowel_dysfunction": True}},
         as_of=AS_OF,
     )
     assert classification.urgent
     assert classification.axes[0].axis == "red_flags"
-    assert classification.axes[0].result == "urgent"
+    assert classification.axes[0].result == "emergency"
+    assert classification.axes[0].grade_rank == 0
     assert next(iter(classification.as_dict()["axes"])) == "red_flags"
