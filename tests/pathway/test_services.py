@@ -31,3 +31,27 @@ def test_logging_sessions_without_effect_escalates_to_step_two(episode: Episode)
     assert result["result"] == "step_2", result
     assert result["fired"] == ["no_notable_effect"]
     assert latest.trigger == "treatment session"
+
+
+def test_the_daily_refresh_stores_a_run_only_where_a_result_changed(episode: Episode) -> None:
+    from painpath.pathway.models import Classification
+    from painpath.pathway.services import refresh_stale
+
+    today = dt.date(2026, 11, 30)
+    # Onset 2026-09-05: subacute low back pain on 2026-11-01 (6-12 weeks), chronic (over 12
+    # weeks) today; still under 3 months (IASP) tomorrow.
+    episode.onset_date = dt.date(2026, 9, 5)
+    episode.save()
+    early = classify_episode(episode, as_of=dt.date(2026, 11, 1))
+
+    assert refresh_stale(today=today) == 1
+    stored = Classification.objects.filter(episode=episode).exclude(pk=early.pk).get()
+    assert (stored.as_of, stored.trigger) == (today, "refreshed for today")
+    assert (early.result_of("lbp_duration"), stored.result_of("lbp_duration")) == (
+        "subacute",
+        "chronic",
+    )
+
+    # The next day nothing changes: nothing more is stored.
+    assert refresh_stale(today=today + dt.timedelta(days=1)) == 0
+    assert Classification.objects.filter(episode=episode).count() == 2

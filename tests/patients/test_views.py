@@ -108,6 +108,21 @@ def test_editing_keeps_the_cpr_when_the_field_is_left_empty(
     assert patient.cpr() == "1705701233"
 
 
+def test_a_new_date_of_birth_reclassifies_open_episodes_and_a_new_name_does_not(
+    clinician_client: Client, episode: Episode
+) -> None:
+    patient = episode.patient
+    url = reverse("patients:edit", args=[patient.public_id])
+    data = {"name": "Renamed (synthetic)", "date_of_birth": "1970-05-17", "sex": "female"}
+    clinician_client.post(url, {**data, "cpr": ""})
+    assert not episode.classifications.exists()
+
+    clinician_client.post(url, {**data, "date_of_birth": "1950-05-17", "cpr": ""})
+
+    run = episode.classifications.get()
+    assert run.trigger == "patient details changed"
+
+
 def test_opening_an_episode_classifies_it(clinician_client: Client, episode: Episode) -> None:
     patient = episode.patient
     response = clinician_client.post(

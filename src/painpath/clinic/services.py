@@ -245,3 +245,9 @@ def record_patient_view(request: HttpRequest, patient: Patient, **detail: Any) -
     """The patient page was opened: "who looked at this record", and the worklist's
     "new since anyone last looked", both read this entry back."""
     record(request, PATIENT_VIEWED, patient=patient, obj=patient, **detail)
+
+
+def record_partial_view(request: HttpRequest, episode: Episode, section: str) -> None:
+    """A section of the patient page came back after a quick action (htmx): a read of that
+    section only, which does not count as having looked at the new answers."""
+    record(request, PARTIAL_VIEWED, patient=episode.patient, obj=episode, section=section)

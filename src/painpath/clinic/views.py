@@ -174,7 +174,7 @@ def log_session(request: HttpRequest, episode_id: UUID) -> HttpResponse:
         messages.error(request, _("The session was not logged: %s") % _form_errors(form))
         return _back(request, episode, "treatments")
     classification = services.latest_classification(episode)
-    clinic.record_patient_view(request, episode.patient, partial="treatments")
+    clinic.record_partial_view(request, episode, "treatments")
     context = {**episode_panel(episode, classification), "session_form": form, "oob": True}
     context["history"] = services.history(episode)
     return render(request, "clinic/_session_logged.html", context)
@@ -291,6 +291,7 @@ def set_readiness(request: HttpRequest, episode_id: UUID) -> HttpResponse:
     )
     if request.htmx:
         context = episode_panel(episode, classification)
+        clinic.record_partial_view(request, episode, "readiness")
         return render(request, "clinic/_readiness.html", context)
     messages.success(request, _("Checklist updated."))
     return _back(request, episode, "readiness")

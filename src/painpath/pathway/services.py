@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import logging
 import operator
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from painpath.audit.services import Event, record
+from painpath.core.errors import PainpathError
 from painpath.core.rules import AxisResult, classify, validate_episode
 from painpath.pathway.models import (
     Classification,
@@ -37,11 +39,14 @@ from painpath.pathway.models import (
 from painpath.patients.models import Episode, Medication
 from painpath.questionnaires.models import QuestionnaireResponse
 
+logger = logging.getLogger(__name__)
+
 SESSION_LOGGED = Event("pathway.session.logged", "create")
 COURSE_STARTED = Event("pathway.course.started", "create")
 PROCEDURE_BOOKED = Event("pathway.procedure.booked", "create")
 READINESS_CHANGED = Event("pathway.readiness.changed", "change")
 RED_FLAG_ACKNOWLEDGED = Event("pathway.red_flag.acknowledged", "acknowledge")
+CLASSIFICATIONS_REFRESHED = Event("pathway.classifications.refreshed", "create")
 
 # Which scored questionnaires the rule sets read, and under which names (episode schema).
 _SCORE_FIELDS: dict[str, tuple[str, dict[str, str]]] = {
@@ -274,23 +279,42 @@ def current_classification(
     latest = latest_classification(episode)
     if latest is not None and latest.as_of >= today:
         return latest
-    fresh = _classified(episode, today, REFRESHED)
+    try:
+        fresh = _classified(episode, today, REFRESHED)
+    except PainpathError:
+        # The records no longer make a valid episode (the error says why): the page shows
+        # the last stored result, and the change that broke it is where to look.
+        logger.warning("classifying episode %s as of %s failed", episode.public_id, today)
+        return latest
     fresh.created_at = timezone.now()
     return fresh
 
 
 def refresh_stale(*, today: dt.date | None = None) -> int:
-    """Store today's classification of every open episode whose latest one is older (the
-    daily task; see ``painpath.pathway.tasks``). Returns how many were stored."""
+    """Run the rules as of today on every open episode last classified on an earlier day,
+    and store the result where an axis's result changed (the daily task; see
+    ``painpath.pathway.tasks``), so that durations that grew with the calendar reach the
+    worklist and the history. Returns how many were stored."""
     today = today or timezone.localdate()
     stored = 0
     for episode in Episode.objects.filter(status=Episode.Status.OPEN).select_related("patient"):
         latest = latest_classification(episode)
-        if latest is None or latest.as_of < today:
-            with transaction.atomic():
-                classify_episode(episode, as_of=today, trigger=REFRESHED)
+        if latest is not None and latest.as_of >= today:
+            continue
+        try:
+            fresh = _classified(episode, today, REFRESHED)
+        except PainpathError:
+            logger.warning("classifying episode %s as of %s failed", episode.public_id, today)
+            continue
+        if latest is None or _results(latest) != _results(fresh):
+            fresh.save()
             stored += 1
+    record(None, CLASSIFICATIONS_REFRESHED, object_type="pathway.classification", stored=stored)
     return stored
+
+
+def _results(classification: Classification) -> dict[str, str]:
+    return {name: axis.result for name, axis in classification.axes.items()}
 
 
 def _red_flag_rules(classification: Classification) -> frozenset[str]:
