@@ -15,8 +15,8 @@ from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from painpath.accounts.roles import CLINICIAN, RESEARCHER, SITE_ADMIN
-from painpath.patients.models import Episode, Patient
+from painpath.accounts.roles import CLINIC_ROLES, CLINICIAN, RESEARCHER, SITE_ADMIN
+from painpath.patients.models import Clinic, Episode, Membership, Patient
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls in that same
 # thread are still synchronous, so the async-safety guard is a false alarm in tests.
@@ -47,10 +47,32 @@ PASSWORD = "correct horse battery staple"  # test-only
 
 
 @pytest.fixture
-def make_staff(db: None) -> Callable[..., User]:
-    def make(role: str | None, username: str | None = None) -> User:
+def clinic(db: None) -> Clinic:
+    """The clinic the test patients and staff belong to (synthetic)."""
+    return Clinic.objects.get_or_create(code="test", defaults={"name": "Test Clinic (synthetic)"})[
+        0
+    ]
+
+
+@pytest.fixture
+def other_clinic(db: None) -> Clinic:
+    """A second clinic, whose staff must not see the first one's patients (synthetic)."""
+    return Clinic.objects.get_or_create(
+        code="other", defaults={"name": "Other Clinic (synthetic)"}
+    )[0]
+
+
+@pytest.fixture
+def make_staff(clinic: Clinic) -> Callable[..., User]:
+    """``make_staff(role, username=None, clinic=None)``: a staff member with a confirmed
+    authenticator, holding a clinic role in ``clinic`` (the test clinic by default), or the
+    site administrator's installation-wide group, or no role (``None``)."""
+
+    def make(role: str | None, username: str | None = None, at: Clinic | None = None) -> User:
         user = User.objects.create_user(username or f"test-{role or 'nobody'}", password=PASSWORD)
-        if role is not None:
+        if role in CLINIC_ROLES:
+            Membership.objects.create(user=user, clinic=at or clinic, role=role)
+        elif role is not None:
             user.groups.add(Group.objects.get(name=role))
         if role == SITE_ADMIN:
             user.is_staff = True
@@ -98,13 +120,14 @@ def clinician_client(clinician: User) -> Client:
 
 
 @pytest.fixture
-def episode(db: None) -> Episode:
-    """Synthetic: a made-up patient with chronic low back pain."""
+def episode(clinic: Clinic) -> Episode:
+    """Synthetic: a made-up patient of the test clinic with chronic low back pain."""
     patient = Patient(
         name="Test Patient (synthetic)",
         date_of_birth=dt.date(1970, 5, 17),
         sex="female",
         synthetic=True,
+        clinic=clinic,
     )
     patient.set_cpr("170570-1233")  # synthetic; passes the modulus-11 check
     patient.save()

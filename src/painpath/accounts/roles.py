@@ -1,9 +1,19 @@
-"""The three staff roles, as Django groups with permissions.
+"""Staff roles and what each may do.
+
+A staff member holds a role *per clinic* (``painpath.patients.models.Membership``) and works
+in one clinic at a time; the permissions below apply there, to that clinic's records only.
 
 - clinician: sees and changes the patients of the clinic, logs treatments, acknowledges
   red flags;
-- researcher: reads pseudonymised analytics only, never a patient's page;
-- site administrator: the Django admin for reference data and accounts, and the audit log.
+- secretary: registers patients and sends them questionnaire links; sees the patient list
+  (names, masked CPR, contact details) but no clinical page — no episode, score,
+  classification or treatment;
+- researcher: reads pseudonymised analytics only, under disclosure control, never a
+  patient's page;
+- clinic administrator: the clinic's settings and its staff's roles; no patient data.
+
+The site administrator is not a clinic role but a Django group for the whole installation:
+clinics, staff accounts, authenticators, lockouts and the audit log — and no patient data.
 """
 
 from __future__ import annotations
@@ -11,8 +21,12 @@ from __future__ import annotations
 from typing import Final
 
 CLINICIAN: Final = "clinician"
+SECRETARY: Final = "secretary"
 RESEARCHER: Final = "researcher"
+CLINIC_ADMIN: Final = "clinic administrator"
 SITE_ADMIN: Final = "site administrator"
+
+CLINIC_ROLES: Final = (CLINICIAN, SECRETARY, RESEARCHER, CLINIC_ADMIN)
 
 # (app_label, codename) pairs; custom ones are declared in the apps' Meta.permissions.
 PERMISSIONS: Final[dict[str, tuple[tuple[str, str], ...]]] = {
@@ -35,7 +49,21 @@ PERMISSIONS: Final[dict[str, tuple[tuple[str, str], ...]]] = {
         ("followup", "add_followupplan"),
         ("followup", "change_followupplan"),
     ),
+    SECRETARY: (
+        ("patients", "view_patient"),
+        ("patients", "add_patient"),
+        ("patients", "change_patient"),
+        ("questionnaires", "add_intakelink"),
+    ),
     RESEARCHER: (("audit", "view_analytics"),),
+    CLINIC_ADMIN: (
+        ("patients", "view_clinic"),
+        ("patients", "change_clinic"),
+        ("patients", "view_membership"),
+        ("patients", "add_membership"),
+        ("patients", "change_membership"),
+        ("patients", "delete_membership"),
+    ),
     # Accounts, authenticators (remove a lost one) and lockouts (unlock after checking the
     # audit log); reference data is added by the apps that own it. No patient data.
     SITE_ADMIN: (
@@ -63,3 +91,8 @@ PERMISSIONS: Final[dict[str, tuple[tuple[str, str], ...]]] = {
 
 def role_names() -> tuple[str, ...]:
     return tuple(PERMISSIONS)
+
+
+def permission_names(role: str | None) -> frozenset[str]:
+    """The role's permissions as ``app_label.codename`` (none for an unknown role)."""
+    return frozenset(f"{app}.{codename}" for app, codename in PERMISSIONS.get(role or "", ()))

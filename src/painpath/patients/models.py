@@ -25,12 +25,16 @@ class Sex(models.TextChoices):
 
 
 class Clinic(models.Model):
-    """A clinic of the registry: outcome reports compare clinics and filter by them."""
+    """A clinic: the tenant every patient record belongs to, and a unit of the outcome
+    reports. Its name, address and phone are shown to its patients on every page and
+    message."""
 
     name = models.CharField(_("name"), max_length=200)
     code = models.SlugField(
         _("code"), max_length=40, unique=True, help_text=_("Short code used in reports.")
     )
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
 
     class Meta:
         ordering = ("name", "id")
@@ -39,6 +43,36 @@ class Clinic(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Membership(models.Model):
+    """A staff member's role in one clinic (``painpath.accounts.roles``). A person may hold
+    roles in several clinics and works in one at a time (``painpath.patients.access``)."""
+
+    class Role(models.TextChoices):
+        CLINICIAN = "clinician", _("clinician")
+        SECRETARY = "secretary", _("secretary")
+        RESEARCHER = "researcher", _("researcher")
+        CLINIC_ADMIN = "clinic administrator", _("clinic administrator")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("clinic__name", "user__username", "id")
+        constraints = (
+            models.UniqueConstraint(fields=("user", "clinic"), name="one_role_per_clinic"),
+        )
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} — {self.clinic}"
 
 
 class Patient(models.Model):
@@ -54,6 +88,8 @@ class Patient(models.Model):
     synthetic = models.BooleanField(
         _("synthetic"), default=False, help_text=_("Demo or test data, not a real person.")
     )
+    # The clinic whose record this is: one record per clinic, never shared (see
+    # painpath.patients.access).
     clinic = models.ForeignKey(
         Clinic,
         verbose_name=_("clinic"),
@@ -68,7 +104,9 @@ class Patient(models.Model):
         ordering = ("name", "id")
         constraints = (
             models.UniqueConstraint(
-                fields=("cpr_hash",), condition=~models.Q(cpr_hash=""), name="unique_cpr"
+                fields=("clinic", "cpr_hash"),
+                condition=~models.Q(cpr_hash=""),
+                name="unique_cpr_per_clinic",
             ),
         )
 

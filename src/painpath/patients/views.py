@@ -11,18 +11,20 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from painpath.accounts.decorators import verified_staff
 from painpath.audit.services import record
-from painpath.patients import services
+from painpath.patients import access, services
 from painpath.patients.forms import EpisodeForm, PatientForm, SearchForm
 from painpath.patients.models import Episode, Patient
 
@@ -119,3 +121,18 @@ def episode_edit(request: HttpRequest, public_id: UUID, episode_id: UUID) -> Htt
     record(request, services.FORM_VIEWED, patient=patient, obj=episode, form="edit episode")
     context = {"form": form, "patient": patient, "episode": episode}
     return render(request, "patients/episode_form.html", context)
+
+
+@require_POST
+@verified_staff
+def choose_clinic(request: HttpRequest) -> HttpResponse:
+    """Work in another of one's clinics: every list and page shows that clinic's records."""
+    try:
+        clinic_id = int(request.POST.get("clinic", ""))
+    except ValueError:
+        raise Http404("no such clinic") from None
+    membership = access.choose_clinic(request, clinic_id)
+    messages.success(
+        request, _("You are now working in %(clinic)s.") % {"clinic": membership.clinic.name}
+    )
+    return redirect(settings.LOGIN_REDIRECT_URL)

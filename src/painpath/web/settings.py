@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # After authentication: the clinic the staff member works in, and their role there.
+    "painpath.patients.access.CurrentClinicMiddleware",
     "painpath.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -86,6 +88,8 @@ AUTHENTICATION_BACKENDS = [
     # First, so a locked-out username is refused before its password is checked.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # A clinic role's permissions, in the clinic the staff member works in now.
+    "painpath.patients.access.ClinicRoleBackend",
 ]
 
 ROOT_URLCONF = "painpath.web.urls"
@@ -102,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "painpath.patients.access.clinic_context",
             ],
         },
     },
