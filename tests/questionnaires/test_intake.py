@@ -395,7 +395,7 @@ def test_an_out_of_range_answer_shows_a_message_naming_the_question_and_is_not_a
     html = response.content.decode()
     assert response.status_code == 200
     assert 'id="error-summary"' in html
-    assert "Question 1 – How strong is your pain right now?" in html
+    assert "Question 1 – On average, how strong has your pain been over the last week?" in html
     assert "Enter a whole number from 0 to 10." in html
     assert 'aria-describedby="id_nrs_error"' in html and 'aria-invalid="true"' in html
     assert '<a href="#id_nrs">' in html
