@@ -80,3 +80,39 @@ def test_load_wording_refuses_a_file_with_an_unknown_link_id(tmp_path: Path) -> 
     assert result.exit_code == 2
     assert "odi99" in result.stderr and "odi.json" in result.stderr
     assert not (tmp_path / "questionnaires").exists()
+
+
+def test_load_wording_records_the_validated_translation_named_on_the_command_line(
+    tmp_path: Path,
+) -> None:
+    # SYNTHETIC stand-in for the licensed STarT-dk (Morsø et al. 2011), without its name.
+    data = json.loads(
+        (Path(__file__).parents[1] / "core/data/licensed-synthetic/startback.da.json").read_text(
+            encoding="utf-8"
+        )
+    )
+    del data["translation"]
+    file = tmp_path / "start-dk.json"
+    file.write_text(json.dumps(data), encoding="utf-8")
+
+    result = run(
+        tmp_path,
+        "load-wording",
+        "startback",
+        "--lang",
+        "da",
+        str(file),
+        "--translation-id",
+        "STarT-dk",
+        "--translation-version",
+        "2011",
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "answers record it as: licensed STarT-dk 2011 (startback-da)" in result.stdout
+    shown = json.loads(run(tmp_path, "show", "startback", "--lang", "da").stdout)
+    (translation,) = [e for e in shown["extension"] if e["url"].endswith("wording-translation")]
+    assert {e["url"]: e["valueString"] for e in translation["extension"]}.items() >= {
+        "id": "STarT-dk",
+        "version": "2011",
+    }.items()

@@ -17,8 +17,10 @@ from painpath.core.errors import UnknownInstrument
 from painpath.core.instruments import REGISTRY
 from painpath.core.questionnaires import (
     LANGUAGES,
+    UNKNOWN_WORDING,
     WORDING_URL,
     QuestionnaireError,
+    WordingRef,
     available,
     build,
     dumps,
@@ -28,6 +30,7 @@ from painpath.core.questionnaires import (
     shipped_text,
     wording_status,
 )
+from painpath.core.questionnaires import wording_of as wording_of_resource
 
 DATA = Path(__file__).parents[2] / "src/painpath/core/data/questionnaires"
 PAIRS = available()
@@ -322,3 +325,118 @@ def test_a_corrupt_override_says_how_to_repair_it(tmp_path: Path) -> None:
     path.write_text("{", encoding="utf-8")
     with pytest.raises(QuestionnaireError, match="load-wording pcs --lang en"):
         load("pcs", "en", directory=tmp_path)
+
+
+# -- the NRS recall period ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "average", "week"),
+    [
+        ("da", "gennemsnit", "den seneste uge"),
+        ("en", "On average", "over the last week"),
+        ("de", "Durchschnitt", "in der letzten Woche"),
+    ],
+)
+def test_the_nrs_asks_for_average_pain_over_the_last_week(
+    lang: str, average: str, week: str
+) -> None:
+    # IMMPACT (Dworkin RH et al. Pain 2005;113:9–19): pain intensity as the average over the
+    # last week on the 0–10 NRS — not pain "right now".
+    (item,) = load("nrs", lang, directory=Path("/nonexistent"))["item"]
+    assert average in item["text"] and week in item["text"]
+    assert "lige nu" not in item["text"] and "right now" not in item["text"]
+
+
+# -- which wording a patient saw -----------------------------------------------------------------
+
+SYNTHETIC = Path(__file__).parent / "data/licensed-synthetic"
+
+
+def test_a_shipped_questionnaire_names_its_paraphrase_or_original_wording_and_version() -> None:
+    odi = wording_of_resource(load("odi", "da", directory=Path("/nonexistent")))
+    assert (odi.kind, odi.questionnaire, odi.version) == ("paraphrase", "odi-da", "1.0.0")
+    assert not odi.validated
+    nrs = wording_of_resource(load("nrs", "en", directory=Path("/nonexistent")))
+    assert (nrs.kind, nrs.questionnaire) == ("original", "nrs-en")
+    assert nrs.validated
+    assert nrs.label == f"original nrs-en {nrs.version}"
+
+
+def test_a_wording_reference_is_stored_and_read_back_the_same() -> None:
+    ref = WordingRef("licensed", "startback-da", "1.0.0", "STarT-dk", "2011", "abc")
+    assert WordingRef.from_dict(ref.as_dict()) == ref
+    assert WordingRef.from_dict({}) == WordingRef.from_dict(None) == UNKNOWN_WORDING
+    assert UNKNOWN_WORDING.as_dict() == {"kind": "unknown"}
+    assert UNKNOWN_WORDING.label == "unknown"
+    with pytest.raises(QuestionnaireError, match="wording kind 'validated'"):
+        WordingRef("validated")
+
+
+@pytest.mark.parametrize(
+    ("code", "translation"),
+    [("odi", "ODI-dk"), ("startback", "STarT-dk"), ("rmdq23", "RMDQ-23-dk")],
+)
+def test_the_validated_danish_versions_load_and_name_their_translation(
+    tmp_path: Path, code: str, translation: str
+) -> None:
+    # SYNTHETIC files (tests/core/data/licensed-synthetic): the shape of the licensed Danish
+    # versions a site loads, with made-up texts.
+    load_wording(code, "da", SYNTHETIC / f"{code}.da.json", directory=tmp_path)
+
+    resource = load(code, "da", directory=tmp_path)
+    Questionnaire.model_validate(resource)
+    ref = wording_of_resource(resource)
+    assert (ref.kind, ref.questionnaire, ref.translation, ref.translation_version) == (
+        "licensed",
+        f"{code}-da",
+        translation,
+        "synthetic-1",
+    )
+    assert ref.validated and len(ref.digest) == 16
+    assert ref.label == f"licensed {translation} synthetic-1 ({code}-da)"
+    assert resource["item"][0]["text"].startswith("SYNTETISK")
+    assert translation in resource["description"]
+
+
+def test_the_command_line_names_the_translation_of_a_file_that_does_not(tmp_path: Path) -> None:
+    data = json.loads((SYNTHETIC / "startback.da.json").read_text(encoding="utf-8"))
+    del data["translation"]
+    file = write_json(tmp_path / "startback.json", data)
+
+    load_wording("startback", "da", file, directory=tmp_path)
+    unnamed = wording_of_resource(load("startback", "da", directory=tmp_path))
+    assert (unnamed.translation, unnamed.label) == (
+        "",
+        f"licensed digest {unnamed.digest} (startback-da)",
+    )
+
+    load_wording(
+        "startback",
+        "da",
+        file,
+        translation="STarT-dk",
+        translation_version="2011",
+        directory=tmp_path,
+    )
+    named = wording_of_resource(load("startback", "da", directory=tmp_path))
+    assert (named.translation, named.translation_version, named.digest) == (
+        "STarT-dk",
+        "2011",
+        unnamed.digest,  # the same texts
+    )
+
+
+def test_different_licensed_texts_have_different_digests(tmp_path: Path) -> None:
+    data = json.loads((SYNTHETIC / "odi.da.json").read_text(encoding="utf-8"))
+    first = load_wording("odi", "da", write_json(tmp_path / "a.json", data), directory=tmp_path)
+    digest = wording_of_resource(json.loads(first.read_text(encoding="utf-8"))).digest
+    data["items"]["odi1"]["text"] = "SYNTETISK, en anden udgave"
+    load_wording("odi", "da", write_json(tmp_path / "b.json", data), directory=tmp_path)
+    assert wording_of_resource(load("odi", "da", directory=tmp_path)).digest != digest
+
+
+def test_a_translation_that_is_not_text_is_refused(tmp_path: Path) -> None:
+    file = write_json(tmp_path / "w.json", odi_wording(translation={"id": 7}))
+    with pytest.raises(QuestionnaireError, match='"translation" must be'):
+        load_wording("odi", "da", file, directory=tmp_path)

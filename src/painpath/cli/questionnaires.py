@@ -69,17 +69,36 @@ def load_wording_command(
     code: Annotated[str, typer.Argument(metavar="CODE", help="Instrument code, e.g. odi.")],
     file: Annotated[Path, typer.Argument(metavar="FILE", help="Licensed wording, JSON or CSV.")],
     lang: Annotated[str, typer.Option("--lang", "-l", help="da, en or de.")],
+    translation: Annotated[
+        str | None,
+        typer.Option("--translation-id", help="The validated translation's name, e.g. STarT-dk."),
+    ] = None,
+    translation_version: Annotated[
+        str | None,
+        typer.Option("--translation-version", help="Its version as the licence gives it."),
+    ] = None,
 ) -> None:
     """Install the licensed wording of CODE in one language from FILE (see
-    docs/questionnaires.md for the format); the file is checked before anything is written."""
-    from painpath.core.questionnaires import load_wording
+    docs/questionnaires.md for the format); the file is checked before anything is written.
+    Every answer given to it then records the translation's id and version."""
+    from painpath.core.questionnaires import load, load_wording, wording_of
 
     _check(code, lang)
     try:
-        target = load_wording(code, lang, file)
+        target = load_wording(
+            code,
+            lang,
+            file,
+            translation=translation,
+            translation_version=translation_version,
+        )
+        label = wording_of(load(code, lang)).label
     except PainpathError as error:
         fail(str(error))
-    typer.echo(f"{code} ({lang}) now uses the licensed wording from {file}; written to {target}")
+    typer.echo(
+        f"{code} ({lang}) now uses the licensed wording from {file}; written to {target}; "
+        f"answers record it as: {label}"
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -17,7 +17,13 @@ Wording (extension ``WORDING_URL`` on the Questionnaire and on every item):
   licensed wording and not a validated translation; for orientation and testing only;
 * ``licensed`` — the licensed wording, loaded by the user with :func:`load_wording` into
   the override directory (``$PAINPATH_VAR_DIR/questionnaires``, default ``./var``), which
-  :func:`load` prefers to the shipped file. painpath never ships it.
+  :func:`load` prefers to the shipped file. painpath never ships it. A licensed resource also
+  carries the translation it is (extension ``TRANSLATION_URL``: the id and version the
+  licence gives it, e.g. STarT-dk, and a digest of the texts loaded).
+
+Which wording a patient saw is recorded with every stored response as a :class:`WordingRef`
+(:func:`wording_of` the Questionnaire that was rendered): painpath's paraphrase is not the
+validated instrument, and the outcome report keeps the two apart.
 
 Item types: ``choice`` with ``answerOption``/``valueCoding`` for every categorical item;
 ``integer`` (NRS, the EQ VAS) and ``decimal`` (the 100 mm VAS, which may be measured to a
@@ -28,6 +34,7 @@ is true unless the instrument marks the item optional (the EQ VAS).
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import os
 from collections.abc import Mapping
@@ -46,6 +53,8 @@ from painpath.core.vocabularies import language_codes
 LANGUAGES = language_codes()
 BASE_URL = "https://painpath.org/fhir"
 WORDING_URL = f"{BASE_URL}/StructureDefinition/wording"
+TRANSLATION_URL = f"{BASE_URL}/StructureDefinition/wording-translation"
+WORDING_KINDS = ("original", "paraphrase", "licensed", "unknown")
 MIN_VALUE_URL = "http://hl7.org/fhir/StructureDefinition/minValue"
 MAX_VALUE_URL = "http://hl7.org/fhir/StructureDefinition/maxValue"
 ITEM_CONTROL_URL = "http://hl7.org/fhir/StructureDefinition/questionnaire-itemControl"
@@ -403,6 +412,110 @@ def wording_status(code: str, lang: str, *, directory: Path | None = None) -> st
     return str(resource["extension"][0]["valueCode"])
 
 
+# -- which wording a patient saw -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WordingRef:
+    """Which wording of a questionnaire a patient saw, stored with every response.
+
+    ``kind`` is ``original`` (generic wording anyone may use: NRS, VAS), ``licensed`` (a
+    licensed — for another language, a validated — translation a site loaded), ``paraphrase``
+    (painpath's own wording: not the validated instrument) or ``unknown`` (taken on paper or
+    by phone from a form painpath did not show, or stored before painpath recorded it).
+    ``questionnaire`` and ``version`` name the FHIR Questionnaire (``odi-da``, ``1.1.0``);
+    for licensed wording ``translation`` and ``translation_version`` are what the licence
+    calls it (``STarT-dk``, ``2011``) and ``digest`` identifies the texts that were loaded.
+    """
+
+    kind: str
+    questionnaire: str = ""
+    version: str = ""
+    translation: str = ""
+    translation_version: str = ""
+    digest: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in WORDING_KINDS:
+            raise QuestionnaireError(
+                f"wording kind {self.kind!r}; use one of {', '.join(WORDING_KINDS)}"
+            )
+
+    @property
+    def validated(self) -> bool:
+        """The instrument's own wording (generic or licensed), not painpath's paraphrase."""
+        return self.kind in ("original", "licensed")
+
+    @property
+    def label(self) -> str:
+        """Short and stable, for exports: ``paraphrase odi-da 1.1.0``, ``licensed STarT-dk
+        2011 (startback-da)``, ``unknown``."""
+        if self.kind == "unknown":
+            return "unknown"
+        if self.kind == "licensed":
+            name = " ".join(p for p in (self.translation, self.translation_version) if p)
+            if not name:
+                name = f"digest {self.digest}" if self.digest else "(not named)"
+            return f"licensed {name} ({self.questionnaire})"
+        return f"{self.kind} {self.questionnaire} {self.version}".strip()
+
+    def as_dict(self) -> dict[str, str]:
+        """The non-empty fields, for storing as JSON (read back with :meth:`from_dict`)."""
+        fields = {
+            "kind": self.kind,
+            "questionnaire": self.questionnaire,
+            "version": self.version,
+            "translation": self.translation,
+            "translation_version": self.translation_version,
+            "digest": self.digest,
+        }
+        return {key: value for key, value in fields.items() if value}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> WordingRef:
+        """What :meth:`as_dict` stored; an empty or missing record is ``unknown``."""
+        if not data or not data.get("kind"):
+            return UNKNOWN_WORDING
+        return cls(
+            kind=str(data["kind"]),
+            questionnaire=str(data.get("questionnaire", "")),
+            version=str(data.get("version", "")),
+            translation=str(data.get("translation", "")),
+            translation_version=str(data.get("translation_version", "")),
+            digest=str(data.get("digest", "")),
+        )
+
+
+UNKNOWN_WORDING = WordingRef("unknown")
+
+
+def _sub_extensions(resource: Mapping[str, Any], url: str) -> dict[str, str]:
+    for extension in resource.get("extension", []):
+        if extension.get("url") == url:
+            return {e["url"]: str(e.get("valueString", "")) for e in extension.get("extension", [])}
+    return {}
+
+
+def wording_of(resource: Mapping[str, Any]) -> WordingRef:
+    """The wording a rendered Questionnaire shows (what :func:`load` returned), to store with
+    the answers given to it."""
+    kinds = [
+        e.get("valueCode") for e in resource.get("extension", []) if e.get("url") == WORDING_URL
+    ]
+    kind = str(kinds[0]) if kinds and kinds[0] in WORDING_KINDS else "unknown"
+    if kind == "unknown":
+        return UNKNOWN_WORDING
+    translation = _sub_extensions(resource, TRANSLATION_URL) if kind == "licensed" else {}
+    return WordingRef(
+        kind=kind,
+        questionnaire=str(resource.get("id", "")),
+        version=str(resource.get("version", "")),
+        translation=translation.get("id", ""),
+        translation_version=translation.get("version", ""),
+        digest=translation.get("digest", ""),
+    )
+
+
 # -- licensed wording ------------------------------------------------------------------------
 
 
@@ -415,6 +528,17 @@ class Wording:
     options: dict[str, dict[str, str]]
     shared_options: dict[str, str]
     source: str
+    translation: str = ""
+    """The translation's id as the licence names it (``STarT-dk``); optional."""
+    translation_version: str = ""
+    citation: str = ""
+
+    @property
+    def digest(self) -> str:
+        """A short hash of the texts, so two loaded files can be told apart even unnamed."""
+        texts = {"items": self.items, "options": self.options, "shared": self.shared_options}
+        canonical = json.dumps(texts, ensure_ascii=False, sort_keys=True)
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 
 
 def _read_json_wording(path: Path, code: str, lang: str) -> Wording:
@@ -441,7 +565,22 @@ def _read_json_wording(path: Path, code: str, lang: str) -> Wording:
         if "options" in value:
             options[link_id] = _labels(value["options"], f"{path}: {link_id}: options")
     shared = _labels(raw.get("options", {}), f'{path}: "options"')
-    return Wording(items, options, shared, str(raw.get("source", "")))
+    translation = raw.get("translation", {})
+    if not isinstance(translation, dict) or not all(
+        isinstance(translation.get(key, ""), str) for key in ("id", "version", "citation")
+    ):
+        raise QuestionnaireError(
+            f'{path}: "translation" must be {{"id": …, "version": …, "citation": …}} (text)'
+        )
+    return Wording(
+        items,
+        options,
+        shared,
+        str(raw.get("source", "")),
+        translation=translation.get("id", "").strip(),
+        translation_version=translation.get("version", "").strip(),
+        citation=translation.get("citation", "").strip(),
+    )
 
 
 def _labels(value: object, where: str) -> dict[str, str]:
@@ -535,17 +674,55 @@ def read_wording(code: str, lang: str, path: Path) -> Wording:
     return wording
 
 
-def load_wording(code: str, lang: str, path: Path, *, directory: Path | None = None) -> Path:
+def _translation_extension(wording: Wording) -> dict[str, Any]:
+    parts = {
+        "id": wording.translation,
+        "version": wording.translation_version,
+        "citation": wording.citation,
+        "digest": wording.digest,
+    }
+    return {
+        "url": TRANSLATION_URL,
+        "extension": [{"url": key, "valueString": value} for key, value in parts.items() if value],
+    }
+
+
+def load_wording(
+    code: str,
+    lang: str,
+    path: Path,
+    *,
+    translation: str | None = None,
+    translation_version: str | None = None,
+    directory: Path | None = None,
+) -> Path:
     """Check a licensed-wording file and write the Questionnaire with that wording to the
     override directory, where :func:`load` finds it; returns the path written.
+
+    ``translation`` and ``translation_version`` name the validated translation (``STarT-dk``,
+    ``2011``) when the file does not, or override what it says; every response given to this
+    wording records them (:func:`wording_of`).
 
     The file is only read: painpath never copies licensed text anywhere but the override
     directory, which belongs to the site that holds the licence.
     """
     wording = read_wording(code, lang, path)
+    if translation is not None or translation_version is not None:
+        wording = Wording(
+            wording.items,
+            wording.options,
+            wording.shared_options,
+            wording.source,
+            translation=(translation or wording.translation).strip(),
+            translation_version=(translation_version or wording.translation_version).strip(),
+            citation=wording.citation,
+        )
     resource = build(code, lang)
-    resource["extension"] = _wording("licensed")
+    resource["extension"] = [*_wording("licensed"), _translation_extension(wording)]
     resource["description"] = _TEXT["licensed"][lang].format(file=path.name)
+    name = " ".join(p for p in (wording.translation, wording.translation_version) if p)
+    if name:
+        resource["description"] += f" ({name})"
     if wording.source.strip():  # the licence the site holds, as the file states it
         resource["copyright"] = f"{resource['copyright']} {wording.source.strip()}"
     if not source(code).wording_may_be_shipped:
@@ -570,10 +747,14 @@ def load_wording(code: str, lang: str, path: Path, *, directory: Path | None = N
 
 __all__ = [
     "LANGUAGES",
+    "TRANSLATION_URL",
+    "UNKNOWN_WORDING",
+    "WORDING_KINDS",
     "WORDING_URL",
     "QuestionnaireError",
     "Source",
     "Wording",
+    "WordingRef",
     "available",
     "build",
     "dumps",
@@ -584,5 +765,6 @@ __all__ = [
     "shipped_text",
     "source",
     "var_dir",
+    "wording_of",
     "wording_status",
 ]
