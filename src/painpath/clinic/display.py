@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from painpath.clinic.bands import band_label
 from painpath.core import medicines
 from painpath.core.charts import Box, Canvas, Frame, extent_ticks, number_label, tick_label
 from painpath.core.charts import points as polyline_points
@@ -323,7 +324,7 @@ def score_charts(episode: Episode) -> list[Chart]:
             {
                 "date": r.answered_on,
                 "score": number_label(r.score),
-                "band": r.band,
+                "band": band_label(code, r.band) if r.band else "",
                 "source": r.source,
             }
             for r in responses

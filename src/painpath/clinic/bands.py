@@ -1,0 +1,65 @@
+"""Score bands in the clinician's language.
+
+A stored response keeps its band as the instrument names it (``crippled``, ``medium``: the
+core's English codes, stable for exports); screens show it through :func:`band_label`, per
+instrument, since the same code means different things (``severe`` pain on the NRS, severe
+disability on the ODI, ``severe`` arthritis on the Oxford scores).
+"""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+from django.utils.translation import pgettext_lazy
+
+PAIN = {
+    "none": pgettext_lazy("score band", "no pain"),
+    "mild": pgettext_lazy("score band", "mild pain"),
+    "moderate": pgettext_lazy("score band", "moderate pain"),
+    "severe": pgettext_lazy("score band", "severe pain"),
+}
+RISK = {
+    "low": pgettext_lazy("score band", "low risk"),
+    "medium": pgettext_lazy("score band", "medium risk"),
+    "high": pgettext_lazy("score band", "high risk"),
+}
+OXFORD = {
+    "severe": pgettext_lazy("score band", "severe"),
+    "moderate to severe": pgettext_lazy("score band", "moderate to severe"),
+    "mild to moderate": pgettext_lazy("score band", "mild to moderate"),
+    "satisfactory": pgettext_lazy("score band", "satisfactory"),
+}
+
+BANDS: dict[str, dict[str, Promise]] = {
+    "nrs": PAIN,
+    "vas": PAIN,
+    # Fairbank & Pynsent 2000: the published names of the ODI's five bands.
+    "odi": {
+        "minimal": pgettext_lazy("score band", "minimal disability"),
+        "moderate": pgettext_lazy("score band", "moderate disability"),
+        "severe": pgettext_lazy("score band", "severe disability"),
+        "crippled": pgettext_lazy("score band", "crippled"),
+        "bed-bound": pgettext_lazy("score band", "bed-bound"),
+    },
+    "ndi": {
+        "none": pgettext_lazy("score band", "no disability"),
+        "mild": pgettext_lazy("score band", "mild disability"),
+        "moderate": pgettext_lazy("score band", "moderate disability"),
+        "severe": pgettext_lazy("score band", "severe disability"),
+        "complete": pgettext_lazy("score band", "complete disability"),
+    },
+    "startback": RISK,
+    "orebro10": RISK,
+    "pcs": {
+        "not clinically relevant": pgettext_lazy("score band", "not clinically relevant"),
+        "clinically relevant": pgettext_lazy("score band", "clinically relevant"),
+    },
+    "oks": OXFORD,
+    "ohs": OXFORD,
+}
+
+
+def band_label(instrument: str, band: str) -> str:
+    """The band of a score on ``instrument`` in the active language (the code itself for a
+    band not listed here)."""
+    label = BANDS.get(instrument, {}).get(band)
+    return str(label) if label is not None else band
