@@ -120,7 +120,7 @@ def test_a_plan_has_one_point_per_protocol_time_point_dated_by_the_core(
     assert points[0].target == dt.date(2025, 4, 30)
     assert (plan.protocol_id, plan.protocol_version, plan.index_event) == (
         "default",
-        "1.0.0",
+        DEFAULT.version,
         "first_visit",
     )
     assert {p.status for p in points} == {"scheduled"}
@@ -448,14 +448,20 @@ def test_the_patient_page_shows_the_plan_and_each_point(
         reverse("clinic:episode", args=[with_email.patient.public_id, with_email.public_id])
     ).content.decode()
     assert DEFAULT.title in page
-    assert "protocol version 1.0.0" in page
+    assert f"protocol version {DEFAULT.version}" in page
+    assert "asks NRS, ODI, EQ-5D-5L" in page  # the episode's main region is the low back
     assert "p•••@example.org" in page
     assert reverse("followup:record", args=[with_email.public_id]) in page
     assert reverse("followup:withdraw", args=[with_email.public_id]) in page
 
 
 def record_post(point: FollowUpPoint, day: dt.date, source: str = "phone") -> dict[str, str]:
-    data = {"point": str(point.pk), "answered_on": day.isoformat(), "source": source}
+    data = {
+        "point": str(point.pk),
+        "answered_on": day.isoformat(),
+        "source": source,
+        "wording": "shown",
+    }
     for code, answers in PAGES.items():
         data.update({f"{code}-{name}": value for name, value in answers.items()})
     return data
@@ -578,3 +584,105 @@ def test_the_demo_has_plans_answered_overdue_and_late() -> None:
     reasons = sorted(row.reason for row in services.overdue())
     assert reasons == ["late", "missed"]
     assert QuestionnaireResponse.objects.filter(source="paper").count() == 3
+
+
+# -- the instruments: by the episode's region ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("region", "expected"),
+    [
+        ("low_back", ["nrs", "odi", "eq5d5l"]),
+        ("neck", ["nrs", "ndi", "eq5d5l"]),
+        ("knee", ["nrs", "oks", "eq5d5l"]),
+        ("hip", ["nrs", "ohs", "eq5d5l"]),
+        ("shoulder", ["nrs", "eq5d5l"]),
+        ("", ["nrs", "eq5d5l"]),
+    ],
+)
+def test_the_episodes_region_chooses_what_the_plan_asks(
+    with_email: Episode, clinician: User, region: str, expected: list[str]
+) -> None:
+    # IMMPACT (Dworkin et al. 2005): average pain (NRS), the region's disability measure and
+    # quality of life (EQ-5D-5L); the generic set where no region measure fits.
+    with_email.region = region
+    with_email.save()
+    plan = start(with_email, clinician)
+    assert plan.instruments == expected
+    services.tick(sends(first(plan))[0])
+    link = first(plan)
+    link.refresh_from_db()
+    assert link.link is not None and link.link.instruments == expected
+    entry = AuditEntry.objects.get(code="followup.plan.started")
+    assert entry.detail["instruments"] == expected and entry.detail["region"] == region
+
+
+def test_a_plan_keeps_its_instruments_when_the_region_changes_later(
+    with_email: Episode, clinician: User
+) -> None:
+    plan = start(with_email, clinician)
+    with_email.region = "neck"
+    with_email.save()
+    services.tick(sends(first(plan))[0])
+    assert first(plan).link.instruments == ["nrs", "odi", "eq5d5l"]
+
+
+def test_plans_started_before_keep_asking_their_protocols_one_list(
+    episode: Episode, clinician: User
+) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "painpath.followup.migrations.0002_followupplan_instruments"
+    )
+    episode.region = "knee"  # now it would be NRS, OKS, EQ-5D-5L
+    episode.save()
+    plan = services.start_plan(episode, "step1-course", dt.date(2025, 1, 6), clinician)
+    FollowUpPlan.objects.filter(pk=plan.pk).update(instruments=[])  # as before the migration
+
+    migration.fill(apps, None)
+
+    plan.refresh_from_db()
+    assert plan.instruments == ["nrs", "odi"]  # what step1-course 1.0.0 asked of everyone
+
+
+def test_the_start_form_says_what_each_protocol_would_ask(
+    episode: Episode, clinician: User
+) -> None:
+    from painpath.followup.forms import StartPlanForm
+
+    episode.region = "knee"
+    form = StartPlanForm(episode=episode)
+    labels = dict(form.fields["protocol"].choices)
+    assert labels["default"].endswith("asks NRS, Oxford Knee Score, EQ-5D-5L")
+    assert labels["restorative-neurostimulation"].endswith("asks VAS, ODI, EQ-5D-5L")
+
+
+def test_a_phone_follow_up_records_the_wording_read_out_or_unknown(
+    episode: Episode, clinician: User, clinician_client: Client
+) -> None:
+    plan = start(episode, clinician)
+    url = reverse("followup:record", args=[episode.public_id])
+
+    clinician_client.post(url, record_post(first(plan), TODAY, "phone"))
+    read_out = {
+        r.instrument: r.wording_ref for r in QuestionnaireResponse.objects.filter(episode=episode)
+    }
+    assert read_out["odi"].kind == "paraphrase" and read_out["odi"].questionnaire == "odi-en"
+    assert read_out["nrs"].kind == "original"
+
+    other_form = record_post(plan.points.get(months=6), TODAY, "paper") | {"wording": "other"}
+    clinician_client.post(url, other_form)
+    latest = QuestionnaireResponse.objects.filter(episode=episode, source="paper")
+    assert {r.wording["kind"] for r in latest} == {"unknown"}
+
+
+def test_the_intake_suggests_what_the_follow_up_asks_so_the_baseline_matches() -> None:
+    from painpath.core.vocabularies import region_codes
+    from painpath.questionnaires.forms import DEFAULT_INSTRUMENTS, FALLBACK_INSTRUMENTS
+
+    for region in (*region_codes(), ""):
+        intake = DEFAULT_INSTRUMENTS.get(region, FALLBACK_INSTRUMENTS)
+        assert set(DEFAULT.instruments_for(region)) <= set(intake), region

@@ -10,6 +10,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from painpath.core import questionnaires as fhir
+from painpath.core.instruments import REGISTRY
 from painpath.core.rules import AxisResult
 from painpath.core.rules import Classification as RulesClassification
 from painpath.core.rules.derive import add_months
@@ -89,6 +91,8 @@ def load_synthetic_registry(n: int, *, seed: int = 0, today: dt.date | None = No
             (row["instrument"], row["timepoint"], row["score"])
         )
     responses: list[QuestionnaireResponse] = []
+    # As if printed from painpath and entered from paper: the wording painpath ships.
+    wordings = {code: fhir.wording_of(fhir.load(code, "da")).as_dict() for code in REGISTRY}
     for person in registry.patients.iter_rows(named=True):
         pid: int = person["patient_id"]
         index = start + dt.timedelta(days=(pid * 37) % 150)
@@ -142,6 +146,8 @@ def load_synthetic_registry(n: int, *, seed: int = 0, today: dt.date | None = No
                     answers={},
                     score=score,
                     source=QuestionnaireResponse.Source.PAPER,
+                    language="da",
+                    wording=wordings[code],
                     answered_on=day if months == 0 else day + dt.timedelta(days=jitter),
                 )
             )

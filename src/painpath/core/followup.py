@@ -5,6 +5,12 @@ its time points (months after the index date, each with a window of ± days), th
 instruments, the reminder cadence and when to give up. This module turns a protocol and an
 index date into due dates, and places an answer on the time point it belongs to — flagged
 when it came outside the window, never dropped.
+
+The instruments depend on the episode's main region (:meth:`FollowUpProtocol.instruments_for`):
+pain as the average over the last week on the 0–10 NRS and quality of life on the EQ-5D-5L
+for everyone, with the disability measure made for that region — ODI for the low back, NDI
+for the neck, OKS for the knee, OHS for the hip (IMMPACT: Dworkin RH et al. Pain
+2005;113:9–19; Dworkin et al. J Pain 2008;9:105–21) — and the generic set elsewhere.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import yaml
 from painpath.core.errors import PainpathError
 from painpath.core.instruments import REGISTRY
 from painpath.core.rules.derive import add_months
+from painpath.core.vocabularies import region_codes
 
 __all__ = [
     "INDEX_EVENTS",
@@ -56,9 +63,23 @@ class FollowUpProtocol:
     index_event: str
     timepoints: tuple[TimePoint, ...]
     instruments: tuple[str, ...]
+    """The default set: for a region without its own set, or no region recorded."""
     reminder_after_days: tuple[int, ...]
     give_up: str
     source: str
+    by_region: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """(region code, instruments) for the regions with their own set, in file order."""
+    titles: tuple[tuple[str, str], ...] = ()
+    """(language, title) for the languages the file gives; ``title`` is the English one."""
+
+    def title_in(self, language: str) -> str:
+        """The title in ``language`` if the file gives it, else in English."""
+        return dict(self.titles).get(language, self.title)
+
+    def instruments_for(self, region: str | None) -> tuple[str, ...]:
+        """The instruments to ask about an episode whose main region is ``region`` (a code of
+        the regions vocabulary; empty or None: not recorded)."""
+        return dict(self.by_region).get(region or "", self.instruments)
 
 
 @dataclass(frozen=True)
@@ -112,10 +133,8 @@ def _protocol(data: Any, origin: str) -> FollowUpProtocol:
     months = [p.months for p in points]
     if months != sorted(set(months)):
         raise ProtocolError(f"{origin}: timepoints must be increasing and distinct")
-    instruments = tuple(need("instruments"))
-    unknown = [code for code in instruments if code not in REGISTRY]
-    if unknown:
-        raise ProtocolError(f"{origin}: unknown instrument(s) {', '.join(map(str, unknown))}")
+    instruments, by_region = _instruments(need("instruments"), origin)
+    title, titles = _titles(need("title"), origin)
     reminders = need("reminders")
     give_up = reminders.get("give_up", "window_end") if isinstance(reminders, dict) else None
     if give_up != "window_end":
@@ -126,14 +145,66 @@ def _protocol(data: Any, origin: str) -> FollowUpProtocol:
     return FollowUpProtocol(
         id=str(need("id")),
         version=str(need("version")),
-        title=str(need("title")),
+        title=title,
         index_event=index_event,
         timepoints=tuple(points),
         instruments=instruments,
         reminder_after_days=after,
         give_up=give_up,
         source=" ".join(str(need("source")).split()),
+        by_region=by_region,
+        titles=titles,
     )
+
+
+def _titles(raw: Any, origin: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """``title`` is one English text, or ``{en: …, da: …, de: …}`` (English required)."""
+    if isinstance(raw, dict):
+        if not isinstance(raw.get("en"), str):
+            raise ProtocolError(f"{origin}: title needs an 'en' text")
+        return raw["en"], tuple((str(lang), str(text)) for lang, text in raw.items())
+    return str(raw), ()
+
+
+def _instrument_list(raw: Any, where: str) -> tuple[str, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise ProtocolError(f"{where}: a list of instrument codes, e.g. [nrs, odi, eq5d5l]")
+    unknown = [str(code) for code in raw if code not in REGISTRY]
+    if unknown:
+        raise ProtocolError(
+            f"{where}: unknown instrument(s) {', '.join(unknown)}; known: {', '.join(REGISTRY)}"
+        )
+    if len(set(raw)) != len(raw):
+        raise ProtocolError(f"{where}: an instrument is listed twice")
+    return tuple(raw)
+
+
+def _instruments(
+    raw: Any, origin: str
+) -> tuple[tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]]:
+    """``instruments`` is one list for every episode, or per region: ``{default: [...],
+    low_back: [...], ...}`` with region codes from the regions vocabulary."""
+    if isinstance(raw, list):
+        return _instrument_list(raw, f"{origin}: instruments"), ()
+    if not isinstance(raw, dict) or "default" not in raw:
+        raise ProtocolError(
+            f"{origin}: instruments must be a list, or a mapping from region codes to lists "
+            "with a 'default' entry for the other regions"
+        )
+    regions = region_codes()
+    unknown = [str(key) for key in raw if key != "default" and key not in regions]
+    if unknown:
+        raise ProtocolError(
+            f"{origin}: instruments: unknown region(s) {', '.join(unknown)}; "
+            f"use codes of the regions vocabulary ({', '.join(regions)}) or 'default'"
+        )
+    default = _instrument_list(raw["default"], f"{origin}: instruments.default")
+    by_region = tuple(
+        (str(region), _instrument_list(codes, f"{origin}: instruments.{region}"))
+        for region, codes in raw.items()
+        if region != "default"
+    )
+    return default, by_region
 
 
 def load_protocol(path: Path) -> FollowUpProtocol:

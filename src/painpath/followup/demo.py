@@ -11,12 +11,11 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from painpath.core.instruments import get as instrument
 from painpath.followup import services
 from painpath.followup.models import ContactAttempt, FollowUpPlan, FollowUpPoint
 from painpath.patients.models import Episode
 from painpath.questionnaires.models import QuestionnaireResponse
-from painpath.questionnaires.services import store_scored_response
+from painpath.questionnaires.services import store_answers_as_shown
 
 NRS_ODI_EQ = {
     "nrs": {"nrs": 4},
@@ -38,11 +37,10 @@ def _patient_answer(point: FollowUpPoint, day: dt.date) -> None:
     responses = []
     for code, answers in NRS_ODI_EQ.items():
         responses.append(
-            store_scored_response(
+            store_answers_as_shown(
                 point.plan.episode,
                 code,
                 answers,
-                instrument(code).score(answers),
                 source=QuestionnaireResponse.Source.PATIENT,
                 language="da",
                 answered_on=day,

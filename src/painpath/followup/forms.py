@@ -6,9 +6,11 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from painpath.core import questionnaires as fhir
+from painpath.core.instruments import REGISTRY
 from painpath.followup import services
 from painpath.followup.models import FollowUpPlan, FollowUpPoint
 from painpath.patients.models import Episode
@@ -34,8 +36,15 @@ class StartPlanForm(forms.Form):
         for protocol in services.protocols().values():
             day = services.index_date_for(episode, protocol.index_event)
             when = day.isoformat() if day else _("not recorded yet")
+            asks = ", ".join(
+                REGISTRY[code].title for code in services.instruments_for(episode, protocol)
+            )
             choices.append(
-                (protocol.id, f"{protocol.title} — {events[protocol.index_event]}: {when}")
+                (
+                    protocol.id,
+                    f"{protocol.title_in(get_language())} — {events[protocol.index_event]}: "
+                    f"{when} — " + _("asks %(instruments)s") % {"instruments": asks},
+                )
             )
         self.fields["protocol"].choices = choices
         self.fields["protocol"].initial = "default"
@@ -56,6 +65,9 @@ class StartPlanForm(forms.Form):
         return data
 
 
+SHOWN, OTHER = "shown", "other"
+
+
 class RecordForm(forms.Form):
     point = forms.ModelChoiceField(label=_("Time point"), queryset=FollowUpPoint.objects.none())
     answered_on = forms.DateField(
@@ -67,6 +79,15 @@ class RecordForm(forms.Form):
             (QuestionnaireResponse.Source.PHONE, _("by phone")),
             (QuestionnaireResponse.Source.PAPER, _("on paper")),
         ),
+        widget=forms.RadioSelect,
+    )
+    wording = forms.ChoiceField(
+        label=_("Wording the patient answered"),
+        choices=(
+            (SHOWN, _("The questions as shown below (read out, or printed from painpath)")),
+            (OTHER, _("Another form or wording (recorded as unknown)")),
+        ),
+        initial=SHOWN,
         widget=forms.RadioSelect,
     )
 

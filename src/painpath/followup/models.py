@@ -31,6 +31,9 @@ class FollowUpPlan(models.Model):
     protocol_version = models.CharField(_("protocol version"), max_length=20)
     index_event = models.CharField(_("counted from"), max_length=20, choices=IndexEvent.choices)
     index_date = models.DateField(_("index date"))
+    instruments = models.JSONField(_("instruments"), default=list)
+    """Asked at every time point: chosen from the protocol by the episode's main region when
+    the plan starts, and kept, so every answer of the plan is on the same instruments."""
     language = models.CharField(_("language of the messages"), max_length=5, default="da")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     withdrawn_at = models.DateTimeField(null=True, blank=True)

@@ -29,7 +29,9 @@ from painpath.audit.services import Event, last_viewed, record
 from painpath.core import vocabularies
 from painpath.core.errors import PainpathError, ScoringError
 from painpath.core.followup import FollowUpProtocol, builtin_protocols, place, schedule
+from painpath.core.instruments import REGISTRY
 from painpath.core.instruments import get as get_instrument
+from painpath.core.questionnaires import UNKNOWN_WORDING, WordingRef
 from painpath.followup import sms
 from painpath.followup.models import ContactAttempt, FollowUpAnswer, FollowUpPlan, FollowUpPoint
 from painpath.pathway.models import ProcedureBooking, TreatmentCourse
@@ -103,6 +105,17 @@ def active_plan(episode: Episode) -> FollowUpPlan | None:
     return episode.followup_plans.filter(status=FollowUpPlan.Status.ACTIVE).first()
 
 
+def instruments_for(episode: Episode, protocol: FollowUpProtocol) -> tuple[str, ...]:
+    """What the protocol asks of this episode: by its main region (ODI for the low back, NDI
+    for the neck, OKS for the knee, OHS for the hip, the generic set for any other or none)."""
+    return protocol.instruments_for(episode.region)
+
+
+def instruments_of(plan: FollowUpPlan) -> list[str]:
+    """The instruments the plan asks (chosen when it started)."""
+    return list(plan.instruments) or list(instruments_for(plan.episode, protocol_of(plan)))
+
+
 def start_plan(
     episode: Episode,
     protocol_id: str,
@@ -112,7 +125,8 @@ def start_plan(
     language: str | None = None,
     request: HttpRequest | None = None,
 ) -> FollowUpPlan:
-    """A plan with one time point per protocol time point, dated from ``index_date``."""
+    """A plan with one time point per protocol time point, dated from ``index_date``, asking
+    the instruments the protocol gives for the episode's main region."""
     protocol = protocols().get(protocol_id)
     if protocol is None:
         raise FollowUpError(f"unknown protocol {protocol_id!r}; choose one of {list(protocols())}")
@@ -127,6 +141,7 @@ def start_plan(
                 protocol_version=protocol.version,
                 index_event=protocol.index_event,
                 index_date=index_date,
+                instruments=list(instruments_for(episode, protocol)),
                 language=language,
                 created_by=user if getattr(user, "is_authenticated", False) else None,
             )
@@ -148,6 +163,8 @@ def start_plan(
                 obj=plan,
                 protocol=f"{protocol.id} {protocol.version}",
                 index_date=index_date.isoformat(),
+                instruments=plan.instruments,
+                region=episode.region,
             )
     except IntegrityError:
         raise FollowUpError(
@@ -220,7 +237,7 @@ def link_for(point: FollowUpPoint) -> tuple[IntakeLink, str]:
         plan.episode,
         token=token,
         purpose=IntakeLink.Purpose.FOLLOW_UP,
-        instruments=list(protocol_of(plan).instruments),
+        instruments=instruments_of(plan),
         language=plan.language,
         expires_at=_expiry(point),
     )
@@ -493,10 +510,13 @@ def record_by_clinician(
     answers: dict[str, dict[str, Any]],
     language: str,
     user: Any,
+    wordings: dict[str, WordingRef] | None = None,
     request: HttpRequest | None = None,
 ) -> FollowUpAnswer:
     """A follow-up taken by phone or on paper: score each instrument, store the responses
-    with their source, and record the answer on the plan — all or nothing."""
+    with their source and the wording used (``wordings``: per instrument, the Questionnaire
+    the clinician read out or printed from painpath; an instrument not in it: unknown), and
+    record the answer on the plan — all or nothing."""
     if source not in (QuestionnaireResponse.Source.PHONE, QuestionnaireResponse.Source.PAPER):
         raise FollowUpError(f"source {source!r}: use phone or paper")
     scored, errors = [], {}
@@ -517,6 +537,7 @@ def record_by_clinician(
                 result,
                 source=source,
                 language=language,
+                wording=(wordings or {}).get(code, UNKNOWN_WORDING),
                 answered_on=answered_on,
                 recorded_by=user,
             )
@@ -600,6 +621,17 @@ class PlanView:
     @property
     def language_name(self) -> str:
         return dict(settings.LANGUAGES).get(self.plan.language, self.plan.language)
+
+    @property
+    def protocol_title(self) -> str:
+        if self.protocol is None:
+            return self.plan.protocol_id
+        return self.protocol.title_in(translation.get_language() or "en")
+
+    @property
+    def instrument_titles(self) -> str:
+        codes = self.plan.instruments or (self.protocol.instruments if self.protocol else [])
+        return ", ".join(REGISTRY[code].title if code in REGISTRY else code for code in codes)
 
 
 def plans_of(episode: Episode, today: dt.date | None = None) -> list[PlanView]:

@@ -15,14 +15,16 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from painpath.accounts.decorators import verified_staff
 from painpath.audit.services import record
+from painpath.core import questionnaires as fhir
 from painpath.followup import services
-from painpath.followup.forms import RecordForm, StartPlanForm, instrument_forms
+from painpath.followup.forms import SHOWN, RecordForm, StartPlanForm, instrument_forms
 from painpath.followup.models import FollowUpPoint
 from painpath.patients.models import Episode
 
@@ -104,12 +106,17 @@ def record_answer(request: HttpRequest, episode_id: UUID) -> HttpResponse:
     protocol = services.protocol_of(plan)
     data = request.POST if request.method == "POST" else None
     form = RecordForm(data, plan=plan, initial=_initial(plan))
-    sections = instrument_forms(list(protocol.instruments), plan.language, data)
+    sections = instrument_forms(services.instruments_of(plan), plan.language, data)
     if request.method == "POST":
         valid = form.is_valid()
         valid = all([form_.is_valid() for _c, _t, form_ in sections]) and valid
         if valid:
             answers = {code: form_.answers() for code, _t, form_ in sections}
+            wordings = (
+                {code: fhir.wording_of(form_.questionnaire) for code, _t, form_ in sections}
+                if form.cleaned_data["wording"] == SHOWN
+                else {}
+            )
             try:
                 answer = services.record_by_clinician(
                     form.cleaned_data["point"],
@@ -118,6 +125,7 @@ def record_answer(request: HttpRequest, episode_id: UUID) -> HttpResponse:
                     answers=answers,
                     language=plan.language,
                     user=request.user,
+                    wordings=wordings,
                     request=request,
                 )
             except services.AnswersInvalid as invalid:
@@ -145,7 +153,12 @@ def record_answer(request: HttpRequest, episode_id: UUID) -> HttpResponse:
             obj=plan,
             page="record follow-up",
         )
-    context.update(form=form, sections=sections, protocol=protocol)
+    context.update(
+        form=form,
+        sections=sections,
+        protocol=protocol,
+        protocol_title=protocol.title_in(get_language() or "en"),
+    )
     return render(request, "followup/record.html", context, status=422 if data else 200)
 
 

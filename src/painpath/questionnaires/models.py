@@ -18,6 +18,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from painpath.core.questionnaires import UNKNOWN_WORDING, WordingRef
 from painpath.patients.models import Episode
 
 
@@ -76,6 +77,10 @@ class IntakeDraft(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
 
+def unknown_wording() -> dict[str, str]:
+    return UNKNOWN_WORDING.as_dict()
+
+
 class QuestionnaireResponse(models.Model):
     class Source(models.TextChoices):
         PATIENT = "patient", _("patient (link or tablet)")
@@ -93,6 +98,9 @@ class QuestionnaireResponse(models.Model):
     error = models.TextField(blank=True)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.PATIENT)
     language = models.CharField(max_length=5, blank=True)
+    wording = models.JSONField(default=unknown_wording)
+    """Which wording the patient saw (:class:`painpath.core.questionnaires.WordingRef`): the
+    instrument's licensed or generic wording, painpath's paraphrase, or unknown."""
     answered_on = models.DateField(default=timezone.localdate)
     submitted_at = models.DateTimeField(auto_now_add=True)
     recorded_by = models.ForeignKey(
@@ -108,3 +116,7 @@ class QuestionnaireResponse(models.Model):
                 name="one_response_per_link_and_instrument",
             ),
         )
+
+    @property
+    def wording_ref(self) -> WordingRef:
+        return WordingRef.from_dict(self.wording)

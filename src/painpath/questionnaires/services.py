@@ -29,6 +29,8 @@ from painpath.core.errors import PainpathError, ScoringError
 from painpath.core.instruments import REGISTRY
 from painpath.core.instruments import get as get_instrument
 from painpath.core.instruments.base import ScoreResult
+from painpath.core.questionnaires import WordingRef, wording_of
+from painpath.core.questionnaires import load as load_questionnaire
 from painpath.core.rules import builtin_rulesets, classify, validate_episode
 from painpath.patients.models import Episode
 from painpath.patients.services import add_reported_medications
@@ -257,13 +259,16 @@ def store_scored_response(
     *,
     source: str,
     language: str,
+    wording: WordingRef,
     answered_on: dt.date,
     link: IntakeLink | None = None,
     submission_id: uuid.UUID | None = None,
     recorded_by: Any = None,
 ) -> QuestionnaireResponse:
     """Store one scored questionnaire: the answers as given, the score, the non-empty
-    subscales and the band — the same way whoever took the answers (patient, phone, paper)."""
+    subscales, the band and the wording the patient saw (``wording_of`` the Questionnaire
+    that was shown; ``UNKNOWN_WORDING`` when painpath did not show it) — the same way
+    whoever took the answers (patient, phone, paper)."""
     # A response taken by phone or on paper gets a fresh id (the field's default).
     ids = {"submission_id": submission_id} if submission_id is not None else {}
     return QuestionnaireResponse.objects.create(
@@ -277,8 +282,33 @@ def store_scored_response(
         band=result.band or "",
         source=source,
         language=language,
+        wording=wording.as_dict(),
         answered_on=answered_on,
         recorded_by=recorded_by if getattr(recorded_by, "is_authenticated", False) else None,
+    )
+
+
+def store_answers_as_shown(
+    episode: Episode,
+    instrument: str,
+    answers: dict[str, Any],
+    *,
+    source: str,
+    language: str,
+    answered_on: dt.date,
+) -> QuestionnaireResponse:
+    """Score ``answers`` and store them as given to the Questionnaire painpath shows in
+    ``language`` now (its wording recorded) — for answers made up for a demo or a test; the
+    intake records the Questionnaire it actually rendered."""
+    return store_scored_response(
+        episode,
+        instrument,
+        answers,
+        get_instrument(instrument).score(answers),
+        source=source,
+        language=language,
+        wording=wording_of(load_questionnaire(instrument, language)),
+        answered_on=answered_on,
     )
 
 
@@ -401,7 +431,9 @@ def _store(
         except ScoringError as error:
             field = error.item if error.item in form.fields else "__all__"
             raise IntakeInvalid({f"instrument:{code}": {field: [str(error)]}}) from None
-        scored.append((code, instrument_answers, result))
+        # The Questionnaire these answers were checked against: the one the pages show.
+        wording = wording_of(form.questionnaire)  # type: ignore[attr-defined]
+        scored.append((code, instrument_answers, result, wording))
 
     episode = link.episode
     now = timezone.now()
@@ -413,11 +445,12 @@ def _store(
             result,
             source=QuestionnaireResponse.Source.PATIENT,
             language=language,
+            wording=wording,
             answered_on=timezone.localdate(now),
             link=link,
             submission_id=_response_id(submission_id, code),
         )
-        for code, instrument_answers, result in scored
+        for code, instrument_answers, result, wording in scored
     ]
 
     if link.purpose != IntakeLink.Purpose.FOLLOW_UP:
@@ -435,8 +468,9 @@ def _store(
         patient=episode.patient,
         obj=link,
         submission_id=str(submission_id),
-        instruments=[code for code, _a, _r in scored],
+        instruments=[code for code, _a, _r, _w in scored],
         language=language,
+        wordings={code: w.label for code, _a, _r, w in scored},
     )
     link_completed.send(IntakeLink, link=link, responses=responses, request=request)
     return Submission(link, responses, created=True)

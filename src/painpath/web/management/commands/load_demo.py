@@ -30,14 +30,13 @@ from painpath.accounts.roles import CLINICIAN, RESEARCHER, SITE_ADMIN
 from painpath.analytics.demo import assign_demo_clinics
 from painpath.audit.services import record
 from painpath.core import vocabularies
-from painpath.core.instruments import get as instrument
 from painpath.followup.demo import add_demo_followups
 from painpath.pathway import services
 from painpath.pathway.models import ReadinessItem, TreatmentCourse
 from painpath.patients import services as patient_services
 from painpath.patients.models import Episode, Patient
 from painpath.questionnaires.models import QuestionnaireResponse
-from painpath.questionnaires.services import store_scored_response
+from painpath.questionnaires.services import store_answers_as_shown
 from painpath.web.env import DEVELOPMENT_SECRET_KEY
 
 DEMO_PASSWORD = "painpath-demo"
@@ -81,11 +80,10 @@ def ensure_demo_users() -> list[tuple[str, str, str]]:
 
 
 def _respond(episode: Episode, code: str, answers: dict[str, Any], day: dt.date) -> None:
-    store_scored_response(
+    store_answers_as_shown(
         episode,
         code,
         answers,
-        instrument(code).score(answers),
         source=QuestionnaireResponse.Source.PATIENT,
         language="da",
         answered_on=day,
