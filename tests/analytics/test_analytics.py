@@ -149,10 +149,13 @@ def test_staff_without_a_role_are_refused(
     assert client.get(reverse("analytics:report_pdf")).status_code == 403
 
 
-def _cells(page: str, instrument: str, timepoint: int) -> dict[str, str]:
-    table = re.search(
-        rf'<table class="outcome-table" data-instrument="{instrument}">(.*?)</table>', page, re.S
-    )
+def _cells(
+    page: str, instrument: str, timepoint: int, wording: str | None = None
+) -> dict[str, str]:
+    attributes = f'data-instrument="{instrument}"'
+    if wording is not None:
+        attributes += f' data-wording="{wording}"'
+    table = re.search(rf'<table class="outcome-table" {attributes}>(.*?)</table>', page, re.S)
     assert table, instrument
     row = re.search(rf'<tr data-timepoint="{timepoint}">(.*?)</tr>', table.group(1), re.S)
     assert row
@@ -175,7 +178,7 @@ def test_the_page_shows_the_numbers_outcome_table_computes(
     )
     rows = outcome_table(cohort, instruments=["nrs", "odi"], timepoints=[3, 6, 12, 24])
     for row in rows:
-        cells = _cells(page, row.instrument, row.timepoint)
+        cells = _cells(page, row.instrument, row.timepoint, row.wording)
         assert cells["n-baseline"] == str(row.n_baseline)
         assert cells["n-followed"].startswith(f"{row.n_followed} (")
         assert cells["followup"] == f"{row.followup_mean:.1f} ± {row.followup_sd:.1f}"
@@ -209,3 +212,60 @@ def test_plotly_is_served_locally(client: Any) -> None:
 
     found = finders.find("analytics/plotly.min.js")
     assert found and str(found).endswith("plotly.min.js")
+
+
+# -- which wording the patients saw --------------------------------------------------------------
+
+
+def test_the_export_carries_the_wording_each_answer_was_given_in(booked: Episode) -> None:
+    QuestionnaireResponse.objects.filter(episode=booked, score=8).update(
+        wording={"kind": "paraphrase", "questionnaire": "nrs-da", "version": "1.0.0"}
+    )
+    frame = services.export_registry()
+    rows = {r["timepoint"]: r for r in frame.iter_rows(named=True)}
+    assert (rows[0]["wording"], rows[0]["wording_id"]) == ("paraphrase", "paraphrase nrs-da 1.0.0")
+    assert (rows[3]["wording"], rows[3]["wording_id"]) == ("unknown", "unknown")
+
+
+def test_the_report_shows_each_wording_apart_with_a_note(
+    registry: None, researcher: User, verified_client: Callable[[User], Any]
+) -> None:
+    # The synthetic registry records the shipped wording; give a third of its patients the
+    # (synthetic) licensed Danish ODI instead.
+    licensed = {
+        "kind": "licensed",
+        "questionnaire": "odi-da",
+        "version": "1.0.0",
+        "translation": "ODI-dk",
+        "translation_version": "synthetic-1",
+    }
+    episodes = list(Episode.objects.order_by("id").values_list("id", flat=True))[::3]
+    QuestionnaireResponse.objects.filter(instrument="odi", episode_id__in=episodes).update(
+        wording=licensed
+    )
+    client = verified_client(researcher)
+
+    page = client.get(reverse("analytics:report"), {"plot_instrument": "odi"}).content.decode()
+
+    assert 'id="wording-note"' in page
+    assert '<table class="outcome-table" data-instrument="odi" data-wording="licensed">' in page
+    assert '<table class="outcome-table" data-instrument="odi" data-wording="paraphrase">' in page
+    assert 'data-instrument="nrs" data-wording="original"' in page
+    assert "The comparisons and plots show ODI answered in" in page
+    frame = services.export_registry()
+    table = services.registry_table(frame)
+    rows = outcome_table(table, instruments=["odi"], timepoints=[3, 6, 12, 24])
+    for row in rows:
+        cells = _cells(page, row.instrument, row.timepoint, row.wording)
+        assert cells["n-baseline"] == str(row.n_baseline)
+
+    only = client.get(reverse("analytics:report"), {"wording": ["licensed"]}).content.decode()
+    assert 'data-wording="paraphrase"' not in only
+
+    # The PDF is WeasyPrint's rendering of this document.
+    from painpath.analytics.render import render_document
+    from painpath.analytics.report import Options, build
+
+    document = render_document(build(table, [], Options()), "da")
+    assert 'id="wording-note"' in document
+    assert "painpaths omskrivning (ikke det validerede instrument)" in document

@@ -94,3 +94,56 @@ def test_html_and_pdf_reports_from_a_synthetic_registry(tmp_path: Path) -> None:
     made = runner.invoke(app, ["report", "-i", str(out), "-f", "pdf", "-o", str(pdf)])
     assert made.exit_code == 0, made.output
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_the_json_keeps_its_keys_and_adds_the_wording(tmp_path: Path) -> None:
+    # A file without a wording column: the same rows and keys as before, plus "wording".
+    result = runner.invoke(
+        app, ["report", "-i", str(write_cohort(tmp_path / "s.csv")), "--timepoints", "3"]
+    )
+    doc = json.loads(result.stdout)
+    assert {"painpath_version", "cohort", "timepoints", "definitions", "rows"} < set(doc)
+    (row,) = doc["rows"]
+    assert row["instrument"] == "nrs" and row["wording"] is None
+    assert doc["wording"]["recorded"] is False
+    assert "may be pooled" in doc["wording"]["note"]
+
+
+def test_answers_in_paraphrase_and_licensed_wording_are_reported_apart(tmp_path: Path) -> None:
+    # Synthetic: p1, p2 answered the licensed wording, p3 painpath's paraphrase.
+    path = tmp_path / "s.csv"
+    pl.DataFrame(
+        {
+            "patient_id": [1, 1, 2, 2, 3, 3],
+            "instrument": ["odi"] * 6,
+            "timepoint": [0, 3, 0, 3, 0, 3],
+            "score": [40, 30, 50, 30, 60, 40],
+            "wording": ["licensed"] * 4 + ["paraphrase"] * 2,
+        }
+    ).write_csv(path)
+
+    doc = json.loads(runner.invoke(app, ["report", "-i", str(path), "--timepoints", "3"]).stdout)
+    assert [(r["wording"], r["n_baseline"], r["change_mean"]) for r in doc["rows"]] == [
+        ("licensed", 2, -15.0),
+        ("paraphrase", 1, -20.0),
+    ]
+    assert doc["wording"]["recorded"] is True
+    assert doc["wording"]["groups"] == {"odi": {"licensed": 2, "paraphrase": 1}}
+    assert "never pooled" in doc["wording"]["note"]
+
+    only = runner.invoke(
+        app, ["report", "-i", str(path), "--timepoints", "3", "-c", "wording=licensed"]
+    )
+    assert [r["wording"] for r in json.loads(only.stdout)["rows"]] == ["licensed"]
+
+    csv_text = runner.invoke(
+        app, ["report", "-i", str(path), "--timepoints", "3", "-f", "csv"]
+    ).stdout
+    assert "wording" in csv_text.splitlines()[0]
+
+    page = runner.invoke(app, ["report", "-i", str(path), "--timepoints", "3", "-f", "html"])
+    assert page.exit_code == 0, page.output
+    assert 'id="wording-note"' in page.stdout
+    assert 'data-instrument="odi" data-wording="licensed"' in page.stdout
+    assert 'data-instrument="odi" data-wording="paraphrase"' in page.stdout
+    assert "painpath&#x27;s paraphrase (not the validated instrument)" in page.stdout

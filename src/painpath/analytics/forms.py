@@ -9,13 +9,13 @@ import polars as pl
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from painpath.analytics.render import stratum_label
+from painpath.analytics.render import stratum_label, wording_label
 from painpath.analytics.report import STRATA_COLUMNS, Options
-from painpath.core.analytics import responder_definitions
+from painpath.core.analytics import MIXED, WORDING_ORDER, responder_definitions
 from painpath.core.instruments import REGISTRY
 
 TIMEPOINTS = (3, 6, 12, 24)
-COHORT_COLUMNS = ("clinic", "treatment", "procedure", "sex", "multifidus_fat_grade")
+COHORT_COLUMNS = ("clinic", "treatment", "procedure", "sex", "multifidus_fat_grade", "wording")
 
 
 def _values(frame: pl.DataFrame, column: str) -> list[str]:
@@ -55,6 +55,7 @@ class ReportForm(forms.Form):
         choices=[(t, str(t)) for t in TIMEPOINTS],
         empty_value=12,
     )
+    plot_wording = forms.ChoiceField(label=_("Wording (comparisons and plots)"), required=False)
 
     cohort_names: list[str]
 
@@ -66,6 +67,7 @@ class ReportForm(forms.Form):
             "procedure": _("Procedure"),
             "sex": _("Sex"),
             "multifidus_fat_grade": _("Multifidus fat grade"),
+            "wording": _("Only answers in this wording"),
         }
         axes = sorted(c for c in frame.columns if c.startswith("axis_"))
         self.cohort_names = []
@@ -74,8 +76,9 @@ class ReportForm(forms.Form):
             if not values:
                 continue
             label = labels.get(column) or stratum_label(column)
+            shown = wording_label if column == "wording" else str
             self.fields[column] = forms.MultipleChoiceField(
-                label=label, required=False, choices=[(v, v) for v in values]
+                label=label, required=False, choices=[(v, shown(v)) for v in values]
             )
             self.cohort_names.append(column)
         self.cohort_names += ["index_from", "index_to", "age_min", "age_max", "in_window"]
@@ -88,6 +91,12 @@ class ReportForm(forms.Form):
         strata = [c for c in (*STRATA_COLUMNS, *axes, "clinic", "sex") if c in frame.columns]
         self.fields["stratum"].choices = [(c, stratum_label(c)) for c in dict.fromkeys(strata)]
         self.fields["definition"].choices = [(d.id, d.label) for d in responder_definitions()]
+        present = _values(frame, "wording")
+        groups = [g for g in WORDING_ORDER if g in present or (g == MIXED and len(present) > 1)]
+        groups += [g for g in present if g not in groups]
+        self.fields["plot_wording"].choices = [("", _("the one most patients answered"))] + [
+            (group, wording_label(group)) for group in groups
+        ]
         defaults = Options()
         self.fields["timepoints"].initial = list(defaults.timepoints)
         self.fields["stratum"].initial = defaults.stratum
@@ -105,6 +114,7 @@ class ReportForm(forms.Form):
             "definition",
             "plot_instrument",
             "plot_timepoint",
+            "plot_wording",
         )
         return [self[name] for name in names]
 
@@ -143,4 +153,5 @@ class ReportForm(forms.Form):
             definition=data.get("definition") or "mic",
             plot_instrument=data.get("plot_instrument") or "",
             plot_timepoint=data.get("plot_timepoint") or 12,
+            plot_wording=data.get("plot_wording") or "",
         )

@@ -34,11 +34,43 @@ def stratum_label(column: str) -> str:
     return column
 
 
+def wording_label(group: str | None) -> str:
+    """A wording group (``painpath.core.analytics.WORDING_ORDER``) in the reader's words."""
+    labels = {
+        "licensed": _("licensed wording (validated version)"),
+        "original": _("the instrument's own wording"),
+        "paraphrase": _("painpath's paraphrase (not the validated instrument)"),
+        "unknown": _("wording not recorded"),
+        "mixed": _("mixed: answers in more than one wording"),
+    }
+    return labels.get(group or "", str(group or ""))
+
+
+def wording_lines(report: Report) -> list[str]:
+    """One line per instrument: how many patients answered it in which wording."""
+    lines = []
+    for code, groups in report.wording.items():
+        parts = ", ".join(
+            _("%(n)s in %(wording)s") % {"n": n, "wording": wording_label(group)}
+            for group, n in groups.items()
+        )
+        lines.append(f"{code.upper()}: {parts}")
+    return lines
+
+
 def context(report: Report) -> dict[str, Any]:
     return {
         "report": report,
         "stratum_label": stratum_label(report.stratum),
         "plot_keys": ("mean", "trajectories", "waterfall"),
+        "wording_lines": wording_lines(report),
+        "plot_wording_label": wording_label(report.plot_wording),
+        "pooled_wordings": any(len(groups) > 1 for groups in report.wording.values()),
+        "paraphrase_only": [
+            code.upper()
+            for code, groups in report.wording.items()
+            if not any(group in ("licensed", "original") for group in groups)
+        ],
     }
 
 

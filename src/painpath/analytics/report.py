@@ -12,12 +12,15 @@ import ibis
 
 from painpath.analytics import charts
 from painpath.core.analytics import (
+    WORDING_ORDER,
     OutcomeRow,
     ResponderDefinition,
     outcome_table,
     patient_changes,
     responder_definitions,
     stratified_outcome_table,
+    with_wording_groups,
+    wording_groups,
 )
 from painpath.core.analytics.cohort import apply_filters, parse_filters
 from painpath.core.analytics.stats import Z_95, Z_998, funnel_limits, t_interval, wilson_interval
@@ -44,6 +47,8 @@ class Options:
     definition: str = "mic"
     plot_instrument: str = ""
     plot_timepoint: int = 12
+    plot_wording: str = ""
+    """The wording group the comparisons and plots show; empty: the largest one."""
 
 
 @dataclass(frozen=True)
@@ -86,36 +91,65 @@ class Report:
     clinics: list[ClinicPoint]
     overall_rate: float | None
     figures: dict[str, charts.Figure] = field(default_factory=dict)
+    wording_recorded: bool = False
+    """Whether the scores say which wording each patient saw (the registry export does)."""
+    plot_wording: str | None = None
+    """The one wording group the comparisons and plots are computed in (None: not recorded)."""
 
     @property
     def instruments(self) -> tuple[str, ...]:
         return self.options.instruments
 
-    def rows_of(self, instrument: str) -> list[OutcomeRow]:
-        return [r for r in self.rows if r.instrument == instrument]
+    @property
+    def wording(self) -> dict[str, dict[str, int]]:
+        """Per instrument, its wording groups and the patients with a baseline in each."""
+        return wording_groups(self.rows)
+
+    def rows_of(self, instrument: str, wording: str | None = None) -> list[OutcomeRow]:
+        """The instrument's rows; of one wording group when wording is recorded (the plot
+        wording unless given)."""
+        rows = [r for r in self.rows if r.instrument == instrument]
+        if not self.wording_recorded:
+            return rows
+        group = wording or self.plot_wording
+        return [r for r in rows if r.wording == group] if group else rows
 
     @property
     def sections(self) -> list[dict[str, Any]]:
-        """Per instrument: its rows, and one line per time point and responder definition
-        (for the templates)."""
+        """Per instrument and wording group: its rows, and one line per time point and
+        responder definition (for the templates)."""
         out = []
         for code in self.instruments:
-            rows = self.rows_of(code)
-            lines = []
-            for r in rows:
-                for i, s in enumerate(r.responders):
-                    extra = r.n_baseline - r.n_followed if s.definition == "deterioration" else 0
-                    lines.append(
-                        {
-                            "row": r,
-                            "share": s,
-                            "first": i == 0,
-                            "span": len(r.responders),
-                            "k_missing_as_failure": s.responders + extra,
-                        }
-                    )
-            out.append({"grouper": code, "list": rows, "responder_lines": lines})
+            for group in dict.fromkeys(r.wording for r in self.rows if r.instrument == code):
+                out.append(self._section(code, group))
         return out
+
+    def _section(self, code: str, group: str | None) -> dict[str, Any]:
+        rows = [r for r in self.rows if r.instrument == code and r.wording == group]
+        lines = []
+        for r in rows:
+            for i, s in enumerate(r.responders):
+                extra = r.n_baseline - r.n_followed if s.definition == "deterioration" else 0
+                lines.append(
+                    {
+                        "row": r,
+                        "share": s,
+                        "first": i == 0,
+                        "span": len(r.responders),
+                        "k_missing_as_failure": s.responders + extra,
+                    }
+                )
+        return {
+            "grouper": code,
+            "wording": group,
+            "split": len(self.wording.get(code, {})) > 1,
+            "list": rows,
+            "responder_lines": lines,
+        }
+
+
+def _wording_rank(group: str) -> int:
+    return WORDING_ORDER.index(group) if group in WORDING_ORDER else len(WORDING_ORDER)
 
 
 def _share(row: OutcomeRow, definition: str) -> tuple[Share | None, Share | None]:
@@ -163,6 +197,7 @@ def build(table: ibis.Table, filters: Sequence[str], options: Options) -> Report
         definition=options.definition,
         plot_instrument=plot_instrument,
         plot_timepoint=plot_timepoint,
+        plot_wording=options.plot_wording,
     )
     definitions = responder_definitions()
     n_patients = int(cohort.patient_id.nunique().to_pyarrow().as_py() or 0)
@@ -182,9 +217,21 @@ def build(table: ibis.Table, filters: Sequence[str], options: Options) -> Report
         strata=[],
         clinics=[],
         overall_rate=None,
+        wording_recorded="wording" in cohort.columns,
     )
     if not plot_instrument or not options.timepoints:
         return report
+    if report.wording_recorded:
+        # Comparisons and plots are computed within one wording group, never across them.
+        present = report.wording.get(plot_instrument, {})
+        report.plot_wording = (
+            options.plot_wording
+            if options.plot_wording in present
+            else min(present, key=lambda g: (-present[g], _wording_rank(g)), default=None)
+        )
+        if report.plot_wording is not None:
+            tagged = with_wording_groups(cohort, options.timepoints)
+            cohort = tagged.filter(tagged.wording_group == report.plot_wording)
     pick = {"instruments": [plot_instrument], "timepoints": [plot_timepoint]}
     if options.stratum in cohort.columns:
         for value, (row,) in stratified_outcome_table(cohort, options.stratum, **pick).items():

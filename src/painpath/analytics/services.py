@@ -1,7 +1,10 @@
 """The registry export: the long, pseudonymised table of scores the outcome report reads.
 
 One row per episode, instrument and time point — ``patient_id`` (a pseudonym), ``instrument``,
-``timepoint`` (months after the index date; 0 = baseline), ``score`` — with the cohort
+``timepoint`` (months after the index date; 0 = baseline), ``score``, and which wording the
+patient saw: ``wording`` (``licensed``, ``original``, ``paraphrase`` or ``unknown``) and
+``wording_id`` (the Questionnaire and version, or the licensed translation's id and version,
+e.g. ``paraphrase odi-da 1.0.0``, ``licensed STarT-dk 2011 (startback-da)``) — with the cohort
 columns beside it: clinic, sex, age at the index date, treatment (the first course's
 modality), procedure (the booked procedure's kind), index date and event, the follow-up
 protocol, the multifidus fat-infiltration grade (latest imaging that grades it) and the
@@ -43,6 +46,7 @@ from django.utils import timezone
 
 from painpath.audit.services import Event
 from painpath.core.followup import FollowUpProtocol, builtin_protocols, place
+from painpath.core.questionnaires import WordingRef
 from painpath.patients import crypto
 from painpath.patients.models import Episode
 
@@ -51,6 +55,8 @@ BASE_COLUMNS: dict[str, Any] = {
     "instrument": pl.String,
     "timepoint": pl.Int64,
     "score": pl.Float64,
+    "wording": pl.String,
+    "wording_id": pl.String,
     "answered_on": pl.Date,
     "in_window": pl.Boolean,
     "days_from_target": pl.Int64,
@@ -103,6 +109,11 @@ def _fat_grade(episode: Episode) -> int | None:
     return None
 
 
+def _wording(response: Any) -> dict[str, str]:
+    ref = WordingRef.from_dict(response.wording)
+    return {"wording": ref.kind, "wording_id": ref.label}
+
+
 def _placed(
     responses: Iterable[Any], protocol: FollowUpProtocol, index: dt.date
 ) -> list[dict[str, Any]]:
@@ -123,6 +134,7 @@ def _placed(
                     "instrument": code,
                     "timepoint": 0,
                     "score": float(baseline.score),
+                    **_wording(baseline),
                     "answered_on": baseline.answered_on,
                     "in_window": True,
                     "days_from_target": (baseline.answered_on - index).days,
@@ -142,6 +154,7 @@ def _placed(
                     "instrument": code,
                     "timepoint": months,
                     "score": float(r.score),
+                    **_wording(r),
                     "answered_on": r.answered_on,
                     "in_window": p.in_window,
                     "days_from_target": p.days_from_target,

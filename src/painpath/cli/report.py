@@ -1,10 +1,12 @@
 """``painpath demo-data`` and ``painpath report``: synthetic registries and outcome reports.
 
 ``report`` reads a long table of scores (CSV, Parquet or JSON Lines) — columns
-``patient_id``, ``instrument``, ``timepoint`` (months; 0 = baseline), ``score`` and any
-cohort columns — optionally joined with a patients table, filters the cohort, and prints
-the outcome table. The JSON shape is documented in docs/report.md. Polars, Ibis, DuckDB,
-SciPy, Django and WeasyPrint are imported by these commands only, when they run.
+``patient_id``, ``instrument``, ``timepoint`` (months; 0 = baseline), ``score``, optionally
+``wording`` (which wording the patient saw: answers in different wordings are reported in
+separate rows, never pooled) and any cohort columns — optionally joined with a patients
+table, filters the cohort, and prints the outcome table. The JSON shape is documented in
+docs/report.md. Polars, Ibis, DuckDB, SciPy, Django and WeasyPrint are imported by these
+commands only, when they run.
 """
 
 from __future__ import annotations
@@ -26,6 +28,18 @@ if TYPE_CHECKING:
     from painpath.core.analytics import OutcomeRow
 
 REQUIRED = ("patient_id", "instrument", "timepoint", "score")
+WORDING = "wording"
+WORDING_NOTES = {
+    "recorded": (
+        "Answers in painpath's paraphrase are not answers to the validated instrument. Rows "
+        "are per instrument and wording group ('wording'): a patient's series is in the group "
+        "of its wording, or 'mixed' when its answers differ; groups are never pooled."
+    ),
+    "not_recorded": (
+        "The scores have no 'wording' column: answers to painpath's paraphrase and to the "
+        "validated instruments may be pooled in these rows."
+    ),
+}
 FORMATS = ("json", "csv", "html", "pdf")
 LOCALE = Path(__file__).parents[1] / "locale"
 
@@ -48,6 +62,7 @@ def _inputs(source: Path, patients: Path | None) -> pl.DataFrame:
             pl.col("timepoint").cast(pl.Int64, strict=True),
             pl.col("score").cast(pl.Float64, strict=True),
             pl.col("instrument").cast(pl.String),
+            *([pl.col(WORDING).cast(pl.String)] if WORDING in scores.columns else []),
         )
     except pl.exceptions.PolarsError as error:
         fail(f"{scores_path}: timepoint must be whole months and score a number ({error})")
@@ -98,10 +113,15 @@ def _csv(rows: list[OutcomeRow]) -> str:
 
 
 def report_document(
-    rows: list[OutcomeRow], filters: list[str], n_patients: int, timepoints: list[int]
+    rows: list[OutcomeRow],
+    filters: list[str],
+    n_patients: int,
+    timepoints: list[int],
+    *,
+    wording_recorded: bool = False,
 ) -> dict[str, Any]:
     """The JSON report (shape documented in docs/report.md)."""
-    from painpath.core.analytics import responder_definitions
+    from painpath.core.analytics import responder_definitions, wording_groups
 
     return {
         "painpath_version": __version__,
@@ -112,6 +132,11 @@ def report_document(
             for d in responder_definitions()
         ],
         "rows": [r.as_dict() for r in rows],
+        "wording": {
+            "recorded": wording_recorded,
+            "groups": wording_groups(rows),
+            "note": WORDING_NOTES["recorded" if wording_recorded else "not_recorded"],
+        },
     }
 
 
@@ -246,11 +271,13 @@ def report(
         document = _document(ibis.memtable(frame), filters, codes, points, output_format)
         write_output(output, document)
         return
-    scores = ibis.memtable(frame.select(REQUIRED))
+    wording = WORDING in frame.columns
+    scores = ibis.memtable(frame.select([*REQUIRED, WORDING] if wording else list(REQUIRED)))
     rows = outcome_table(scores, instruments=codes, timepoints=points)
     n_patients = frame["patient_id"].n_unique()
     if output_format == "json":
-        text = json.dumps(report_document(rows, filters, n_patients, points), indent=1) + "\n"
+        document = report_document(rows, filters, n_patients, points, wording_recorded=wording)
+        text = json.dumps(document, indent=1) + "\n"
     else:
         text = _csv(rows)
     write_output(output, text)

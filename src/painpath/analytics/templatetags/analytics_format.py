@@ -9,6 +9,8 @@ from django import template
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from painpath.analytics import render
+
 register = template.Library()
 
 
@@ -56,3 +58,9 @@ def ci_pct(interval: Any, digits: int = 1) -> str:
 def digits_for(instrument: str) -> int:
     """Decimals to show: EQ-5D's index needs 3, the 0–10 and 0–100 scales 1."""
     return 3 if instrument.startswith("eq5d") else 1
+
+
+@register.filter
+def wording_label(group: str | None) -> str:
+    """A wording group in the reader's words (``licensed``, ``paraphrase``, …)."""
+    return render.wording_label(group)

@@ -9,7 +9,9 @@ confidence intervals are computed (:mod:`painpath.core.analytics.stats`).
 """
 
 from painpath.core.analytics.report import (
+    MIXED,
     NOT_RECORDED,
+    WORDING_ORDER,
     OutcomeRow,
     ResponderDefinition,
     ResponderShare,
@@ -17,10 +19,14 @@ from painpath.core.analytics.report import (
     patient_changes,
     responder_definitions,
     stratified_outcome_table,
+    with_wording_groups,
+    wording_groups,
 )
 
 __all__ = [
+    "MIXED",
     "NOT_RECORDED",
+    "WORDING_ORDER",
     "OutcomeRow",
     "ResponderDefinition",
     "ResponderShare",
@@ -28,4 +34,6 @@ __all__ = [
     "patient_changes",
     "responder_definitions",
     "stratified_outcome_table",
+    "with_wording_groups",
+    "wording_groups",
 ]

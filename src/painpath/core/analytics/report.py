@@ -27,6 +27,14 @@ Strata (``by``): the same table per value of a cohort column (a classification a
 fat-infiltration grade, the clinic), computed in one query grouped by that column; a patient
 without a value is counted under ``NOT_RECORDED``.
 
+Wording: when the scores carry a ``wording`` column (which wording the patient saw: the
+instrument's ``licensed`` or ``original`` wording, painpath's ``paraphrase``, ``unknown``),
+answers in different wordings are never pooled. Each patient's series on an instrument (the
+baseline and the follow-ups reported) belongs to one *wording group* — its wording, or
+``mixed`` when its answers differ — and every row is for one instrument and one wording group
+(``OutcomeRow.wording``). An instrument answered in one wording gives one row per time point
+as before; without a ``wording`` column, ``wording`` is None and nothing changes.
+
 Portability: medians and quartiles use Ibis' ``quantile``, which every backend painpath runs
 on compiles to an exact, linearly interpolated ("type 7") percentile — DuckDB and PostgreSQL
 ``percentile_cont``, Spark ``percentile`` (not ``approx_percentile``) — so the table is the
@@ -52,7 +60,9 @@ from painpath.core.errors import UnknownInstrument
 from painpath.core.instruments import REGISTRY
 
 __all__ = [
+    "MIXED",
     "NOT_RECORDED",
+    "WORDING_ORDER",
     "OutcomeRow",
     "ResponderDefinition",
     "ResponderShare",
@@ -61,9 +71,16 @@ __all__ = [
     "patient_changes",
     "responder_definitions",
     "stratified_outcome_table",
+    "with_wording_groups",
+    "wording_groups",
 ]
 
 NOT_RECORDED = "(not recorded)"
+WORDING = "wording"
+WORDING_GROUP = "wording_group"
+MIXED = "mixed"
+# Report order: the instrument's own wording first, painpath's paraphrase, then the rest.
+WORDING_ORDER = ("licensed", "original", "paraphrase", MIXED, "unknown")
 
 DEFAULT_TIMEPOINTS = (3, 6, 12, 24)
 KINDS = frozenset(
@@ -160,9 +177,51 @@ class OutcomeRow:
     change_sd: float | None
     change_ci: tuple[float, float] | None
     responders: tuple[ResponderShare, ...]
+    wording: str | None = None
+    """The wording group of the patients in this row (see the module docstring); None when
+    the scores do not record wording."""
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def _wording_key(group: str | None) -> tuple[int, str]:
+    if group in WORDING_ORDER:
+        return WORDING_ORDER.index(group), ""
+    return len(WORDING_ORDER), str(group)
+
+
+def with_wording_groups(scores: Table, timepoints: Sequence[int] | None = None) -> Table:
+    """``scores`` with a ``wording_group`` column: per patient and instrument, the wording of
+    all their answers at baseline and at ``timepoints`` (all time points when None), or
+    ``mixed`` when they differ; a missing wording counts as ``unknown``. Rows at other time
+    points are left out. Without a ``wording`` column, ``scores`` unchanged."""
+    if WORDING not in scores.columns:
+        return scores
+    if WORDING_GROUP in scores.columns:
+        scores = scores.drop(WORDING_GROUP)
+    rows = scores.mutate(_wording=scores[WORDING].cast("string").fill_null("unknown"))
+    if timepoints is not None:
+        rows = rows.filter(rows.timepoint.isin([0, *timepoints]))
+    series = rows.group_by(["patient_id", "instrument"]).aggregate(
+        _kinds=rows._wording.nunique(), _kind=rows._wording.max()
+    )
+    series = series.select(
+        "patient_id",
+        "instrument",
+        **{WORDING_GROUP: ibis.ifelse(series._kinds > 1, MIXED, series._kind)},
+    )
+    return rows.join(series, ["patient_id", "instrument"]).drop("_wording")
+
+
+def wording_groups(rows: Iterable[OutcomeRow]) -> dict[str, dict[str, int]]:
+    """Per instrument with wording recorded, its wording groups (report order) and the number
+    of patients with a baseline in each — what a note on the report says."""
+    out: dict[str, dict[str, int]] = {}
+    for row in rows:
+        if row.wording is not None:
+            out.setdefault(row.instrument, {})[row.wording] = row.n_baseline
+    return out
 
 
 def _instrument_table(codes: Iterable[str], definitions: Sequence[ResponderDefinition]) -> Table:
@@ -244,12 +303,13 @@ def outcome_expression(
     (as text, in a column ``stratum``)."""
     definitions = responder_definitions() if definitions is None else definitions
     scores = scores.filter(scores.instrument.isin(list(instruments)))
-    keys = ["instrument"]
+    scores = with_wording_groups(scores, timepoints)
+    keys = ["instrument", WORDING_GROUP] if WORDING_GROUP in scores.columns else ["instrument"]
     if by is not None:
         if by not in scores.columns:
             raise KeyError(f"no column {by!r} to stratify by")
         scores = scores.mutate(stratum=scores[by].cast("string").fill_null(NOT_RECORDED))
-        keys = ["instrument", "stratum"]
+        keys = [*keys, "stratum"]
     base = scores.filter(scores.timepoint == 0).select(
         "patient_id", *keys, baseline=scores.score.cast("float64")
     )
@@ -345,18 +405,26 @@ def _rows(
     timepoints: Sequence[int],
     definitions: Sequence[ResponderDefinition],
 ) -> list[OutcomeRow]:
-    got: dict[tuple[str, int], Mapping[str, Any]] = {}
-    n_baseline_of: dict[str, Mapping[str, Any]] = {}
+    got: dict[tuple[str, str | None, int], Mapping[str, Any]] = {}
+    n_baseline_of: dict[tuple[str, str | None], Mapping[str, Any]] = {}
+    groups: dict[str, set[str | None]] = {}
     for record in records:
-        n_baseline_of[record["instrument"]] = record
+        group = record.get(WORDING_GROUP)
+        groups.setdefault(record["instrument"], set()).add(group)
+        n_baseline_of[(record["instrument"], group)] = record
         if record["timepoint"] is not None:
-            got[(record["instrument"], int(record["timepoint"]))] = record
+            got[(record["instrument"], group, int(record["timepoint"]))] = record
     rows = []
-    for code in instruments:
-        base: Mapping[str, Any] = n_baseline_of.get(code, {})
+    pairs = [
+        (instrument, group)
+        for instrument in instruments
+        for group in sorted(groups.get(instrument) or {None}, key=_wording_key)
+    ]
+    for code, group in pairs:
+        base: Mapping[str, Any] = n_baseline_of.get((code, group), {})
         n_baseline = int(base.get("n_baseline") or 0)
         for timepoint in timepoints:
-            r: Mapping[str, Any] = got.get((code, timepoint), {})
+            r: Mapping[str, Any] = got.get((code, group, timepoint), {})
             n = int(r.get("n_followed") or 0)
             shares = []
             for d in definitions:
@@ -401,6 +469,7 @@ def _rows(
                     change_sd=change_sd,
                     change_ci=t_interval(change_mean, change_sd, n),
                     responders=tuple(shares),
+                    wording=group,
                 )
             )
     return rows
