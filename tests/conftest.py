@@ -7,11 +7,12 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.contrib.auth.models import Group, User
 from django.test import Client
+from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -41,6 +42,16 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     for reason, count in reasons.most_common():
         terminalreporter.write_line(f"!!   {count} × {reason}", red=True, bold=True)
     terminalreporter.write_line(bar, red=True, bold=True)
+
+
+@pytest.fixture(autouse=True)
+def _language_back() -> Iterator[None]:
+    """Restore the active language after each test: a view that activates the patient's or a
+    staff member's language leaves it active in the thread, and the next test would run in
+    Danish."""
+    language = translation.get_language()
+    yield
+    translation.activate(language)
 
 
 PASSWORD = "correct horse battery staple"  # test-only
