@@ -8,6 +8,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from painpath.core.followup import builtin_protocols
+
+DEFAULT_VERSION = builtin_protocols()["default"].version
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path("/tmp/shots")
@@ -28,7 +32,7 @@ def test_a_clinician_records_an_overdue_follow_up_by_phone(
 
     overdue.get_by_role("link", name="Charlie Fiktivsen (demo)").click()
     card = page.locator("#followup")
-    expect(card).to_contain_text("protocol version 1.0.0")
+    expect(card).to_contain_text(f"protocol version {DEFAULT_VERSION}")
     expect(card).to_contain_text("outside window, +21 days")
     card.screenshot(path=str(SHOTS / "followup-card-late.png"))
 
