@@ -13,7 +13,9 @@ in one clinic at a time; the permissions below apply there, to that clinic's rec
 - clinic administrator: the clinic's settings and its staff's roles; no patient data.
 
 The site administrator is not a clinic role but a Django group for the whole installation:
-clinics, staff accounts, authenticators, lockouts and the audit log — and no patient data.
+clinics, staff accounts and their roles, authenticators, lockouts and the audit log — and no
+patient data. Neither administrator changes their own roles; appointing a site administrator
+or a superuser is an installation task (docs/administration.md).
 """
 
 from __future__ import annotations
@@ -85,6 +87,11 @@ PERMISSIONS: Final[dict[str, tuple[tuple[str, str], ...]]] = {
         ("patients", "view_clinic"),
         ("patients", "add_clinic"),
         ("patients", "change_clinic"),
+        # Staff roles in every clinic, in painpath's staff screens (never their own:
+        # painpath.administration.services).
+        ("patients", "view_membership"),
+        ("patients", "add_membership"),
+        ("patients", "change_membership"),
     ),
 }
 

@@ -5,7 +5,11 @@ A password alone never signs anyone in: it only opens a short *pending* state in
 (no authenticated user yet). The session becomes a signed-in, verified one only once a code
 from the user's confirmed authenticator matches (:func:`complete_login`). Staff without a
 confirmed authenticator enrol one from the pending state (trust on first use: accounts are
-created by a site administrator, who removes a lost authenticator in the admin).
+created by a site administrator, who removes a lost authenticator in painpath's staff screens).
+
+A new account has no password until its holder sets one through the one-time link the
+administrator was shown (:func:`invitation_path`); that link never replaces a password that
+has been set, so handing out links cannot take over an account.
 """
 
 from __future__ import annotations
@@ -20,11 +24,15 @@ from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_cool_off, get_failure_limit, get_lockout_response
 from django.conf import settings
 from django.contrib.auth import get_user_model, login, user_login_failed
+from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.tokens import default_token_generator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.encoding import force_bytes
+from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_encode
 from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.models import Device
@@ -32,6 +40,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
 from painpath.accounts.models import Profile
+from painpath.accounts.roles import SITE_ADMIN
+from painpath.audit.services import Event, record
 
 PENDING_KEY = "painpath.pending_login"
 # The new authenticator's secret waits in the session until a code from it confirms it.
@@ -40,6 +50,8 @@ ENROL_KEY = "painpath.enrol_key"
 # typed password does not stay half signed in.
 PENDING_SECONDS = 5 * 60
 ENROL_DEVICE_NAME = "authenticator"
+
+PASSWORD_SET = Event("accounts.password.set", "change")
 
 
 @dataclass(frozen=True)
@@ -213,3 +225,40 @@ def set_language(user: AbstractBaseUser, language: str) -> Profile:
         profile.language = language
         profile.save(update_fields=["language"])
     return profile
+
+
+def is_site_admin(user: Any) -> bool:
+    """An active member of the site administrators' group (the installation's superuser is
+    not one: it installs, in the Django admin)."""
+    return bool(
+        getattr(user, "is_active", False)
+        and user.is_authenticated
+        and user.groups.filter(name=SITE_ADMIN).exists()
+    )
+
+
+def is_installation_account(user: Any) -> bool:
+    """A superuser, a staff-flagged account or a site administrator: only the installation's
+    superuser changes these (in the Django admin), never painpath's staff screens — so no
+    administrator can promote, demote or lock out another."""
+    return bool(user.is_superuser or user.is_staff or user.groups.filter(name=SITE_ADMIN).exists())
+
+
+def invitation_path(user: Any) -> str:
+    """The one-time link for ``user`` to set their first password: valid for
+    ``PASSWORD_RESET_TIMEOUT`` seconds and only until a password is set (the token is keyed
+    on the password hash)."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    return reverse("accounts:set_password", args=[uid, default_token_generator.make_token(user)])
+
+
+def may_set_password_by_link(user: Any) -> bool:
+    """Only an active account that has never had a password: a link cannot replace one."""
+    return bool(user is not None and user.is_active and not user.has_usable_password())
+
+
+@transaction.atomic
+def set_password_from_link(form: SetPasswordForm[Any], request: HttpRequest | None) -> Any:
+    user = form.save()
+    record(request, PASSWORD_SET, user=user, obj=user, through="invitation link")
+    return user

@@ -10,4 +10,5 @@ urlpatterns = [
     path("authenticator/", views.otp_setup, name="otp_setup"),
     path("logout/", LogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
+    path("set-password/<uidb64>/<token>/", views.SetPasswordView.as_view(), name="set_password"),
 ]

@@ -1,13 +1,19 @@
-"""Staff sign-in (password, then a one-time code), authenticator enrolment, and the profile.
+"""Staff sign-in (password, then a one-time code), authenticator enrolment, a new account's
+first password, and the profile.
 
 Views authorise, validate, call ``services`` and respond; the rules live in ``services.py``.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
+from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.views import PasswordResetConfirmView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -97,6 +103,29 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
         "manual_key": services.manual_key(device),
     }
     return render(request, "accounts/otp_setup.html", context)
+
+
+class SetPasswordView(PasswordResetConfirmView):
+    """The one-time link an administrator hands a new staff member: set a first password,
+    then sign in and enrol an authenticator. Django's view checks the token (and moves it
+    from the address into the session before showing the form); painpath only lets it set a
+    first password (``services.may_set_password_by_link``) and audits it."""
+
+    template_name = "accounts/set_password.html"
+    success_url = reverse_lazy("accounts:login")
+    reset_url_token = "new"  # the placeholder the address shows once the token is taken
+
+    def get_user(self, uidb64: str) -> Any:
+        user = super().get_user(uidb64)
+        return user if services.may_set_password_by_link(user) else None
+
+    def form_valid(self, form: SetPasswordForm[Any]) -> HttpResponse:
+        services.set_password_from_link(form, self.request)
+        messages.success(
+            self.request,
+            _("Your password is set. Sign in now; next you set up the authenticator app."),
+        )
+        return redirect(self.success_url)
 
 
 @verified_staff

@@ -10,6 +10,7 @@ This app stands at the bottom of the house: every app imports it, it imports non
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -20,6 +21,18 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.http import HttpRequest
 
 from painpath.audit.models import AuditEntry
+
+# A CPR number (ten digits; a hyphen, a space or their URL encodings between the sixth and the
+# seventh) that reached an address — typed into the address bar, or sent by a GET form — is
+# masked before the path is stored: the log never holds one in full. The bounds keep a run of
+# digits inside a longer token (a public id) as it is.
+_CPR_IN_PATH = re.compile(
+    r"(?:(?<![0-9A-Za-z])|(?<=%20))(\d{6})(?:-|\+|%2D|%20)?\d{4}(?![0-9A-Za-z])", re.I
+)
+
+
+def stored_path(request: HttpRequest) -> str:
+    return _CPR_IN_PATH.sub(r"\1-••••", request.get_full_path())[:300]
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -76,7 +89,7 @@ def record(
         patient=patient,
         object_type=obj._meta.label_lower if obj is not None else object_type,
         object_id=str(obj.pk) if obj is not None else "",
-        path=request.get_full_path()[:300] if request is not None else "",
+        path=stored_path(request) if request is not None else "",
         method=request.method or "" if request is not None else "",
         ip=client_ip(request) if request is not None else None,
         detail=detail,
@@ -92,7 +105,7 @@ def record_login_failed(
         username=attempted_username[:150],
         code=SIGN_IN_FAILED.code,
         action=SIGN_IN_FAILED.action,
-        path=request.get_full_path()[:300] if request is not None else "",
+        path=stored_path(request) if request is not None else "",
         method=request.method or "" if request is not None else "",
         ip=client_ip(request) if request is not None else None,
         detail=detail,
@@ -109,8 +122,10 @@ def search(
 ) -> QuerySet[AuditEntry]:
     """Entries matching every given filter, newest first.
 
-    ``user`` matches the username or the person's name; ``patient`` is a patient's public id
-    or part of their name; ``since`` and ``until`` are inclusive local dates.
+    ``user`` matches the username or the person's name; ``patient`` is one or more patient
+    records' public ids (separated by spaces) — never a name: the log's readers see no patient
+    data, so they cannot find a patient by one (a CPR number finds them through its keyed hash,
+    ``painpath.administration``); ``since`` and ``until`` are inclusive local dates.
     """
     entries = AuditEntry.objects.select_related("user", "patient")
     if user.strip():
@@ -121,11 +136,14 @@ def search(
             | Q(user__last_name__icontains=text)
         )
     if patient.strip():
-        public_id = as_uuid(patient)
-        if public_id is not None:
-            entries = entries.filter(patient__public_id=public_id)
-        else:
-            entries = entries.filter(patient__name__icontains=patient.strip())
+        ids = [str(i) for part in patient.replace(",", " ").split() if (i := as_uuid(part))]
+        # A refused read names the record it asked for in its detail, not as its patient:
+        # nobody read it (painpath.patients.access, painpath.web.middleware).
+        entries = entries.filter(
+            Q(patient__public_id__in=ids)
+            | Q(detail__requested__in=ids)
+            | Q(detail__patient_record__in=ids)
+        )
     if action:
         entries = entries.filter(action=action)
     if since is not None:

@@ -67,6 +67,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost but one, so that every response gets it, refusals and lockouts included.
+    "painpath.web.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -76,6 +78,8 @@ MIDDLEWARE = [
     # After authentication: the clinic the staff member works in, and their role there.
     "painpath.patients.access.CurrentClinicMiddleware",
     "painpath.accounts.middleware.UserLanguageMiddleware",
+    # Inside the superuser's guard (which audits its own refusals): a 403 on patient data.
+    "painpath.web.middleware.RefusedReadAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -155,6 +159,7 @@ LOGIN_REDIRECT_URL = "clinic:worklist"
 PAINPATH_LANDING = (
     ("patients.view_episode", "clinic:worklist"),
     ("audit.view_auditentry", "administration:audit_log"),
+    ("patients.change_membership", "administration:staff"),
     ("audit.view_analytics", "analytics:report"),
 )
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -170,6 +175,22 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "painpath.accounts.services.lockout_page"
 
 OTP_TOTP_ISSUER = "painpath"
+# No admin page shows an authenticator's secret or its QR code after enrolment (painpath's own
+# device admins show neither either: painpath.accounts.admin).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# Checked where staff choose a password (the invitation link's form).
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# How long an invitation link (to set a first password) works.
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 60 * 60
 
 # Content security policy (django-csp 4): nothing from other origins, no inline script.
 CONTENT_SECURITY_POLICY = {

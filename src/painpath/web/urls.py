@@ -7,7 +7,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
     path("accounts/", include("painpath.accounts.urls")),
-    path("audit/", include("painpath.administration.urls")),
+    # The administrators' screens: /audit/ (the audit log) and /staff/.
+    path("", include("painpath.administration.urls")),
     path("patients/", include("painpath.patients.urls")),
     path("q/", include("painpath.questionnaires.urls")),
     # The clinician's workspace: /clinic/ (worklist, quick actions) and /patients/<id>/.

@@ -1,0 +1,360 @@
+"""Staff management in painpath's own screens: invite, roles per clinic, second factor,
+deactivation — each audited; and what a site administrator and a clinic administrator may not
+do (their own roles, an installation account, another clinic, a flag or a group)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.test import Client
+from django.urls import reverse
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from painpath.accounts.models import Profile
+from painpath.accounts.roles import CLINIC_ADMIN, CLINICIAN, SECRETARY, SITE_ADMIN
+from painpath.administration import services
+from painpath.audit.models import AuditEntry
+from painpath.patients.models import Clinic, Episode, Membership
+
+pytestmark = pytest.mark.django_db
+
+NEW_PASSWORD = "a long enough new password for tests"  # test-only
+
+
+@pytest.fixture
+def admin_client_(verified_client: Callable[[User], Client], site_admin: User) -> Client:
+    return verified_client(site_admin)
+
+
+@pytest.fixture
+def clinic_admin(make_staff: Callable[..., User]) -> User:
+    return make_staff(CLINIC_ADMIN, "test-clinic-admin")
+
+
+def invite(client: Client, **fields: str) -> tuple[User, str]:
+    """Invite through the screen; the new account and the link the page showed."""
+    data = {"username": "new-nurse", "first_name": "Nina", "language": "da", **fields}
+    response = client.post(reverse("administration:staff_invite"), data)
+    assert response.status_code == 200, response.content.decode()[:2000]
+    link = re.search(r'value="(http[^"]+/accounts/set-password/[^"]+)"', response.content.decode())
+    assert link, "the page shows the one-time link"
+    return User.objects.get(username=data["username"]), link.group(1)
+
+
+def events(code: str) -> list[AuditEntry]:
+    return list(AuditEntry.objects.filter(code=code).order_by("id"))
+
+
+# --------------------------------------------------------------------------- invite
+
+
+def test_a_site_administrator_invites_a_plain_staff_member_with_a_role_and_no_password(
+    admin_client_: Client, site_admin: User, clinic: Clinic
+) -> None:
+    user, link = invite(
+        admin_client_,
+        clinic=str(clinic.pk),
+        role=CLINICIAN,
+        # Fields the form does not have: a forged POST gains nothing.
+        is_superuser="on",
+        is_staff="on",
+        groups=str(Group.objects.get(name=SITE_ADMIN).pk),
+    )
+
+    assert not user.has_usable_password()
+    assert not (user.is_superuser or user.is_staff or user.groups.exists())
+    assert Membership.objects.get(user=user).role == CLINICIAN
+    assert Profile.objects.get(user=user).language == "da"
+    (entry,) = events(services.STAFF_INVITED.code)
+    assert (entry.user, entry.object_id) == (site_admin, str(user.pk))
+    assert entry.detail["role"] == CLINICIAN
+    token = link.rstrip("/").rsplit("/", 1)[-1]
+    assert not AuditEntry.objects.filter(detail__icontains=token).exists()
+    assert all(token not in entry.path for entry in AuditEntry.objects.all())
+
+
+def test_the_invitation_link_sets_a_first_password_once_then_the_sign_in_enrols_a_phone(
+    admin_client_: Client,
+) -> None:
+    user, link = invite(admin_client_)
+    invitee = Client()
+
+    form_page = invitee.get(link, follow=True)
+    assert "new_password1" in form_page.content.decode()
+    set_url = form_page.redirect_chain[-1][0]
+    short = invitee.post(set_url, {"new_password1": "short", "new_password2": "short"})
+    assert "new_password1" in short.content.decode()  # too short: asked again
+    done = invitee.post(set_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+
+    assert done.status_code == 302 and done["Location"] == reverse("accounts:login")
+    user.refresh_from_db()
+    assert user.check_password(NEW_PASSWORD)
+    assert events("accounts.password.set")[0].user == user
+    again = Client().get(link, follow=True)
+    assert "no longer valid" in again.content.decode()
+    signed = Client().post(
+        reverse("accounts:login"), {"username": user.username, "password": NEW_PASSWORD}
+    )
+    assert signed["Location"] == reverse("accounts:otp_setup")
+
+
+def test_a_link_never_replaces_a_password_that_is_set(
+    admin_client_: Client, clinician: User
+) -> None:
+    from painpath.accounts.services import invitation_path
+
+    page = Client().get(invitation_path(clinician), follow=True)
+
+    assert "no longer valid" in page.content.decode()
+    response = admin_client_.post(reverse("administration:invitation_renew", args=[clinician.pk]))
+    assert response.status_code == 302
+    assert not events(services.INVITATION_RENEWED.code)
+
+
+def test_a_new_invitation_link_makes_the_earlier_one_stale(admin_client_: Client) -> None:
+    user, first = invite(admin_client_)
+
+    response = admin_client_.post(reverse("administration:invitation_renew", args=[user.pk]))
+
+    second = re.search(r'value="(http[^"]+)"', response.content.decode())
+    assert second and second.group(1) != first
+    assert "no longer valid" in Client().get(first, follow=True).content.decode()
+    assert "new_password1" in Client().get(second.group(1), follow=True).content.decode()
+    assert len(events(services.INVITATION_RENEWED.code)) == 1
+
+
+def test_only_a_site_administrator_invites(
+    verified_client: Callable[[User], Client], clinic_admin: User
+) -> None:
+    client = verified_client(clinic_admin)
+    response = client.post(reverse("administration:staff_invite"), {"username": "puppet"})
+    assert response.status_code == 403
+    assert not User.objects.filter(username="puppet").exists()
+    with pytest.raises(services.NotAllowed):
+        services.invite(clinic_admin, username="puppet")
+
+
+# --------------------------------------------------------------------------- roles
+
+
+def set_role(client: Client, username: str, clinic: Clinic, role: str, active: bool = True) -> Any:
+    data = {"username": username, "clinic": str(clinic.pk), "role": role}
+    if active:
+        data["active"] = "on"
+    return client.post(reverse("administration:membership_set"), data)
+
+
+def test_a_site_administrator_grants_changes_and_suspends_a_role_each_audited(
+    admin_client_: Client,
+    verified_client: Callable[[User], Client],
+    clinician: User,
+    other_clinic: Clinic,
+    clinic: Clinic,
+    episode: Episode,
+) -> None:
+    set_role(admin_client_, clinician.username, other_clinic, SECRETARY)
+    set_role(admin_client_, clinician.username, other_clinic, CLINICIAN)
+    set_role(admin_client_, clinician.username, clinic, CLINICIAN, active=False)
+
+    granted = events(services.MEMBERSHIP_GRANTED.code)
+    changed = events(services.MEMBERSHIP_CHANGED.code)
+    assert [e.detail["role"] for e in granted] == [SECRETARY]
+    assert [e.detail.get("role") for e in changed] == [[SECRETARY, CLINICIAN], None]
+    assert changed[1].detail["active"] == [True, False]
+    # The suspended role opens nothing in that clinic any more.
+    client = verified_client(clinician)
+    client.post(reverse("patients:choose_clinic"), {"clinic": clinic.pk})
+    page = reverse("clinic:patient", args=[episode.patient.public_id])
+    assert client.get(page).status_code == 404
+
+
+def test_nobody_changes_their_own_roles(
+    admin_client_: Client,
+    site_admin: User,
+    verified_client: Callable[[User], Client],
+    clinic_admin: User,
+    clinic: Clinic,
+) -> None:
+    set_role(admin_client_, site_admin.username, clinic, CLINICIAN)
+    own = verified_client(clinic_admin)
+    set_role(own, clinic_admin.username, clinic, CLINICIAN)
+
+    assert not Membership.objects.filter(user=site_admin).exists()
+    assert Membership.objects.get(user=clinic_admin).role == CLINIC_ADMIN
+    assert not events(services.MEMBERSHIP_GRANTED.code)
+    assert not events(services.MEMBERSHIP_CHANGED.code)
+    with pytest.raises(services.NotAllowed, match="your own"):
+        services.set_membership(site_admin, site_admin, clinic, CLINICIAN)
+
+
+def test_no_one_touches_an_installation_account_from_these_screens(
+    admin_client_: Client,
+    make_staff: Callable[..., User],
+    clinic: Clinic,
+    clinic_admin: User,
+) -> None:
+    other_admin = make_staff(SITE_ADMIN, "other-site-admin")
+    superuser = make_staff(None, "root")
+    superuser.is_superuser = superuser.is_staff = True
+    superuser.save()
+
+    for target in (other_admin, superuser):
+        set_role(admin_client_, target.username, clinic, CLINICIAN)
+        admin_client_.post(
+            reverse("administration:second_factor_reset", args=[target.pk]), {"confirm": "on"}
+        )
+        admin_client_.post(
+            reverse("administration:account_active", args=[target.pk]), {"active": "0"}
+        )
+        target.refresh_from_db()
+        assert target.is_active
+        assert not target.memberships.exists()
+        assert TOTPDevice.objects.filter(user=target).exists()
+        with pytest.raises(services.NotAllowed, match="installation"):
+            services.set_membership(clinic_admin, target, clinic, CLINICIAN)
+    assert (
+        AuditEntry.objects.filter(code__startswith="administration.")
+        .filter(action__in=["create", "change", "delete"])
+        .count()
+        == 0
+    )
+
+
+def test_a_clinic_administrator_sets_roles_in_their_clinic_only(
+    verified_client: Callable[[User], Client],
+    clinic_admin: User,
+    make_staff: Callable[..., User],
+    clinic: Clinic,
+    other_clinic: Clinic,
+) -> None:
+    colleague = make_staff(SECRETARY, "colleague")
+    stranger = make_staff(CLINICIAN, "stranger", other_clinic)
+    client = verified_client(clinic_admin)
+
+    set_role(client, colleague.username, clinic, CLINICIAN)
+    set_role(client, stranger.username, other_clinic, SECRETARY)  # not theirs: refused
+    set_role(client, stranger.username, clinic, SECRETARY)  # into theirs: allowed
+
+    assert Membership.objects.get(user=colleague, clinic=clinic).role == CLINICIAN
+    assert Membership.objects.get(user=stranger, clinic=other_clinic).role == CLINICIAN
+    assert Membership.objects.get(user=stranger, clinic=clinic).role == SECRETARY
+    with pytest.raises(services.NotAllowed):
+        services.set_membership(clinic_admin, stranger, other_clinic, SECRETARY)
+    # Their staff list and pages show their clinic's staff only.
+    listing = client.get(reverse("administration:staff")).content.decode()
+    assert "colleague" in listing and "test-nobody" not in listing
+    loner = make_staff(None, "loner")
+    assert client.get(reverse("administration:staff_detail", args=[loner.pk])).status_code == 404
+    # Accounts are the site administrator's.
+    for name in ("second_factor_reset", "account_active", "invitation_renew"):
+        response = client.post(reverse(f"administration:{name}", args=[colleague.pk]))
+        assert response.status_code == 403, name
+
+
+def test_roles_are_clinic_roles_only(site_admin: User, clinician: User, clinic: Clinic) -> None:
+    with pytest.raises(services.NotAllowed):
+        services.set_membership(site_admin, clinician, clinic, SITE_ADMIN)
+    assert not clinician.groups.exists()
+
+
+# --------------------------------------------------------------------------- second factor
+
+
+def test_resetting_the_second_factor_removes_every_authenticator_and_ends_verification(
+    admin_client_: Client,
+    site_admin: User,
+    clinician: User,
+    clinician_client: Client,
+) -> None:
+    StaticDevice.objects.create(user=clinician, name="backup", confirmed=True)
+    assert clinician_client.get(reverse("clinic:worklist")).status_code == 200
+
+    unconfirmed = admin_client_.post(
+        reverse("administration:second_factor_reset", args=[clinician.pk])
+    )
+    assert unconfirmed.status_code == 302 and TOTPDevice.objects.filter(user=clinician).exists()
+    admin_client_.post(
+        reverse("administration:second_factor_reset", args=[clinician.pk]), {"confirm": "on"}
+    )
+
+    assert not TOTPDevice.objects.filter(user=clinician).exists()
+    assert not StaticDevice.objects.filter(user=clinician).exists()
+    (entry,) = events(services.SECOND_FACTOR_RESET.code)
+    assert (entry.user, entry.detail["removed"]) == (site_admin, 2)
+    assert clinician_client.get(reverse("clinic:worklist")).status_code == 302  # to sign in
+    signed = Client().post(
+        reverse("accounts:login"),
+        {"username": clinician.username, "password": "correct horse battery staple"},
+    )
+    assert signed["Location"] == reverse("accounts:otp_setup")
+
+
+def test_the_staff_pages_never_show_an_authenticator_secret(
+    admin_client_: Client, clinician: User
+) -> None:
+    device = TOTPDevice.objects.get(user=clinician)
+    pages = [
+        admin_client_.get(reverse("administration:staff")),
+        admin_client_.get(reverse("administration:staff_detail", args=[clinician.pk])),
+    ]
+    for page in pages:
+        body = page.content.decode()
+        assert page.status_code == 200
+        assert device.key not in body
+
+
+# --------------------------------------------------------------------------- deactivation
+
+
+def test_a_deactivated_account_cannot_sign_in_and_its_sessions_end(
+    admin_client_: Client, clinician: User, clinician_client: Client
+) -> None:
+    admin_client_.post(
+        reverse("administration:account_active", args=[clinician.pk]), {"active": "0"}
+    )
+
+    clinician.refresh_from_db()
+    assert not clinician.is_active
+    assert clinician_client.get(reverse("clinic:worklist")).status_code == 302
+    refused = Client().post(
+        reverse("accounts:login"),
+        {"username": clinician.username, "password": "correct horse battery staple"},
+    )
+    assert refused.status_code == 200  # the sign-in form again
+    admin_client_.post(
+        reverse("administration:account_active", args=[clinician.pk]), {"active": "1"}
+    )
+    clinician.refresh_from_db()
+    assert clinician.is_active
+    assert [
+        e.code
+        for e in AuditEntry.objects.filter(code__startswith="administration.staff").order_by("id")
+    ] == [
+        services.ACCOUNT_DEACTIVATED.code,
+        services.ACCOUNT_REACTIVATED.code,
+    ]
+
+
+def test_a_site_administrator_cannot_deactivate_themselves(
+    admin_client_: Client, site_admin: User
+) -> None:
+    admin_client_.post(
+        reverse("administration:account_active", args=[site_admin.pk]), {"active": "0"}
+    )
+    site_admin.refresh_from_db()
+    assert site_admin.is_active
+
+
+# --------------------------------------------------------------------------- language
+
+
+def test_the_staff_screens_speak_danish(admin_client_: Client, site_admin: User) -> None:
+    Profile.objects.create(user=site_admin, language="da")
+    body = admin_client_.get(reverse("administration:staff")).content.decode()
+    assert "Inviter en medarbejder" in body
+    assert "Invite a staff member" not in body
