@@ -1,4 +1,7 @@
+import csv
+import io
 import json
+import re
 from pathlib import Path
 
 import polars as pl
@@ -147,3 +150,64 @@ def test_answers_in_paraphrase_and_licensed_wording_are_reported_apart(tmp_path:
     assert 'data-instrument="odi" data-wording="licensed"' in page.stdout
     assert 'data-instrument="odi" data-wording="paraphrase"' in page.stdout
     assert "painpath&#x27;s paraphrase (not the validated instrument)" in page.stdout
+
+
+# -- disclosure control (--k) -------------------------------------------------------------------
+
+
+def write_registry(path: Path) -> Path:
+    # Synthetic: 12 patients with NRS at 0 and 3 months; only 3 of them answered at 12.
+    ids = list(range(1, 13))
+    rows = [(p, 0, 7.0) for p in ids] + [(p, 3, 5.0) for p in ids] + [(p, 12, 2.0) for p in ids[:3]]
+    pl.DataFrame(
+        {
+            "patient_id": [r[0] for r in rows],
+            "instrument": ["nrs"] * len(rows),
+            "timepoint": [r[1] for r in rows],
+            "score": [r[2] for r in rows],
+        }
+    ).write_csv(path)
+    return path
+
+
+def test_k_withholds_small_rows_as_null_with_a_flag(tmp_path: Path) -> None:
+    path = write_registry(tmp_path / "s.csv")
+    result = runner.invoke(app, ["report", "-i", str(path), "--timepoints", "3,12", "--k", "5"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    three, twelve = doc["rows"]
+    assert doc["disclosure"] == {"k": 5}
+    assert (three["n_followed"], three["withheld"]) == (12, False)
+    assert (twelve["n_baseline"], twelve["n_followed"], twelve["withheld"]) == (None, None, True)
+    assert twelve["followup_mean"] is None and twelve["change_mean"] is None
+    assert all(s["withheld"] and s["responders"] is None for s in twelve["responders"])
+    assert not re.search(r'":\s*-1\s*[,}\n]', result.stdout)  # never the core's -1
+
+
+def test_without_k_nothing_is_withheld_and_the_shape_only_grows(tmp_path: Path) -> None:
+    path = write_registry(tmp_path / "s.csv")
+    doc = json.loads(runner.invoke(app, ["report", "-i", str(path), "--timepoints", "12"]).stdout)
+    (row,) = doc["rows"]
+    assert doc["disclosure"] == {"k": None}
+    assert (row["n_followed"], row["withheld"], row["followup_mean"]) == (3, False, 2.0)
+
+
+def test_k_applies_to_csv_and_html(tmp_path: Path) -> None:
+    path = write_registry(tmp_path / "s.csv")
+    args = ["report", "-i", str(path), "--timepoints", "3,12", "--k", "5"]
+    text = runner.invoke(app, [*args, "-f", "csv"]).stdout
+    lines = list(csv.DictReader(io.StringIO(text)))
+    twelve = [line for line in lines if line["timepoint"] == "12"]
+    assert twelve and all(
+        line["withheld"] == "True" and line["n_followed"] == "" for line in twelve
+    )
+    page = runner.invoke(app, [*args, "-f", "html"]).stdout
+    assert "fewer than 5" in page and "figure-trajectories" not in page
+    assert "individual trajectories" not in page
+
+
+def test_k_refuses_a_cohort_smaller_than_k(tmp_path: Path) -> None:
+    path = write_registry(tmp_path / "s.csv")
+    result = runner.invoke(app, ["report", "-i", str(path), "-c", "patient_id=1,2", "--k", "5"])
+    assert result.exit_code == 2
+    assert "fewer than 5 patients" in result.output

@@ -37,6 +37,15 @@ def _pct(value: float | None) -> str:
     return "–" if value is None else f"{100 * value:.1f} %"
 
 
+def fewer_than(k: int | None) -> str:
+    """How a withheld count is shown: never as a number."""
+    return _("fewer than %(k)s") % {"k": k} if k is not None else _("withheld")
+
+
+def count(n: int, k: int | None = None) -> str:
+    return fewer_than(k) if n < 0 else str(n)
+
+
 # --------------------------------------------------------------------------- SVG
 
 
@@ -303,8 +312,11 @@ def waterfall(
     )
 
 
-def funnel(points: Sequence[Any], p0: float, definition: str) -> Figure:
+def funnel(points: Sequence[Any], p0: float, definition: str, *, k: int | None = None) -> Figure:
+    """A withheld clinic (disclosure control: count -1, share None) is listed, not drawn."""
     title = _("Clinics: %(definition)s against number followed up") % {"definition": definition}
+    table = points
+    points = [p for p in points if p.n >= 0 and p.share is not None]
     n_max = max([p.n for p in points] + [10])
     grid = sorted({max(1, round(n_max * i / 60)) for i in range(61)} | {1})
     limits = {}
@@ -364,17 +376,21 @@ def funnel(points: Sequence[Any], p0: float, definition: str) -> Figure:
         if p.share is not None:
             canvas.dot(p.n, p.share, BLUE, 5)
             canvas.text(canvas.x(p.n), canvas.y(p.share) - 8, p.clinic, size=10)
+
+    def inside(verdict: bool | None) -> str:
+        return "–" if verdict is None else _("yes") if verdict else _("no")
+
     rows = [
         [
             p.clinic,
-            str(p.n),
-            str(p.k),
+            count(p.n, k),
+            count(p.k, k),
             _pct(p.share),
             f"{_pct(p.ci[0])} – {_pct(p.ci[1])}" if p.ci else "–",
-            _("yes") if p.inside_95 else _("no"),
-            _("yes") if p.inside_998 else _("no"),
+            inside(p.inside_95),
+            inside(p.inside_998),
         ]
-        for p in points
+        for p in table
     ]
     return Figure(
         "figure-funnel",

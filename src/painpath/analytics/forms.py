@@ -1,8 +1,14 @@
 """The report's filter form: cohort filters (turned into the core's ``column=…`` filter
-texts) and what to show. Choices come from the values present in the registry export."""
+texts) and what to show. Choices come from the values present in the registry export.
+
+A researcher's form (``research_columns`` given) offers only those columns, age and index
+date in bands (``age_band``, ``index_year``) instead of free ranges, no per-answer filter
+(window, wording) and all time points: any two cohorts it can describe are unions of the
+disclosure-control atoms (docs/disclosure.md)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
@@ -59,8 +65,11 @@ class ReportForm(forms.Form):
 
     cohort_names: list[str]
 
-    def __init__(self, data: Any, frame: pl.DataFrame) -> None:
+    def __init__(
+        self, data: Any, frame: pl.DataFrame, *, research_columns: Sequence[str] | None = None
+    ) -> None:
         super().__init__(data)
+        self.research_columns = research_columns
         labels = {
             "clinic": _("Clinic"),
             "treatment": _("Treatment"),
@@ -68,10 +77,13 @@ class ReportForm(forms.Form):
             "sex": _("Sex"),
             "multifidus_fat_grade": _("Multifidus fat grade"),
             "wording": _("Only answers in this wording"),
+            "age_band": _("Age band"),
+            "index_year": _("Index year"),
         }
         axes = sorted(c for c in frame.columns if c.startswith("axis_"))
+        columns = (*COHORT_COLUMNS, *axes) if research_columns is None else research_columns
         self.cohort_names = []
-        for column in (*COHORT_COLUMNS, *axes):
+        for column in columns:
             values = _values(frame, column)
             if not values:
                 continue
@@ -81,7 +93,12 @@ class ReportForm(forms.Form):
                 label=label, required=False, choices=[(v, shown(v)) for v in values]
             )
             self.cohort_names.append(column)
-        self.cohort_names += ["index_from", "index_to", "age_min", "age_max", "in_window"]
+        ranges = ["index_from", "index_to", "age_min", "age_max", "in_window"]
+        if research_columns is None:
+            self.cohort_names += ranges
+        else:
+            for name in (*ranges, "timepoints"):
+                del self.fields[name]
         present = set(_values(frame, "instrument"))
         codes = [c for c in REGISTRY if c in present]
         self.fields["instruments"].choices = [(c, REGISTRY[c].title) for c in codes]
@@ -89,6 +106,10 @@ class ReportForm(forms.Form):
             (c, REGISTRY[c].title) for c in codes
         ]
         strata = [c for c in (*STRATA_COLUMNS, *axes, "clinic", "sex") if c in frame.columns]
+        if research_columns is not None:
+            # Compare only by what the atoms are made of: any other column could split off
+            # a single patient of the difference between two cohorts.
+            strata = [c for c in (*STRATA_COLUMNS, *research_columns) if c in self.cohort_names]
         self.fields["stratum"].choices = [(c, stratum_label(c)) for c in dict.fromkeys(strata)]
         self.fields["definition"].choices = [(d.id, d.label) for d in responder_definitions()]
         present = _values(frame, "wording")
@@ -98,8 +119,11 @@ class ReportForm(forms.Form):
             (group, wording_label(group)) for group in groups
         ]
         defaults = Options()
-        self.fields["timepoints"].initial = list(defaults.timepoints)
-        self.fields["stratum"].initial = defaults.stratum
+        if "timepoints" in self.fields:
+            self.fields["timepoints"].initial = list(defaults.timepoints)
+        self.fields["stratum"].initial = (
+            defaults.stratum if defaults.stratum in strata else next(iter(strata), "")
+        )
         self.fields["definition"].initial = defaults.definition
         self.fields["plot_timepoint"].initial = defaults.plot_timepoint
 
@@ -109,7 +133,7 @@ class ReportForm(forms.Form):
     def report_fields(self) -> list[forms.BoundField]:
         names = (
             "instruments",
-            "timepoints",
+            *(("timepoints",) if "timepoints" in self.fields else ()),
             "stratum",
             "definition",
             "plot_instrument",
@@ -149,7 +173,7 @@ class ReportForm(forms.Form):
         return Options(
             instruments=tuple(data.get("instruments") or ()),
             timepoints=tuple(data.get("timepoints") or TIMEPOINTS),
-            stratum=data.get("stratum") or "axis_startback",
+            stratum=data.get("stratum") or self.fields["stratum"].initial,
             definition=data.get("definition") or "mic",
             plot_instrument=data.get("plot_instrument") or "",
             plot_timepoint=data.get("plot_timepoint") or 12,

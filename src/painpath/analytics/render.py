@@ -26,6 +26,9 @@ def stratum_label(column: str) -> str:
         "procedure": _("procedure"),
         "clinic": _("clinic"),
         "sex": _("sex"),
+        "age_band": _("age band"),
+        "index_year": _("index year"),
+        "wording_signature": _("wording"),
     }
     if column in labels:
         return labels[column]
@@ -74,12 +77,15 @@ def context(report: Report) -> dict[str, Any]:
     }
 
 
-def render_document(report: Report, language: str | None = None) -> str:
+def render_document(
+    report: Report, language: str | None = None, *, extra: dict[str, Any] | None = None
+) -> str:
     with translation.override(language or translation.get_language() or "en"):
         return render_to_string(
             "analytics/report_document.html",
             {
                 **context(report),
+                **(extra or {}),
                 "css": CSS.read_text(encoding="utf-8"),
                 "version": __version__,
                 "generated": timezone.now().strftime("%Y-%m-%d %H:%M UTC"),
@@ -88,9 +94,11 @@ def render_document(report: Report, language: str | None = None) -> str:
         )
 
 
-def render_pdf(report: Report, language: str | None = None) -> bytes:
+def render_pdf(
+    report: Report, language: str | None = None, *, extra: dict[str, Any] | None = None
+) -> bytes:
     from weasyprint import HTML  # imported here: it loads Pango, which only the PDF needs
 
-    pdf = HTML(string=render_document(report, language)).write_pdf()
+    pdf = HTML(string=render_document(report, language, extra=extra)).write_pdf()
     assert pdf is not None
     return bytes(pdf)

@@ -4,6 +4,7 @@ built from one Ibis table of the registry export (or a file the CLI read). Rende
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +24,14 @@ from painpath.core.analytics import (
     wording_groups,
 )
 from painpath.core.analytics.cohort import apply_filters, parse_filters
+from painpath.core.analytics.disclosure import (
+    DisclosurePolicy,
+    Withheld,
+    is_withheld,
+    protect_outcome_rows,
+    protect_strata,
+    suppress_cells,
+)
 from painpath.core.analytics.stats import Z_95, Z_998, funnel_limits, t_interval, wilson_interval
 from painpath.core.instruments import REGISTRY
 
@@ -95,6 +104,16 @@ class Report:
     """Whether the scores say which wording each patient saw (the registry export does)."""
     plot_wording: str | None = None
     """The one wording group the comparisons and plots are computed in (None: not recorded)."""
+    k: int | None = None
+    """The minimum cell size the report was protected with (None: not protected)."""
+    below_k: bool = False
+    """The cohort has fewer than k patients: the report shows no figures at all."""
+    withheld: Withheld | None = None
+    """The registry's patients left out of every researcher cohort (rare combinations)."""
+
+    @property
+    def protected(self) -> bool:
+        return self.k is not None
 
     @property
     def instruments(self) -> tuple[str, ...]:
@@ -130,13 +149,14 @@ class Report:
         for r in rows:
             for i, s in enumerate(r.responders):
                 extra = r.n_baseline - r.n_followed if s.definition == "deterioration" else 0
+                hidden = is_withheld(s.responders) or is_withheld(r.n_baseline)
                 lines.append(
                     {
                         "row": r,
                         "share": s,
                         "first": i == 0,
                         "span": len(r.responders),
-                        "k_missing_as_failure": s.responders + extra,
+                        "k_missing_as_failure": -1 if hidden else s.responders + extra,
                     }
                 )
         return {
@@ -156,6 +176,8 @@ def _share(row: OutcomeRow, definition: str) -> tuple[Share | None, Share | None
     for s in row.responders:
         if s.definition == definition:
             failures = row.n_baseline - row.n_followed if s.definition == "deterioration" else 0
+            if is_withheld(s.responders) or is_withheld(row.n_baseline):
+                failures = 0
             return (
                 Share(s.responders, row.n_followed, s.complete_case, s.complete_case_ci),
                 Share(
@@ -176,9 +198,72 @@ def instruments_in(table: ibis.Table) -> list[str]:
     return [code for code in REGISTRY if code in present]
 
 
-def build(table: ibis.Table, filters: Sequence[str], options: Options) -> Report:
+def _protected_strata(
+    strata: dict[str, list[OutcomeRow]], policy: DisclosurePolicy | None, definition: str
+) -> dict[str, list[OutcomeRow]]:
+    """Strata as the reader may see them: unchanged without a policy; else protected
+    (:func:`protect_strata`), and — as the responders of the strata add up to those of the
+    overall row — a second responder share withheld wherever only one would be."""
+    if policy is None:
+        return strata
+    protected = protect_strata(strata, policy)
+    counts: dict[tuple[str, int], int] = {}
+    groups: dict[tuple[str, int], list[tuple[str, int]]] = {}
+    hidden_shares = []
+    for name, rows in protected.items():
+        for i, (row, original) in enumerate(zip(rows, strata[name], strict=True)):
+            for share, raw in zip(row.responders, original.responders, strict=True):
+                if share.definition != definition:
+                    continue
+                counts[(name, i)] = raw.responders
+                groups.setdefault((row.instrument, row.timepoint), []).append((name, i))
+                if is_withheld(share.responders):
+                    hidden_shares.append((name, i))
+    # Primary suppression was protect_outcome_rows' (responders or non-responders 1 to k − 1);
+    # here only the complement, so a count of 0 < n < k responders alone is not re-judged.
+    hidden = suppress_cells(counts, groups.values(), DisclosurePolicy(2), withheld=hidden_shares)
+    out = {}
+    for name, rows in protected.items():
+        out[name] = [
+            _blank_share(row, definition) if (name, i) in hidden else row
+            for i, row in enumerate(rows)
+        ]
+    return out
+
+
+def _blank_share(row: OutcomeRow, definition: str) -> OutcomeRow:
+    shares = tuple(
+        dataclasses.replace(
+            s,
+            responders=-1,
+            complete_case=None,
+            complete_case_ci=None,
+            missing_as_failure=None,
+            missing_as_failure_ci=None,
+        )
+        if s.definition == definition
+        else s
+        for s in row.responders
+    )
+    return dataclasses.replace(row, responders=shares)
+
+
+def build(
+    table: ibis.Table,
+    filters: Sequence[str],
+    options: Options,
+    *,
+    policy: DisclosurePolicy | None = None,
+    dimensions: Sequence[str] | None = None,
+) -> Report:
     """The report for the cohort ``filters`` select from ``table`` (raises
-    :class:`painpath.core.analytics.cohort.CohortError` for a filter that does not apply)."""
+    :class:`painpath.core.analytics.cohort.CohortError` for a filter that does not apply).
+
+    With a ``policy`` the report is as a researcher may see it (docs/disclosure.md): a cohort
+    of fewer than k patients shows no figures (``below_k``), outcome rows and strata are
+    protected, and there are no per-patient figures (trajectories, waterfall). With
+    ``dimensions`` as well (the columns the cohort's atoms are made of), strata and clinics
+    are compared only by those."""
     cohort = apply_filters(table, parse_filters(list(filters)))
     instruments = options.instruments or tuple(instruments_in(cohort))
     plot_instrument = options.plot_instrument or (instruments[0] if instruments else "")
@@ -187,9 +272,10 @@ def build(table: ibis.Table, filters: Sequence[str], options: Options) -> Report
         if options.plot_timepoint in options.timepoints
         else (options.timepoints[-1] if options.timepoints else 12)
     )
+    allowed = cohort.columns if dimensions is None else dimensions
     stratum = options.stratum
-    if stratum not in cohort.columns:
-        stratum = next((c for c in FALLBACK_STRATA if c in cohort.columns), stratum)
+    if stratum not in cohort.columns or stratum not in allowed:
+        stratum = next((c for c in FALLBACK_STRATA if c in allowed and c in cohort.columns), "")
     options = Options(
         instruments=tuple(instruments),
         timepoints=tuple(options.timepoints),
@@ -201,11 +287,14 @@ def build(table: ibis.Table, filters: Sequence[str], options: Options) -> Report
     )
     definitions = responder_definitions()
     n_patients = int(cohort.patient_id.nunique().to_pyarrow().as_py() or 0)
+    below_k = policy is not None and policy.too_small(n_patients)
     rows = (
         outcome_table(cohort, instruments=instruments, timepoints=options.timepoints)
-        if instruments and options.timepoints
+        if instruments and options.timepoints and not below_k
         else []
     )
+    if policy is not None:
+        rows = protect_outcome_rows(rows, policy)
     report = Report(
         filters=list(filters),
         n_patients=n_patients,
@@ -218,8 +307,10 @@ def build(table: ibis.Table, filters: Sequence[str], options: Options) -> Report
         clinics=[],
         overall_rate=None,
         wording_recorded="wording" in cohort.columns,
+        k=policy.k if policy is not None else None,
+        below_k=below_k,
     )
-    if not plot_instrument or not options.timepoints:
+    if not plot_instrument or not options.timepoints or below_k:
         return report
     if report.wording_recorded:
         # Comparisons and plots are computed within one wording group, never across them.
@@ -233,19 +324,23 @@ def build(table: ibis.Table, filters: Sequence[str], options: Options) -> Report
             tagged = with_wording_groups(cohort, options.timepoints)
             cohort = tagged.filter(tagged.wording_group == report.plot_wording)
     pick = {"instruments": [plot_instrument], "timepoints": [plot_timepoint]}
-    if options.stratum in cohort.columns:
-        for value, (row,) in stratified_outcome_table(cohort, options.stratum, **pick).items():
+    if options.stratum and options.stratum in cohort.columns:
+        strata = stratified_outcome_table(cohort, options.stratum, **pick)
+        for value, (row,) in _protected_strata(strata, policy, options.definition).items():
             cc, maf = _share(row, options.definition)
             report.strata.append(StratumLine(value, row, cc, maf))
-    if "clinic" in cohort.columns:
-        _funnel(report, cohort, pick)
+    if "clinic" in cohort.columns and "clinic" in allowed:
+        _funnel(report, cohort, pick, policy)
     _figures(report, cohort)
     return report
 
 
-def _funnel(report: Report, cohort: ibis.Table, pick: dict[str, Any]) -> None:
+def _funnel(
+    report: Report, cohort: ibis.Table, pick: dict[str, Any], policy: DisclosurePolicy | None
+) -> None:
     points = []
-    for clinic, (row,) in stratified_outcome_table(cohort, "clinic", **pick).items():
+    raw = stratified_outcome_table(cohort, "clinic", **pick)
+    for clinic, (row,) in raw.items():
         cc, _ = _share(row, report.options.definition)
         if cc is None:
             return
@@ -253,12 +348,21 @@ def _funnel(report: Report, cohort: ibis.Table, pick: dict[str, Any]) -> None:
     total_n = sum(cc.n for _, cc in points)
     if not total_n:
         return
+    # The overall share is the outcome table's; with a policy a withheld clinic is never
+    # alone (complementary suppression), so it cannot be recovered from this share either.
     p0 = sum(cc.k for _, cc in points) / total_n
     report.overall_rate = p0
+    if policy is not None:
+        shown = _protected_strata(raw, policy, report.options.definition)
+        points = []
+        for clinic, (row,) in shown.items():
+            cc, _ = _share(row, report.options.definition)
+            assert cc is not None  # the same definition applied before protection
+            points.append((clinic, cc))
     for clinic, cc in points:
         inside = {}
         for z in (Z_95, Z_998):
-            limits = funnel_limits(p0, cc.n, z)
+            limits = funnel_limits(p0, cc.n, z) if cc.n > 0 else None
             inside[z] = (
                 None if limits is None or cc.share is None else limits[0] <= cc.share <= limits[1]
             )
@@ -273,7 +377,8 @@ def mean_series(report: Report, instrument: str) -> list[dict[str, Any]]:
     rows = report.rows_of(instrument)
     if not rows:
         return []
-    first = rows[0]
+    # A withheld row has no baseline figures: the first shown one gives the baseline point.
+    first = next((r for r in rows if r.baseline_all_mean is not None), rows[0])
     out = []
     if first.baseline_all_mean is not None:
         out.append(
@@ -302,6 +407,11 @@ def _figures(report: Report, cohort: ibis.Table) -> None:
     code, point = options.plot_instrument, options.plot_timepoint
     label = REGISTRY[code].title if code in REGISTRY else code
     report.figures["mean"] = charts.mean_with_ci(mean_series(report, code), label)
+    if report.protected:
+        # No per-patient figure (trajectories, waterfall) for a researcher, however many
+        # patients it shows.
+        _funnel_figure(report)
+        return
 
     scores = cohort.filter(cohort.instrument == code)
     sample = (
@@ -326,11 +436,16 @@ def _figures(report: Report, cohort: ibis.Table) -> None:
     report.figures["waterfall"] = charts.waterfall(
         changes, label, point, higher_is_better=REGISTRY[code].higher_is_better
     )
+    _funnel_figure(report)
+
+
+def _funnel_figure(report: Report) -> None:
     if report.clinics and report.overall_rate is not None:
         report.figures["funnel"] = charts.funnel(
             report.clinics,
             report.overall_rate,
-            report.definition.label if report.definition else options.definition,
+            report.definition.label if report.definition else report.options.definition,
+            k=report.k,
         )
 
 

@@ -5,8 +5,10 @@
 ``wording`` (which wording the patient saw: answers in different wordings are reported in
 separate rows, never pooled) and any cohort columns — optionally joined with a patients
 table, filters the cohort, and prints the outcome table. The JSON shape is documented in
-docs/report.md. Polars, Ibis, DuckDB, SciPy, Django and WeasyPrint are imported by these
-commands only, when they run.
+docs/report.md. ``--k N`` applies disclosure control (docs/disclosure.md) to every format;
+without it nothing is suppressed, since whoever holds the input file holds row-level data.
+Polars, Ibis, DuckDB, SciPy, Django and WeasyPrint are imported by these commands only, when
+they run.
 """
 
 from __future__ import annotations
@@ -83,21 +85,39 @@ def _pair(prefix: str, interval: tuple[float, float] | None) -> dict[str, float 
     return {f"{prefix}_ci_low": low, f"{prefix}_ci_high": high}
 
 
+def _count(n: int) -> int | None:
+    """A count withheld by disclosure control (-1 in the core) is null, never a number."""
+    return None if n < 0 else n
+
+
+def _row(r: OutcomeRow) -> dict[str, Any]:
+    """A row as JSON: withheld counts null and ``withheld: true`` on the row or the share."""
+    data = r.as_dict()
+    data["withheld"] = r.n_baseline < 0
+    data["n_baseline"], data["n_followed"] = _count(r.n_baseline), _count(r.n_followed)
+    for share in data["responders"]:
+        share["withheld"] = share["responders"] < 0
+        share["responders"] = _count(share["responders"])
+    return data
+
+
 def _csv(rows: list[OutcomeRow]) -> str:
     """One line per instrument, time point and responder definition (the row's statistics
     repeated), so a spreadsheet can filter on any column."""
     records = []
     for r in rows:
-        common = {
-            k: v for k, v in r.as_dict().items() if k not in ("responders", "change_ci")
-        } | _pair("change", r.change_ci)
+        data = _row(r)
+        common = {k: v for k, v in data.items() if k not in ("responders", "change_ci")} | _pair(
+            "change", r.change_ci
+        )
         shares = r.responders or (None,)
         for s in shares:
             share: dict[str, Any] = {"responder": None, "responders": None}
             if s is not None:
                 share = {
                     "responder": s.definition,
-                    "responders": s.responders,
+                    "responders": _count(s.responders),
+                    "responder_withheld": s.responders < 0,
                     "complete_case": s.complete_case,
                     **_pair("complete_case", s.complete_case_ci),
                     "missing_as_failure": s.missing_as_failure,
@@ -119,6 +139,7 @@ def report_document(
     timepoints: list[int],
     *,
     wording_recorded: bool = False,
+    k: int | None = None,
 ) -> dict[str, Any]:
     """The JSON report (shape documented in docs/report.md)."""
     from painpath.core.analytics import responder_definitions, wording_groups
@@ -131,12 +152,13 @@ def report_document(
             {"id": d.id, "label": d.label, "source": d.source, "note": d.note}
             for d in responder_definitions()
         ],
-        "rows": [r.as_dict() for r in rows],
+        "rows": [_row(r) for r in rows],
         "wording": {
             "recorded": wording_recorded,
             "groups": wording_groups(rows),
             "note": WORDING_NOTES["recorded" if wording_recorded else "not_recorded"],
         },
+        "disclosure": {"k": k},
     }
 
 
@@ -164,14 +186,21 @@ def _template_engine() -> None:
 
 
 def _document(
-    scores: Any, filters: list[str], codes: list[str], points: list[int], output_format: str
+    scores: Any,
+    filters: list[str],
+    codes: list[str],
+    points: list[int],
+    output_format: str,
+    k: int | None = None,
 ) -> bytes:
     _template_engine()
     from painpath.analytics.render import render_document, render_pdf
     from painpath.analytics.report import Options, build
+    from painpath.core.analytics.disclosure import DisclosurePolicy
 
     options = Options(instruments=tuple(codes), timepoints=tuple(points))
-    built = build(scores, filters, options)
+    policy = DisclosurePolicy(k) if k is not None else None
+    built = build(scores, filters, options, policy=policy)
     if output_format == "pdf":
         try:
             return render_pdf(built)
@@ -238,6 +267,15 @@ def report(
         str, typer.Option("--format", "-f", help="json|csv|html|pdf (pdf needs --output)")
     ] = "json",
     output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+    k: Annotated[
+        int | None,
+        typer.Option(
+            "--k",
+            min=2,
+            help="Disclosure control: withhold every figure about fewer than K patients "
+            "(default: none; the input file is row-level data already).",
+        ),
+    ] = None,
 ) -> None:
     """The outcome table for a cohort: completeness, change, responders (with CIs)."""
     if output_format not in FORMATS:
@@ -266,17 +304,23 @@ def report(
         fail(f"unknown instrument(s) {', '.join(unknown)}; known: {', '.join(REGISTRY)}")
     if output_format == "pdf" and output is None:
         fail("--format pdf writes a binary file: give --output report.pdf")
+    n_patients = frame["patient_id"].n_unique()
+    if k is not None and 0 < n_patients < k:
+        fail(f"the cohort has fewer than {k} patients (--k {k}): no figures; widen the filters")
     if output_format in ("html", "pdf"):
         # The cohort is already filtered; the document lists the filters it came from.
-        document = _document(ibis.memtable(frame), filters, codes, points, output_format)
+        document = _document(ibis.memtable(frame), filters, codes, points, output_format, k)
         write_output(output, document)
         return
     wording = WORDING in frame.columns
     scores = ibis.memtable(frame.select([*REQUIRED, WORDING] if wording else list(REQUIRED)))
     rows = outcome_table(scores, instruments=codes, timepoints=points)
-    n_patients = frame["patient_id"].n_unique()
+    if k is not None:
+        from painpath.core.analytics.disclosure import DisclosurePolicy, protect_outcome_rows
+
+        rows = protect_outcome_rows(rows, DisclosurePolicy(k))
     if output_format == "json":
-        document = report_document(rows, filters, n_patients, points, wording_recorded=wording)
+        document = report_document(rows, filters, n_patients, points, wording_recorded=wording, k=k)
         text = json.dumps(document, indent=1) + "\n"
     else:
         text = _csv(rows)

@@ -218,6 +218,14 @@ PAINPATH_UPCOMING_DAYS = env_int("PAINPATH_UPCOMING_DAYS", 30)
 # someone opens the patient's page.
 PAINPATH_STEP_CHANGE_DAYS = env_int("PAINPATH_STEP_CHANGE_DAYS", 14)
 PAINPATH_LINK_DAYS = int(env_str("PAINPATH_LINK_DAYS", "14"))
+# Disclosure control of the researcher's outcome report (docs/disclosure.md): the registry's
+# minimum number of patients behind any figure (PCORnet uses 11), and the columns researchers
+# may filter and compare by (each one withholds more patients in rare combinations).
+PAINPATH_DISCLOSURE_K = env_int("PAINPATH_DISCLOSURE_K", 5)
+PAINPATH_RESEARCH_COLUMNS = env_list(
+    "PAINPATH_RESEARCH_COLUMNS",
+    ["clinic", "treatment", "procedure", "sex", "age_band", "index_year"],
+)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "painpath@localhost")

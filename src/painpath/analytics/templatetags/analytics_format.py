@@ -9,7 +9,7 @@ from django import template
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from painpath.analytics import render
+from painpath.analytics import charts, render
 
 register = template.Library()
 
@@ -64,3 +64,11 @@ def digits_for(instrument: str) -> int:
 def wording_label(group: str | None) -> str:
     """A wording group in the reader's words (``licensed``, ``paraphrase``, …)."""
     return render.wording_label(group)
+
+
+@register.filter
+def count(value: Any, k: int | None = None) -> str:
+    """A count, or "fewer than k" where disclosure control withheld it (never the number)."""
+    if value is None:
+        return "–"
+    return charts.count(int(value), k)
