@@ -15,8 +15,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from painpath.accounts import services
 from painpath.accounts.models import Profile
-from painpath.accounts.roles import CLINICIAN, PERMISSIONS, RESEARCHER, SITE_ADMIN
+from painpath.accounts.roles import CLINIC_ROLES, CLINICIAN, PERMISSIONS, RESEARCHER, SITE_ADMIN
 from painpath.audit.models import AuditEntry
+from painpath.patients.models import Clinic, Membership
 
 pytestmark = pytest.mark.django_db
 
@@ -152,9 +153,9 @@ def test_a_pending_sign_in_expires(client: Client, clinician: User) -> None:
     assert "timed out" in response.content.decode()
 
 
-def test_staff_without_an_authenticator_enrol_one_and_are_signed_in(db: None) -> None:
+def test_staff_without_an_authenticator_enrol_one_and_are_signed_in(clinic: Clinic) -> None:
     user = User.objects.create_user("new-clinician", password=PASSWORD)
-    user.groups.add(Group.objects.get(name=CLINICIAN))
+    Membership.objects.create(user=user, clinic=clinic, role=CLINICIAN)
     client = Client()
 
     response = sign_in_with_password(client, user)
@@ -235,8 +236,13 @@ def test_the_profile_refuses_a_language_staff_screens_do_not_have(
     assert not Profile.objects.filter(user=clinician, language="de").exists()
 
 
-def test_roles_are_groups_with_exactly_their_permissions(db: None) -> None:
+def test_only_installation_roles_are_groups_and_they_hold_exactly_their_permissions(
+    db: None,
+) -> None:
+    assert not Group.objects.filter(name__in=CLINIC_ROLES).exists()  # clinic roles: memberships
     for role, wanted in PERMISSIONS.items():
+        if role in CLINIC_ROLES:
+            continue
         have = set(
             Group.objects.get(name=role).permissions.values_list(
                 "content_type__app_label", "codename"

@@ -14,11 +14,14 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import timezone
 
+from painpath.accounts.roles import CLINICIAN
 from painpath.analytics import services
 from painpath.analytics.demo import load_synthetic_registry, synthetic_axes
 from painpath.audit.models import AuditEntry
 from painpath.core.analytics import outcome_table
+from painpath.core.consent import RESEARCH
 from painpath.pathway.models import Classification, ProcedureBooking, TreatmentCourse
+from painpath.patients.consent import record_decision
 from painpath.patients.models import Clinic, Episode, ImagingStudy, Patient
 from painpath.questionnaires.models import QuestionnaireResponse
 
@@ -46,6 +49,8 @@ def booked(db: None) -> Episode:
     )
     patient.set_cpr("010175-1234")
     patient.save()
+    # Only patients with research consent are exported (docs/consent.md).
+    record_decision(patient, RESEARCH, "given", version=1, source="intake")
     episode = Episode.objects.create(patient=patient, complaint="Low back pain")
     ProcedureBooking.objects.create(
         episode=episode, kind="gold_implantation", region="low_back", appointment_date=INDEX
@@ -121,8 +126,11 @@ def test_a_follow_up_plan_sets_protocol_and_index(booked: Episode) -> None:
 
 
 @pytest.fixture
-def registry(db: None) -> None:
+def registry(db: None, settings: Any) -> None:
     load_synthetic_registry(120, seed=3, today=dt.date(2025, 6, 1))
+    # Few research columns, so that disclosure control keeps most of these 120 patients
+    # (tests/analytics/test_report_disclosure.py tests it).
+    settings.PAINPATH_RESEARCH_COLUMNS = ["clinic"]
 
 
 def test_researcher_sees_the_report_and_the_view_is_audited(
@@ -166,15 +174,19 @@ def _cells(
 
 
 def test_the_page_shows_the_numbers_outcome_table_computes(
-    registry: None, clinician: User, verified_client: Callable[[User], Any]
+    registry: None, make_staff: Callable[..., User], verified_client: Callable[[User], Any]
 ) -> None:
-    client = verified_client(clinician)
+    # A clinician's report: their own clinic's patients, no disclosure control.
+    own = Clinic.objects.get(code="clinic-a")
+    client = verified_client(make_staff(CLINICIAN, "clinician-a", at=own))
     query = {"treatment": ["exercise_therapy", "acupuncture"], "age_min": "30"}
     page = client.get(reverse("analytics:report"), query).content.decode()
 
-    table = services.registry_table(services.export_registry())
+    table = services.registry_table(services.export_registry(own_clinic=own))
     cohort = table.filter(
-        table.treatment.isin(["exercise_therapy", "acupuncture"]) & (table.age >= 30)
+        table.treatment.isin(["exercise_therapy", "acupuncture"])
+        & (table.age >= 30)
+        & (table.clinic == "clinic-a")
     )
     rows = outcome_table(cohort, instruments=["nrs", "odi"], timepoints=[3, 6, 12, 24])
     for row in rows:
@@ -183,7 +195,8 @@ def test_the_page_shows_the_numbers_outcome_table_computes(
         assert cells["n-followed"].startswith(f"{row.n_followed} (")
         assert cells["followup"] == f"{row.followup_mean:.1f} ± {row.followup_sd:.1f}"
         low, high = row.change_ci or (0, 0)
-        assert cells["change"] == f"{row.change_mean:.1f} ({low:.1f} to {high:.1f})"
+        expected = f"{row.change_mean:.1f} ({low:.1f} to {high:.1f})"
+        assert cells["change"] == expected.replace("-0.0", "0.0")
 
 
 def test_the_pdf_download_is_a_pdf_and_audited_as_an_export(
@@ -198,9 +211,10 @@ def test_the_pdf_download_is_a_pdf_and_audited_as_an_export(
 
 
 def test_a_bad_filter_is_a_form_error_not_a_crash(
-    registry: None, researcher: User, verified_client: Callable[[User], Any]
+    registry: None, clinician: User, verified_client: Callable[[User], Any]
 ) -> None:
-    response = verified_client(researcher).get(
+    # Free ranges: a clinician's form (a researcher's has bands only).
+    response = verified_client(clinician).get(
         reverse("analytics:report"), {"age_min": "70", "age_max": "20"}
     )
     assert response.status_code == 200
@@ -259,12 +273,13 @@ def test_the_report_shows_each_wording_apart_with_a_note(
         cells = _cells(page, row.instrument, row.timepoint, row.wording)
         assert cells["n-baseline"] == str(row.n_baseline)
 
-    only = client.get(reverse("analytics:report"), {"wording": ["licensed"]}).content.decode()
-    assert 'data-wording="paraphrase"' not in only
-
     # The PDF is WeasyPrint's rendering of this document.
     from painpath.analytics.render import render_document
     from painpath.analytics.report import Options, build
+
+    # Only answers in one wording (a per-answer filter: not offered to researchers).
+    only = render_document(build(table, ["wording=licensed"], Options()), "en")
+    assert 'data-wording="paraphrase"' not in only
 
     document = render_document(build(table, [], Options()), "da")
     assert 'id="wording-note"' in document

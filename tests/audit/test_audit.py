@@ -70,7 +70,9 @@ def test_the_log_is_searchable_by_patient_public_id_but_not_by_name(
     # Its readers see no patient data: a name would tell them who is a patient (the CPR
     # search, tests/administration/test_audit_log.py, finds a person instead).
     other = Patient.objects.create(
-        name="Other Person (synthetic)", date_of_birth=dt.date(1980, 1, 1)
+        name="Other Person (synthetic)",
+        date_of_birth=dt.date(1980, 1, 1),
+        clinic=episode.patient.clinic,
     )
     mine = entry(clinician, "view", patient=episode.patient)
     entry(clinician, "view", patient=other)
@@ -179,7 +181,9 @@ def test_viewer_summary_lists_recent_views_of_that_patient_only(
     bob = make_staff(CLINICIAN, "bob")
     carol = make_staff(CLINICIAN, "carol")
     other = Patient.objects.create(
-        name="Someone Else (synthetic)", date_of_birth=dt.date(1990, 1, 1)
+        name="Someone Else (synthetic)",
+        date_of_birth=dt.date(1990, 1, 1),
+        clinic=episode.patient.clinic,
     )
     now = timezone.now()
     first = entry(alice, "view", patient=episode.patient, at=now - dt.timedelta(hours=2))

@@ -44,7 +44,8 @@ def test_a_researcher_sees_the_outcome_report_with_plots(
     for code in ("nrs", "odi", "eq5d5l"):
         expect(page.locator(f"table.outcome-table[data-instrument={code}]")).to_have_count(1)
     expect(page.locator(".plot-area .main-svg").first).to_be_visible()
-    expect(page.locator("figure.plot")).to_have_count(4)  # funnel, mean, trajectories, waterfall
+    # A researcher gets no per-patient plot (trajectories, waterfall): funnel and means only.
+    expect(page.locator("figure.plot")).to_have_count(2)
     page.locator("#figure-mean").locator("..").get_by_text("Numbers behind this plot").click()
     expect(page.locator("figure.plot details[open] table")).to_be_visible()
     # Plotly inserts a <style> element for its own rules (mode bar, hover); style-src 'self'
@@ -54,10 +55,10 @@ def test_a_researcher_sees_the_outcome_report_with_plots(
     assert not [p for p in problems if p.startswith(("4", "5")) and "/static/" in p], problems
 
     page.get_by_text("Choose the cohort and what to show").click()
-    page.select_option("select[name=stratum]", "multifidus_fat_grade")
+    page.select_option("select[name=stratum]", "clinic")
     page.get_by_role("button", name="Show").click()
-    # Grades 0–3, and the demo patients without a graded MRI.
-    expect(page.locator("table.strata-table tbody tr")).to_have_count(5)
+    # The three demo clinics (only patients who consented to research are in the registry).
+    expect(page.locator("table.strata-table tbody tr")).to_have_count(3)
 
     path = SHOTS / "report.png"
     page.screenshot(path=str(path), full_page=False)

@@ -30,6 +30,9 @@ def test_a_clinician_acknowledges_a_red_flag_and_sees_the_step_change(
     expect(first_section).to_contain_text("Possible cauda equina syndrome")
     page.screenshot(path=str(SHOTS / "clinician-worklist.png"), full_page=True)
 
+    # Acknowledging says what was done, and why, not just that someone clicked.
+    first_section.get_by_label("Referred for assessment").first.check()
+    first_section.get_by_label("Note").first.fill("Sent to the emergency department today")
     first_section.get_by_role(
         "button", name="Acknowledge red flag for Delta Demosen (demo)"
     ).click()

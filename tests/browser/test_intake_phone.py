@@ -13,7 +13,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import ConsoleMessage, Page, expect
 
 from painpath.core.questionnaires import load
-from painpath.patients.models import Episode, Patient
+from painpath.patients.models import Clinic, Episode, Patient
 from painpath.questionnaires import services
 from painpath.questionnaires.forms import RED_FLAGS
 from painpath.questionnaires.models import IntakeLink, QuestionnaireResponse
@@ -43,6 +43,7 @@ def link_url(live_server: Any) -> tuple[str, IntakeLink]:
         date_of_birth=dt.date(1968, 3, 2),
         sex="male",
         synthetic=True,
+        clinic=Clinic.objects.get_or_create(code="test", defaults={"name": "Test (synthetic)"})[0],
     )
     episode = Episode.objects.create(patient=patient, complaint="Lændesmerter", region="low_back")
     link, path = services.issue_link(episode, ["nrs", "odi", "eq5d5l"], "da", None)
@@ -96,6 +97,13 @@ def test_a_patient_completes_the_intake_in_danish_on_a_phone(
     check("start")
     expect(page.get_by_label("Dansk")).to_be_checked()
     page.get_by_role("button", name="Start").click()
+
+    # 0. Consent, before the questions: who sees what, and the patient's choice.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dit samtykke")
+    page.locator('input[name="care"][value="given"]').check()
+    page.locator('input[name="research"][value="refused"]').check()
+    check("consent")
+    page.get_by_role("button", name="Næste").click()
 
     # 1. The body map: a missing answer first, then the figures and the list.
     expect(page.get_by_text("Trin 1 af 9")).to_be_visible()

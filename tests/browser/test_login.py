@@ -3,6 +3,7 @@ wrong code is refused with a clear message; a researcher is refused the worklist
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,8 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
-from painpath.accounts.roles import CLINICIAN, RESEARCHER
+from painpath.accounts.roles import CLINIC_ROLES, CLINICIAN, RESEARCHER
+from painpath.patients.models import Clinic, Membership
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,7 +23,11 @@ SHOTS = Path("/tmp/shots")
 
 def staff(username: str, role: str, *, with_device: bool = True) -> User:
     user = User.objects.create_user(username, password=PASSWORD, first_name="Synthetic")
-    user.groups.add(Group.objects.get(name=role))
+    if role in CLINIC_ROLES:
+        clinic = Clinic.objects.get_or_create(code="test", defaults={"name": "Test (synthetic)"})[0]
+        Membership.objects.create(user=user, clinic=clinic, role=role)
+    else:
+        user.groups.add(Group.objects.get(name=role))
     if with_device:
         TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
     return user
@@ -100,7 +106,12 @@ def test_staff_without_an_authenticator_set_one_up_on_first_sign_in(
     assert qr.evaluate("img => img.naturalWidth") > 0  # the data: URI rendered under the CSP
     page.screenshot(path=str(SHOTS / "otp-setup.png"), full_page=True)
 
-    enter_code(page, code_for(TOTPDevice.objects.get(user=user)), button="Confirm and sign in")
+    # The page stores nothing yet: the secret is the one shown to type in by hand.
+    assert not TOTPDevice.objects.filter(user=user).exists()
+    page.get_by_text("Cannot scan? Type this key instead").click()
+    typed = page.locator(".manual-key").inner_text().replace(" ", "")
+    shown = TOTPDevice(key=base64.b32decode(typed + "=" * (-len(typed) % 8)).hex())
+    enter_code(page, code_for(shown), button="Confirm and sign in")
 
     expect(page.get_by_role("heading", level=1)).to_contain_text("Worklist")
     assert TOTPDevice.objects.get(user=user).confirmed

@@ -100,7 +100,10 @@ def test_a_medicine_of_another_episode_cannot_be_decided_through_this_one(
     clinician_client: Client, booked: Episode
 ) -> None:
     other_patient = Patient.objects.create(
-        name="Other (synthetic)", date_of_birth=dt.date(1960, 1, 1), synthetic=True
+        name="Other (synthetic)",
+        date_of_birth=dt.date(1960, 1, 1),
+        synthetic=True,
+        clinic=booked.patient.clinic,
     )
     other = Episode.objects.create(patient=other_patient, complaint="Knee pain", region="knee")
     theirs = services.add_medication(other, code="warfarin", anticoagulant=True)

@@ -61,7 +61,7 @@ def test_a_move_back_to_step_one_is_shown_on_the_card_and_the_worklist(
         log_session(
             escalated, date=today - dt.timedelta(days=days_ago), pain_before=3, pain_after=3
         )
-    [row] = worklist().step_changes
+    [row] = worklist(escalated.episode.patient.clinic).step_changes
     assert (row.change.before, row.change.after) == ("step_2", "step_1")
     work = clinician_client.get(reverse("clinic:worklist")).content.decode()
     section = work.split('id="wl-steps"')[1].split("</section>")[0]
@@ -75,13 +75,13 @@ def test_a_move_back_to_step_one_is_shown_on_the_card_and_the_worklist(
 def test_the_worklist_shows_a_step_change_until_the_page_is_opened(
     clinician_client: Client, escalated: TreatmentCourse
 ) -> None:
-    [row] = worklist().step_changes
+    [row] = worklist(escalated.episode.patient.clinic).step_changes
     assert row.episode == escalated.episode
     assert row.change.escalated
     body = clinician_client.get(reverse("clinic:worklist")).content.decode()
     assert body.index('id="wl-steps"') < body.index('id="wl-escalate"')
     clinician_client.get(_page(escalated.episode))
-    assert worklist().step_changes == []
+    assert worklist(escalated.episode.patient.clinic).step_changes == []
 
 
 def test_a_step_change_older_than_the_window_leaves_the_worklist(
@@ -91,8 +91,9 @@ def test_a_step_change_older_than_the_window_leaves_the_worklist(
     Classification.objects.filter(episode=escalated.episode).update(
         created_at=timezone.now() - dt.timedelta(days=20)
     )
-    assert worklist().step_changes == []
-    assert worklist(today=timezone.localdate() - dt.timedelta(days=19)).step_changes
+    assert worklist(escalated.episode.patient.clinic).step_changes == []
+    earlier = timezone.localdate() - dt.timedelta(days=19)
+    assert worklist(escalated.episode.patient.clinic, today=earlier).step_changes
 
 
 def test_a_danish_clinician_reads_the_step_change_in_danish(

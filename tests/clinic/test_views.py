@@ -22,7 +22,7 @@ from painpath.pathway.models import (
     TreatmentCourse,
 )
 from painpath.pathway.services import classify_episode, latest_classification
-from painpath.patients.models import Episode, Patient
+from painpath.patients.models import Clinic, Episode, Patient
 from painpath.questionnaires.models import QuestionnaireResponse
 
 pytestmark = pytest.mark.django_db
@@ -93,7 +93,7 @@ def test_acknowledging_records_who_and_when_and_audits(
     assert entry.patient == red_flag_episode.patient
     assert entry.detail["red_flags"] == ["cauda_equina"]
     assert (entry.detail["action"], entry.detail["grade"]) == ("referred", "emergency")
-    assert worklist().red_flags == []
+    assert worklist(_clinic()).red_flags == []
     body = clinician_client.get(_page(red_flag_episode)).content.decode()
     assert f"Acknowledged by {clinician.username}" in body
     assert "Referred for assessment. Sent to the emergency department" in body
@@ -146,9 +146,17 @@ def test_acknowledging_with_htmx_records_the_action_and_returns_the_card(
     assert RedFlagAcknowledgement.objects.get().action == "patient_contacted"
 
 
+def _clinic() -> Clinic:
+    return Clinic.objects.get(code="test")  # the conftest's clinic, whose staff the tests are
+
+
 def _red_flag_patient(name: str, flags: dict[str, bool]) -> Episode:
     patient = Patient.objects.create(
-        name=name, date_of_birth=dt.date(1980, 1, 1), sex="male", synthetic=True
+        name=name,
+        date_of_birth=dt.date(1980, 1, 1),
+        sex="male",
+        synthetic=True,
+        clinic=_clinic(),
     )
     episode = Episode.objects.create(
         patient=patient, complaint="Low back pain", region="low_back", intake={"red_flags": flags}
@@ -163,7 +171,7 @@ def test_the_worklist_orders_red_flags_by_grade_then_by_time(clinician_client: C
     urgent = _red_flag_patient("Ulla Urgent", {"history_of_cancer": True})
     emergency = _red_flag_patient("Erik Emergency", {"saddle_anaesthesia": True})
     later = _red_flag_patient("Lars Later", {"structural_deformity": True})
-    rows = worklist().red_flags
+    rows = worklist(_clinic()).red_flags
     assert [row.episode for row in rows] == [emergency, urgent, later, review]
     assert [row.grade for row in rows] == ["emergency", "urgent", "urgent", "review"]
     red = clinician_client.get(reverse("clinic:worklist")).content.decode().split('id="wl-red"')[1]
@@ -182,11 +190,11 @@ def test_an_acknowledgement_carries_over_reruns_but_not_new_red_flags(
         classification=first, user=clinician, action="patient_contacted"
     )
     classify_episode(red_flag_episode)  # the same red flag again
-    assert worklist().red_flags == []
+    assert worklist(_clinic()).red_flags == []
     red_flag_episode.intake["red_flags"]["history_of_cancer"] = True
     red_flag_episode.save()
     classify_episode(red_flag_episode)
-    assert [row.episode for row in worklist().red_flags] == [red_flag_episode]
+    assert [row.episode for row in worklist(_clinic()).red_flags] == [red_flag_episode]
 
 
 def test_logging_a_session_with_htmx_returns_the_sessions_and_the_new_step(
@@ -253,7 +261,7 @@ def test_the_worklist_lists_escalations_and_procedures_not_ready(
     today = timezone.localdate()
     step_one_course.sessions.create(date=today, pain_before=6, pain_after=6)
     classify_episode(episode)
-    assert [row.episode for row in worklist().escalations] == [episode]
+    assert [row.episode for row in worklist(_clinic()).escalations] == [episode]
     ProcedureBooking.objects.create(
         episode=episode,
         kind="gold_implantation",
@@ -261,7 +269,7 @@ def test_the_worklist_lists_escalations_and_procedures_not_ready(
         appointment_date=today + dt.timedelta(days=5),
     )
     classify_episode(episode)
-    work = worklist()
+    work = worklist(_clinic())
     assert work.escalations == []  # acted on: a procedure is booked
     assert [row.episode for row in work.not_ready] == [episode]
     assert any("companion" in item for item in work.not_ready[0].detail)
@@ -274,9 +282,9 @@ def test_new_intakes_disappear_once_the_patient_page_is_opened(
     clinician_client: Client, episode: Episode
 ) -> None:
     QuestionnaireResponse.objects.create(episode=episode, instrument="odi", answers={}, score=40)
-    assert [row.episode for row in worklist().new_intakes] == [episode]
+    assert [row.episode for row in worklist(_clinic()).new_intakes] == [episode]
     clinician_client.get(_page(episode))
-    assert worklist().new_intakes == []
+    assert worklist(_clinic()).new_intakes == []
 
 
 def test_setting_a_readiness_item_records_who_confirmed_it(

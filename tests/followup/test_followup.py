@@ -21,7 +21,7 @@ from painpath.core.followup import builtin_protocols, schedule
 from painpath.followup import services
 from painpath.followup.models import ContactAttempt, FollowUpAnswer, FollowUpPlan, FollowUpPoint
 from painpath.followup.sms import LocmemBackend
-from painpath.patients.models import Episode
+from painpath.patients.models import Clinic, Episode
 from painpath.questionnaires.models import IntakeLink, QuestionnaireResponse
 
 pytestmark = pytest.mark.django_db
@@ -169,6 +169,7 @@ def test_the_link_goes_out_when_the_window_opens_then_reminders_on_the_cadence(
     assert mail.outbox[0].to == ["patient@example.org"]
     assert mail.outbox[0].subject == "Follow-up questions from your clinic"
     token = token_in(mail.outbox[0].body)
+    assert with_email.patient.clinic.name in mail.outbox[0].body  # who is asking
 
     services.tick(opens)  # the same day again: nothing twice
     services.tick(opens + dt.timedelta(days=4))  # between send dates: nothing
@@ -327,7 +328,9 @@ def test_after_the_window_closes_an_unanswered_point_is_missed_and_nothing_more_
     point.refresh_from_db()
     assert point.status == "missed"
     assert len(mail.outbox) == 1
-    assert [r.point for r in services.overdue(point.window_end + dt.timedelta(days=1))] == [point]
+    clinic = point.plan.episode.patient.clinic
+    due = services.overdue(clinic, point.window_end + dt.timedelta(days=1))
+    assert [r.point for r in due] == [point]
 
 
 def test_a_tick_run_twice_at_once_claims_each_send_date_once(
@@ -581,7 +584,8 @@ def test_the_demo_has_plans_answered_overdue_and_late() -> None:
     assert FollowUpPoint.objects.filter(status="answered", in_window=False).exists()
     assert FollowUpPoint.objects.filter(status="missed").exists()
     assert FollowUpPoint.objects.filter(status="sent").exists()
-    reasons = sorted(row.reason for row in services.overdue())
+    clinic_a = Clinic.objects.get(code="clinic-a")  # the demo's follow-ups are clinic A's
+    reasons = sorted(row.reason for row in services.overdue(clinic_a))
     assert reasons == ["late", "missed"]
     assert QuestionnaireResponse.objects.filter(source="paper").count() == 3
 

@@ -39,7 +39,11 @@ def test_the_list_shows_only_the_masked_cpr(clinician_client: Client, episode: E
 def test_searching_by_full_cpr_finds_the_patient_through_the_hash(
     clinician_client: Client, episode: Episode
 ) -> None:
-    Patient.objects.create(name="Other Person (synthetic)", date_of_birth=dt.date(1980, 1, 1))
+    Patient.objects.create(
+        name="Other Person (synthetic)",
+        date_of_birth=dt.date(1980, 1, 1),
+        clinic=episode.patient.clinic,
+    )
     response = clinician_client.post(reverse("patients:list"), {"q": "1705701233"})
     body = response.content.decode()
     assert "Test Patient (synthetic)" in body

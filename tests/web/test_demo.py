@@ -13,7 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from painpath.clinic.services import worklist
 from painpath.pathway.models import Classification, TreatmentSession
-from painpath.patients.models import Episode, Patient
+from painpath.patients.models import Clinic, Episode, Patient
 from painpath.questionnaires.models import QuestionnaireResponse
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +45,7 @@ def test_loading_the_demo_twice_is_idempotent_and_synthetic_only() -> None:
 
 def test_the_demo_covers_the_stepped_care_model() -> None:
     call_command("load_demo", stdout=io.StringIO())
-    work = worklist()
+    work = worklist(Clinic.objects.get(code="clinic-a"))
     assert [r.episode.patient.name for r in work.red_flags] == ["Delta Demosen (demo)"]
     assert [r.episode.patient.name for r in work.not_ready] == ["Charlie Fiktivsen (demo)"]
     assert [r.episode.patient.name for r in work.escalations] == ["Bravo Eksempelsen (demo)"]

@@ -28,16 +28,16 @@ from typing import Any
 
 import pytest
 from django.apps import apps as django_apps
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from painpath.accounts.roles import CLINICIAN, RESEARCHER, SITE_ADMIN
+from painpath.accounts.roles import CLINIC_ADMIN, CLINICIAN, RESEARCHER, SECRETARY, SITE_ADMIN
 from painpath.audit.models import AuditEntry
 from painpath.followup.services import start_plan
 from painpath.pathway.services import classify_episode
-from painpath.patients.models import Episode, Patient
+from painpath.patients.models import Clinic, Episode, Membership, Patient
 from painpath.questionnaires.models import IntakeDraft, IntakeLink, QuestionnaireResponse
 
 pytestmark = pytest.mark.django_db
@@ -45,14 +45,35 @@ pytestmark = pytest.mark.django_db
 ANONYMOUS = "anonymous"
 UNVERIFIED = "unverified"  # a clinician who gave the password but not the one-time code
 NOBODY = "nobody"  # verified staff without a role
-PERSONAS = (ANONYMOUS, UNVERIFIED, NOBODY, "clinician", "researcher", "site_admin")
-ROLE_OF = {NOBODY: None, "clinician": CLINICIAN, "researcher": RESEARCHER, "site_admin": SITE_ADMIN}
+OUTSIDER = "other_clinician"  # a clinician of another clinic than the world's patient's
+PERSONAS = (
+    ANONYMOUS,
+    UNVERIFIED,
+    NOBODY,
+    "clinician",
+    OUTSIDER,
+    "secretary",
+    "researcher",
+    "clinic_admin",
+    "site_admin",
+    "superuser",
+)
+ROLE_OF = {
+    NOBODY: None,
+    "clinician": CLINICIAN,
+    "secretary": SECRETARY,
+    "researcher": RESEARCHER,
+    "clinic_admin": CLINIC_ADMIN,
+    "site_admin": SITE_ADMIN,
+}
 SIGNED_OUT = frozenset({ANONYMOUS, UNVERIFIED})
 
 EVERYONE = frozenset(PERSONAS)
-STAFF = frozenset({NOBODY, "clinician", "researcher", "site_admin"})
-CLINIC = frozenset({"clinician"})
+STAFF = EVERYONE - SIGNED_OUT
+CLINIC = frozenset({"clinician", OUTSIDER})
+FRONT_DESK = CLINIC | {"secretary"}
 AUDITORS = frozenset({"site_admin"})
+ADMINISTRATORS = AUDITORS | {"clinic_admin"}
 
 
 @dataclass(frozen=True)
@@ -86,6 +107,15 @@ def by_token_and_page(world: World) -> dict[str, Any]:
     return {"token": world.token, "number": 1}
 
 
+def by_staff_member(world: World) -> dict[str, Any]:
+    # The clinician persona: a member of the world's clinic, which the clinic admin runs.
+    return {"user_id": User.objects.get(username="test-clinician").pk}
+
+
+def by_stale_invitation(world: World) -> dict[str, Any]:
+    return {"uidb64": "MQ", "token": "not-a-valid-token"}
+
+
 @dataclass(frozen=True)
 class Access:
     allowed: frozenset[str]
@@ -97,8 +127,13 @@ class Access:
     refused: dict[str, int] = field(default_factory=dict)  # exceptions to the usual refusal
 
     def expected_ok(self, persona: str) -> int:
+        if persona == OUTSIDER and self.kwargs in OF_A_PATIENT:
+            return 404  # another clinic's record: the same answer as one that does not exist
         return self.ok.get(persona, 200) if isinstance(self.ok, dict) else self.ok
 
+
+# URLs naming one of the world's patient's records (the token URLs are the patient's own).
+OF_A_PATIENT = (by_patient, by_patient_and_episode, by_episode)
 
 # What a POST with an empty form gets from a view that redirects back with a message.
 POST_BACK = 302
@@ -123,24 +158,58 @@ ACCESS: dict[str, Access] = {
     ),
     "accounts:logout": Access(EVERYONE, method="post", ok=302, note="POST only (Django 5)"),
     "accounts:profile": Access(STAFF),
+    "accounts:set_password": Access(
+        EVERYONE, by_stale_invitation, note="token-authorised; a stale link: the page says so"
+    ),
     # -- audit ----------------------------------------------------------------------------
     "administration:audit_log": Access(AUDITORS),
-    # -- outcome analytics (pseudonymised, aggregate) -------------------------------------
-    "analytics:report": Access(frozenset({"clinician", "researcher"})),
-    "analytics:report_pdf": Access(frozenset({"clinician", "researcher"})),
-    # -- patients (clinicians) ------------------------------------------------------------
-    "patients:list": Access(CLINIC, patient_data=True),
-    "patients:choose_clinic": Access(
-        STAFF, method="post", ok=404, note="POST only; 404: not a member of that clinic"
+    # -- staff (site administrators: every account; clinic administrators: their roles) ---
+    "administration:staff": Access(ADMINISTRATORS),
+    "administration:staff_detail": Access(ADMINISTRATORS, by_staff_member),
+    "administration:staff_invite": Access(AUDITORS),
+    "administration:membership_set": Access(
+        ADMINISTRATORS, method="post", ok=POST_BACK, note="POST only; empty: back with a message"
     ),
-    "patients:create": Access(CLINIC),
-    "patients:edit": Access(CLINIC, by_patient, patient_data=True),
+    "administration:invitation_renew": Access(
+        AUDITORS,
+        by_staff_member,
+        method="post",
+        ok=POST_BACK,
+        note="POST only; has a password already: back with a message",
+    ),
+    "administration:second_factor_reset": Access(
+        AUDITORS, by_staff_member, method="post", ok=POST_BACK, note="POST only; unconfirmed: back"
+    ),
+    "administration:account_active": Access(
+        AUDITORS, by_staff_member, method="post", ok=POST_BACK, note="POST only; empty: back"
+    ),
+    # -- outcome analytics (pseudonymised, aggregate) -------------------------------------
+    "analytics:report": Access(CLINIC | {"researcher"}),
+    "analytics:report_pdf": Access(CLINIC | {"researcher"}),
+    # -- patients (clinicians) ------------------------------------------------------------
+    "patients:list": Access(FRONT_DESK, patient_data=True),
+    "patients:choose_clinic": Access(
+        STAFF - {"superuser"},
+        method="post",
+        ok=404,
+        note="POST only; 404: not a member of that clinic",
+    ),
+    "patients:create": Access(FRONT_DESK),
+    "patients:edit": Access(FRONT_DESK, by_patient, patient_data=True),
     "patients:episode_create": Access(CLINIC, by_patient, patient_data=True),
     "patients:episode_edit": Access(CLINIC, by_patient_and_episode, patient_data=True),
     # -- the clinician's workspace --------------------------------------------------------
     "clinic:worklist": Access(CLINIC, patient_data=True),
+    "clinic:settings": Access(
+        frozenset({"clinic_admin"}),
+        refused={"site_admin": 404},
+        note="the clinic one works in; a site administrator works in none",
+    ),
     "clinic:patient": Access(CLINIC, by_patient, patient_data=True),
     "clinic:episode": Access(CLINIC, by_patient_and_episode, patient_data=True),
+    "clinic:withdraw_consent": Access(
+        CLINIC, by_patient, method="post", ok=POST_BACK, note="POST only; empty: back"
+    ),
     "clinic:acknowledge": Access(
         CLINIC, by_episode, method="post", ok=404, note="POST only; 404: no red flag to acknowledge"
     ),
@@ -160,9 +229,12 @@ ACCESS: dict[str, Access] = {
     ),
     "followup:record": Access(CLINIC, by_episode, patient_data=True),
     # -- questionnaires: issuing a link (clinicians) --------------------------------------
-    "questionnaires:issue": Access(CLINIC, by_episode, patient_data=True),
+    "questionnaires:issue": Access(FRONT_DESK, by_episode, patient_data=True),
     # -- questionnaires: the patient's link (the token is the credential) -----------------
     "questionnaires:start": Access(EVERYONE, by_token, note="token-authorised"),
+    "questionnaires:consent": Access(
+        EVERYONE, by_token, note="token-authorised; before the pages: kept with the draft"
+    ),
     "questionnaires:page": Access(EVERYONE, by_token_and_page, note="token-authorised"),
     "questionnaires:review": Access(
         EVERYONE, by_token, ok=302, note="token-authorised; nothing answered yet: to page 1"
@@ -217,15 +289,23 @@ def world(episode: Episode) -> World:
 
 @pytest.fixture
 def clients(
-    make_staff: Callable[..., User], verified_client: Callable[[User], Client]
+    make_staff: Callable[..., User],
+    verified_client: Callable[[User], Client],
+    other_clinic: Clinic,
 ) -> dict[str, Client]:
     verified = verified_client
     unverified = Client()
     unverified.force_login(make_staff(CLINICIAN, "password-only-clinician"))
+    # Installation only: no clinic role, so no clinic's patients, however super.
+    superuser = make_staff(None, "superuser")
+    superuser.is_superuser = superuser.is_staff = True
+    superuser.save()
     return {
         ANONYMOUS: Client(),
         UNVERIFIED: unverified,
         **{persona: verified(make_staff(role)) for persona, role in ROLE_OF.items()},
+        OUTSIDER: verified(make_staff(CLINICIAN, "outsider", other_clinic)),
+        "superuser": verified(superuser),
     }
 
 
@@ -264,10 +344,49 @@ def test_each_persona_gets_exactly_what_the_table_allows(
                     f"{persona}: expected {access.expected_ok(persona)}, "
                     f"got {response.status_code} {response.get('Location', '')}"
                 )
+            elif persona == OUTSIDER and world.patient.name.encode() in response.content:
+                problems.append(f"{persona}: sees the other clinic's patient")
         elif (problem := refused_as_expected(persona, access, response)) is not None:
             problems.append(f"{persona} should be refused: {problem}")
+        if "no-store" not in response.get("Cache-Control", ""):
+            problems.append(f"{persona}: no 'Cache-Control: no-store'")
 
     assert not problems, f"{access.method.upper()} {url}:\n" + "\n".join(problems)
+
+
+OF_PATIENT_DATA = sorted(
+    name for name, access in ACCESS.items() if access.patient_data or access.kwargs in OF_A_PATIENT
+)
+
+
+@pytest.mark.parametrize("name", OF_PATIENT_DATA)
+def test_every_403_on_patient_data_is_audited(
+    name: str, world: World, clients: dict[str, Client]
+) -> None:
+    access = ACCESS[name]
+    url = reverse(name, kwargs=access.kwargs(world))
+    # The superuser's refusals are audited by its own guard (accounts.superuser.refused).
+    refused = sorted(STAFF - access.allowed - set(access.refused) - {"superuser"})
+
+    unaudited = []
+    for persona in refused:
+        before = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        assert fetch(clients[persona], access, url).status_code == 403, persona
+        entries = AuditEntry.objects.filter(id__gt=before, code="patients.read_refused")
+        if not any(
+            entry.detail.get("status") == 403
+            and entry.user_id is not None
+            and (
+                access.kwargs not in OF_A_PATIENT
+                or entry.detail.get("patient_record") == str(world.patient.public_id)
+            )
+            for entry in entries
+        ):
+            unaudited.append(persona)
+
+    assert not unaudited, (
+        f"{access.method.upper()} {url}: 403 without an audit entry for {unaudited}"
+    )
 
 
 def names_patient(entry: AuditEntry, patient: Patient) -> bool:
@@ -342,11 +461,11 @@ def stale_world(world: World, make_staff: Callable[..., User]) -> World:
 
 
 @pytest.fixture
-def pending_client(db: None) -> Client:
+def pending_client(clinic: Clinic) -> Client:
     """Password given, second factor not yet set up: the sign-in's enrolment pages."""
     password = "a test-only password for the pending sign-in"
     user = User.objects.create_user("pending-enrolment", password=password)
-    user.groups.add(Group.objects.get(name=CLINICIAN))
+    Membership.objects.create(user=user, clinic=clinic, role=CLINICIAN)
     client = Client()
     client.post(reverse("accounts:login"), {"username": user.username, "password": password})
     return client

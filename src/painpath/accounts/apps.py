@@ -6,13 +6,16 @@ from django.utils.translation import gettext_lazy as _
 
 
 def sync_roles(**kwargs: Any) -> None:
-    """Create the role groups and give them exactly their permissions (after every migrate:
-    permissions themselves are only created post-migrate)."""
+    """Create the installation-wide role groups (the site administrator's) and give them
+    exactly their permissions (after every migrate: permissions themselves are only created
+    post-migrate). Clinic roles are no groups: a membership holds them, per clinic."""
     from django.contrib.auth.models import Group, Permission
 
-    from painpath.accounts.roles import PERMISSIONS
+    from painpath.accounts.roles import CLINIC_ROLES, PERMISSIONS
 
     for role, wanted in PERMISSIONS.items():
+        if role in CLINIC_ROLES:
+            continue
         group, _ = Group.objects.get_or_create(name=role)
         perms = [
             Permission.objects.filter(content_type__app_label=app, codename=codename).first()

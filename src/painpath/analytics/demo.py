@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from painpath.core import consent
 from painpath.core import questionnaires as fhir
 from painpath.core.instruments import REGISTRY
 from painpath.core.rules import AxisResult
@@ -17,7 +18,7 @@ from painpath.core.rules import Classification as RulesClassification
 from painpath.core.rules.derive import add_months
 from painpath.core.synthetic import generate
 from painpath.pathway.models import Classification, ProcedureBooking, TreatmentCourse
-from painpath.patients.models import Clinic, Episode, ImagingStudy, Patient
+from painpath.patients.models import Clinic, ConsentDecision, Episode, ImagingStudy, Patient
 from painpath.questionnaires.models import QuestionnaireResponse
 
 DEMO_CLINICS = (
@@ -56,24 +57,22 @@ def synthetic_axes(as_of: dt.date, **results: str) -> dict[str, Any]:
     return RulesClassification(as_of=as_of, axes=tuple(axes)).as_dict()
 
 
+# Made-up addresses and numbers (the 55 55 55 xx range is not given to subscribers).
+DEMO_CONTACT = {
+    "clinic-a": ("Demovej 1, 2100 København Ø (synthetic)", "+45 55 55 55 01"),
+    "clinic-b": ("Prøvegade 2, 8000 Aarhus C (synthetic)", "+45 55 55 55 02"),
+    "clinic-c": ("Eksempelstræde 3, 5000 Odense C (synthetic)", "+45 55 55 55 03"),
+}
+
+
 def ensure_clinics() -> dict[str, Clinic]:
-    return {
-        code: Clinic.objects.get_or_create(code=code, defaults={"name": name})[0]
-        for code, name in DEMO_CLINICS
-    }
-
-
-def assign_demo_clinics() -> int:
-    """Put the synthetic demo patients without a clinic into the demo clinics, in turn;
-    return how many were assigned."""
-    clinics = list(ensure_clinics().values())
-    patients = Patient.objects.filter(synthetic=True, clinic__isnull=True).order_by("id")
-    count = 0
-    for i, patient in enumerate(patients):
-        patient.clinic = clinics[i % len(clinics)]
-        patient.save(update_fields=["clinic"])
-        count += 1
-    return count
+    clinics = {}
+    for code, name in DEMO_CLINICS:
+        address, phone = DEMO_CONTACT[code]
+        clinics[code] = Clinic.objects.get_or_create(
+            code=code, defaults={"name": name, "address": address, "phone": phone}
+        )[0]
+    return clinics
 
 
 @transaction.atomic
@@ -152,4 +151,23 @@ def load_synthetic_registry(n: int, *, seed: int = 0, today: dt.date | None = No
                 )
             )
     QuestionnaireResponse.objects.bulk_create(responses, batch_size=2000)
+    # As if every synthetic patient had said yes to both purposes in the intake: the report
+    # shows only patients whose consent allows it (docs/consent.md).
+    ConsentDecision.objects.bulk_create(
+        [
+            ConsentDecision(
+                patient=patient,
+                purpose=purpose,
+                decision=ConsentDecision.Decision.GIVEN,
+                text_version=consent.current(purpose).version,
+                language="da",
+                source=ConsentDecision.Source.INTAKE,
+            )
+            for patient in Patient.objects.filter(name__startswith="Synthetic Registry ")
+            .exclude(consents__isnull=False)
+            .only("pk")
+            for purpose in consent.PURPOSES
+        ],
+        batch_size=2000,
+    )
     return n

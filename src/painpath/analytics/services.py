@@ -9,7 +9,8 @@ columns beside it: clinic, sex, age at the index date, treatment (the first cour
 modality), procedure (the booked procedure's kind), index date and event, the follow-up
 protocol, the multifidus fat-infiltration grade (latest imaging that grades it) and the
 latest classification's result on each axis as ``axis_<name>``. No name, CPR number, date of
-birth or contact detail leaves this module.
+birth or contact detail leaves this module, and no patient without a current research consent
+leaves the clinic, except into its own report (``own_clinic``; docs/consent.md).
 
 Placing answers:
 
@@ -42,13 +43,16 @@ import ibis
 import polars as pl
 from django.apps import apps
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 
 from painpath.audit.services import Event
+from painpath.core.consent import CARE, RESEARCH
 from painpath.core.followup import FollowUpProtocol, builtin_protocols, place
 from painpath.core.questionnaires import WordingRef
 from painpath.patients import crypto
-from painpath.patients.models import Episode
+from painpath.patients.consent import patients_for
+from painpath.patients.models import Clinic, Episode
 
 BASE_COLUMNS: dict[str, Any] = {
     "patient_id": pl.String,
@@ -163,13 +167,21 @@ def _placed(
     return rows
 
 
-def export_registry() -> pl.DataFrame:
-    """The whole registry as the report's long table (see the module docstring)."""
+def export_registry(*, own_clinic: Clinic | None = None) -> pl.DataFrame:
+    """The registry as the report's long table (see the module docstring), of the patients
+    whose consent allows it now (:func:`painpath.patients.consent.patients_for`): those with
+    a current research consent — what may leave their clinic — and, for ``own_clinic``'s
+    own report, that clinic's patients who did not refuse its quality work."""
     protocols = builtin_protocols()
     default = protocols["default"]
     plans = _plans()
+    allowed = Q(patient__in=patients_for(RESEARCH).values("pk"))
+    if own_clinic is not None:
+        mine = patients_for(CARE).filter(clinic=own_clinic)
+        allowed |= Q(patient__in=mine.values("pk"))
     episodes = (
-        Episode.objects.select_related("patient", "patient__clinic")
+        Episode.objects.filter(allowed)
+        .select_related("patient", "patient__clinic")
         .prefetch_related("responses", "courses", "classifications", "imaging")
         .order_by("patient_id", "created_at", "id")
     )

@@ -78,6 +78,23 @@ def _reasons(axis: AxisResult) -> list[str]:
     return [step.note for step in axis.trace if step.outcome == "fired" and step.note]
 
 
+def _urgent_banner(result: Classification) -> str:
+    """The first line after the date: the red flags' grade when they are graded."""
+    grade = next((a.result for a in result.axes if a.urgent and a.grades), None)
+    if grade is None:
+        return "!!! URGENT: red flag(s) — review before any other step !!!"
+    when = {"emergency": "same day", "urgent": "within days"}.get(grade, "")
+    return f"!!! {grade.upper()} ({when}): red flag(s) — review before any other step !!!"
+
+
+def _graded_findings(axis: AxisResult) -> list[str]:
+    """Findings, each after its grade (``[emergency] …``) when the rule set grades them."""
+    if not axis.grades:
+        return list(axis.findings)
+    grades = [step.result for step in axis.trace if step.outcome == "fired"]
+    return [f"[{grade}] {finding}" for grade, finding in zip(grades, axis.findings, strict=False)]
+
+
 def _blood_thinner_notes(episode: dict[str, object], date: dt.date) -> dict[str, list[str]]:
     """The procedure's bleeding-risk class and, per blood thinner, what the pause table says
     and what the doctor decided — shown under the readiness axis."""
@@ -96,23 +113,6 @@ def _blood_thinner_notes(episode: dict[str, object], date: dt.date) -> dict[str,
         f"possible blood thinner — confirm: {t}" for t in doc.get("anticoagulants_to_confirm", ())
     ]
     return {"readiness": lines}
-
-
-def _urgent_banner(result: Classification) -> str:
-    """The first line after the date: the red flags' grade when they are graded."""
-    grade = next((a.result for a in result.axes if a.urgent and a.grades), None)
-    if grade is None:
-        return "!!! URGENT: red flag(s) — review before any other step !!!"
-    when = {"emergency": "same day", "urgent": "within days"}.get(grade, "")
-    return f"!!! {grade.upper()} ({when}): red flag(s) — review before any other step !!!"
-
-
-def _graded_findings(axis: AxisResult) -> list[str]:
-    """Findings, each after its grade (``[emergency] …``) when the rule set grades them."""
-    if not axis.grades:
-        return list(axis.findings)
-    grades = [step.result for step in axis.trace if step.outcome == "fired"]
-    return [f"[{grade}] {finding}" for grade, finding in zip(grades, axis.findings, strict=False)]
 
 
 def _json(value: object) -> str:

@@ -26,7 +26,8 @@ from painpath.pathway.services import (
     red_flag_acknowledgement,
     red_flag_grade,
 )
-from painpath.patients.models import Episode, Patient
+from painpath.patients import access
+from painpath.patients.models import Clinic, Episode, Patient
 from painpath.patients.services import VIEWED as PATIENT_VIEWED
 from painpath.questionnaires.models import QuestionnaireResponse
 
@@ -110,9 +111,11 @@ def _latest_classifications(episodes: list[Episode]) -> dict[int, Classification
     return {c.episode_id: c for c in Classification.objects.filter(pk__in=list(latest_ids))}
 
 
-def worklist(*, today: dt.date | None = None, days: int | None = None) -> Worklist:
-    """What needs a clinician, in this order: red flags awaiting acknowledgement (always
-    first), new intakes, patients not ready for a procedure within ``days``, and escalation
+def worklist(
+    clinic: Clinic | None, *, today: dt.date | None = None, days: int | None = None
+) -> Worklist:
+    """What needs a clinician of ``clinic``, in this order: red flags awaiting acknowledgement
+    (always first), new intakes, patients not ready for a procedure within ``days``, and escalation
     suggestions not yet acted on.
 
     - *red flag*: the latest classification raised a red flag of any grade that no
@@ -133,7 +136,7 @@ def worklist(*, today: dt.date | None = None, days: int | None = None) -> Workli
     today = today or timezone.localdate()
     days = upcoming_days() if days is None else days
     episodes = list(
-        Episode.objects.filter(status=Episode.Status.OPEN)
+        Episode.objects.filter(status=Episode.Status.OPEN, patient__clinic=clinic)
         .select_related("patient", "procedure")
         .order_by("created_at", "id")
     )
@@ -191,7 +194,7 @@ def worklist(*, today: dt.date | None = None, days: int | None = None) -> Workli
         not_ready,
         escalations,
         days,
-        overdue_followups(today),
+        overdue_followups(clinic, today),
         step_changes=_unseen_step_changes(episodes, reviewed, today),
         step_change_days=step_change_days(),
     )
@@ -236,7 +239,7 @@ def _rule_words(classification: Classification, rule_id: str) -> str:
 
 def view_worklist(request: HttpRequest) -> Worklist:
     """The worklist, and one audit entry for it (no single patient) naming every patient."""
-    work = worklist()
+    work = worklist(access.clinic_of(request))
     record(request, WORKLIST_VIEWED, object_type="worklist", patients=work.patients)
     return work
 

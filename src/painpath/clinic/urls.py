@@ -5,11 +5,17 @@ from painpath.clinic import views
 app_name = "clinic"
 urlpatterns = [
     path("clinic/", views.worklist, name="worklist"),
+    path("clinic/settings/", views.clinic_settings, name="settings"),
     path("patients/<uuid:public_id>/", views.patient_detail, name="patient"),
     path(
         "patients/<uuid:public_id>/episodes/<uuid:episode_id>/",
         views.patient_detail,
         name="episode",
+    ),
+    path(
+        "patients/<uuid:public_id>/consent/withdraw/",
+        views.withdraw_consent,
+        name="withdraw_consent",
     ),
     path("clinic/episodes/<uuid:episode_id>/acknowledge/", views.acknowledge, name="acknowledge"),
     path("clinic/episodes/<uuid:episode_id>/sessions/", views.log_session, name="log_session"),

@@ -29,6 +29,7 @@ from painpath.accounts.decorators import verified_staff
 from painpath.audit.services import viewer_summary
 from painpath.clinic import services as clinic
 from painpath.clinic.display import episode_panel
+from painpath.clinic.forms import ClinicSettingsForm
 from painpath.pathway import services
 from painpath.pathway.forms import (
     AcknowledgeForm,
@@ -41,13 +42,14 @@ from painpath.pathway.forms import (
     SessionForm,
 )
 from painpath.pathway.models import Classification
+from painpath.patients import access, consent
 from painpath.patients import services as patients
 from painpath.patients.forms import REGION_LABELS
-from painpath.patients.models import Episode, Medication, Patient
+from painpath.patients.models import ConsentDecision, Episode, Medication, Patient
 
 
-def _episode(public_id: UUID) -> Episode:
-    return get_object_or_404(Episode.objects.select_related("patient"), public_id=public_id)
+def _episode(request: HttpRequest, public_id: UUID) -> Episode:
+    return access.episode(request, public_id)
 
 
 def episode_url(episode: Episode, anchor: str = "") -> str:
@@ -87,11 +89,11 @@ def worklist(request: HttpRequest) -> HttpResponse:
 def patient_detail(
     request: HttpRequest, public_id: UUID, episode_id: UUID | None = None
 ) -> HttpResponse:
-    patient = get_object_or_404(Patient, public_id=public_id)
+    patient = access.patient(request, public_id)
     episodes = list(patient.episodes.order_by("status", "-created_at"))
     episode: Episode | None
     if episode_id is not None:
-        episode = get_object_or_404(Episode, public_id=episode_id, patient=patient)
+        episode = access.episode(request, episode_id, patient=patient)
     else:
         episode = episodes[0] if episodes else None
     # Recorded first, so that "who looked at this record" includes this visit.
@@ -103,6 +105,7 @@ def patient_detail(
         "age": patient.age_on(timezone.localdate()),
         "episodes": episodes,
         "viewers": viewer_summary(patient),
+        "consent_rows": _consent_rows(patient),
     }
     if episode is not None:
         classification = services.current_classification(episode)
@@ -114,11 +117,53 @@ def patient_detail(
     return render(request, "clinic/patient_detail.html", context)
 
 
+def _consent_rows(patient: Patient) -> list[dict[str, Any]]:
+    now = consent.current(patient)
+    defaults = {
+        ConsentDecision.Purpose.CARE: _("counted in the clinic's own report"),
+        ConsentDecision.Purpose.RESEARCH: _("not sent to research"),
+    }
+    return [
+        {"purpose": purpose, "label": label, "decision": now[purpose], "default": defaults[purpose]}
+        for purpose, label in ConsentDecision.Purpose.choices
+    ]
+
+
+class WithdrawConsentForm(forms.Form):
+    purpose = forms.ChoiceField(choices=ConsentDecision.Purpose.choices)
+    note = forms.CharField(max_length=300, required=False)
+
+
+@require_POST
+@verified_staff
+@permission_required("patients.change_episode", raise_exception=True)
+def withdraw_consent(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    patient = access.patient(request, public_id)
+    form = WithdrawConsentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Nothing recorded: %s") % _form_errors(form))
+    else:
+        try:
+            consent.withdraw(
+                patient,
+                form.cleaned_data["purpose"],
+                source=ConsentDecision.Source.STAFF,
+                user=request.user,
+                request=request,
+                note=form.cleaned_data["note"],
+            )
+        except consent.NothingToWithdraw:
+            messages.error(request, _("Nothing recorded: there is no consent to withdraw."))
+        else:
+            messages.success(request, _("Withdrawal recorded. It applies from now on."))
+    return HttpResponseRedirect(reverse("clinic:patient", args=[patient.public_id]) + "#consent")
+
+
 @require_POST
 @verified_staff
 @permission_required("pathway.add_redflagacknowledgement", raise_exception=True)
 def acknowledge(request: HttpRequest, episode_id: UUID) -> HttpResponse:
-    episode = _episode(episode_id)
+    episode = _episode(request, episode_id)
     form = AcknowledgeForm(request.POST)
     if "classification" in form.errors:
         raise Http404
@@ -153,7 +198,7 @@ def acknowledge(request: HttpRequest, episode_id: UUID) -> HttpResponse:
 @verified_staff
 @permission_required("pathway.add_treatmentsession", raise_exception=True)
 def log_session(request: HttpRequest, episode_id: UUID) -> HttpResponse:
-    episode = _episode(episode_id)
+    episode = _episode(request, episode_id)
     form = SessionForm(request.POST, episode=episode)
     if form.is_valid():
         data = form.cleaned_data
@@ -191,7 +236,7 @@ def _quick_action(
     @verified_staff
     @permission_required(permission, raise_exception=True)
     def view(request: HttpRequest, episode_id: UUID) -> HttpResponse:
-        episode = _episode(episode_id)
+        episode = _episode(request, episode_id)
         form = form_class(request.POST)
         if form.is_valid():
             save(request, episode, form)
@@ -275,7 +320,7 @@ book_procedure = _quick_action(
 @verified_staff
 @permission_required("pathway.change_readinessitem", raise_exception=True)
 def set_readiness(request: HttpRequest, episode_id: UUID) -> HttpResponse:
-    episode = _episode(episode_id)
+    episode = _episode(request, episode_id)
     form = ReadinessForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Not saved: %s") % _form_errors(form))
@@ -295,3 +340,24 @@ def set_readiness(request: HttpRequest, episode_id: UUID) -> HttpResponse:
         return render(request, "clinic/_readiness.html", context)
     messages.success(request, _("Checklist updated."))
     return _back(request, episode, "readiness")
+
+
+@verified_staff
+@permission_required("patients.change_clinic", raise_exception=True)
+def clinic_settings(request: HttpRequest) -> HttpResponse:
+    """The clinic administrator's settings of the clinic they work in: what its patients see
+    (name, address, phone), how long links last, which questionnaires each region asks."""
+    clinic = access.clinic_of(request)
+    if clinic is None:
+        raise Http404("not working in a clinic")
+    form = ClinicSettingsForm(request.POST or None, instance=clinic)
+    if request.method == "POST" and form.is_valid():
+        patients.save_clinic_settings(
+            form.save(commit=False),
+            fields=form.changed_data,
+            user=request.user,
+            request=request,
+        )
+        messages.success(request, _("The clinic's settings are saved."))
+        return HttpResponseRedirect(reverse("clinic:settings"))
+    return render(request, "clinic/settings.html", {"form": form, "clinic": clinic})

@@ -268,6 +268,7 @@ def _message(point: FollowUpPoint, url: str, kind: str) -> tuple[str, str, str]:
     """Subject, email body and text message, in the patient's language."""
     context = {
         "patient": point.plan.episode.patient,
+        "clinic": point.plan.episode.patient.clinic,
         "point": point,
         "url": url,
         "reminder": kind == ContactAttempt.Kind.REMINDER,
@@ -561,8 +562,8 @@ class OverdueRow:
     answer: FollowUpAnswer | None = None
 
 
-def overdue(today: dt.date | None = None) -> list[OverdueRow]:
-    """For the worklist: time points whose window closed unanswered (within the last
+def overdue(clinic: Any, today: dt.date | None = None) -> list[OverdueRow]:
+    """For ``clinic``'s worklist: time points whose window closed unanswered (within the last
     ``OVERDUE_SHOWN_DAYS`` days, while the plan is not withdrawn), and answers that came
     outside their window and were recorded after anyone last opened the patient's page."""
     today = today or timezone.localdate()
@@ -572,6 +573,7 @@ def overdue(today: dt.date | None = None) -> list[OverdueRow]:
             | Q(status__in=FollowUpPoint.OPEN, window_end__lt=today),
             window_end__gte=today - dt.timedelta(days=OVERDUE_SHOWN_DAYS),
             plan__episode__status=Episode.Status.OPEN,
+            plan__episode__patient__clinic=clinic,
         )
         .exclude(plan__status=FollowUpPlan.Status.WITHDRAWN)
         .select_related("plan__episode__patient")
@@ -579,7 +581,11 @@ def overdue(today: dt.date | None = None) -> list[OverdueRow]:
     )
     rows = [OverdueRow(p, p.plan.episode, "missed") for p in missed]
     late = list(
-        FollowUpAnswer.objects.filter(in_window=False, point__plan__episode__status="open")
+        FollowUpAnswer.objects.filter(
+            in_window=False,
+            point__plan__episode__status="open",
+            point__plan__episode__patient__clinic=clinic,
+        )
         .select_related("point__plan__episode__patient")
         .order_by("-created_at", "-id")
     )

@@ -12,7 +12,7 @@ from uuid import UUID
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -26,11 +26,12 @@ from painpath.core import questionnaires as fhir
 from painpath.followup import services
 from painpath.followup.forms import SHOWN, RecordForm, StartPlanForm, instrument_forms
 from painpath.followup.models import FollowUpPoint
+from painpath.patients import access
 from painpath.patients.models import Episode
 
 
-def _episode(public_id: UUID) -> Episode:
-    return get_object_or_404(Episode.objects.select_related("patient"), public_id=public_id)
+def _episode(request: HttpRequest, public_id: UUID) -> Episode:
+    return access.episode(request, public_id)
 
 
 def _card(episode: Episode) -> HttpResponseRedirect:
@@ -42,7 +43,7 @@ def _card(episode: Episode) -> HttpResponseRedirect:
 @verified_staff
 @permission_required("followup.add_followupplan", raise_exception=True)
 def start(request: HttpRequest, episode_id: UUID) -> HttpResponse:
-    episode = _episode(episode_id)
+    episode = _episode(request, episode_id)
     form = StartPlanForm(request.POST, episode=episode)
     if not form.is_valid():
         messages.error(
@@ -75,7 +76,7 @@ def start(request: HttpRequest, episode_id: UUID) -> HttpResponse:
 @verified_staff
 @permission_required("followup.change_followupplan", raise_exception=True)
 def withdraw(request: HttpRequest, episode_id: UUID) -> HttpResponse:
-    episode = _episode(episode_id)
+    episode = _episode(request, episode_id)
     plan = services.active_plan(episode)
     if plan is None:
         messages.error(request, _("There is no active follow-up plan to withdraw."))
@@ -91,7 +92,7 @@ def withdraw(request: HttpRequest, episode_id: UUID) -> HttpResponse:
 @permission_required("followup.change_followupplan", raise_exception=True)
 @permission_required("questionnaires.add_questionnaireresponse", raise_exception=True)
 def record_answer(request: HttpRequest, episode_id: UUID) -> HttpResponse:
-    episode = _episode(episode_id)
+    episode = _episode(request, episode_id)
     plan = services.active_plan(episode) or episode.followup_plans.first()
     context: dict[str, object] = {"episode": episode, "patient": episode.patient, "plan": plan}
     if plan is None:

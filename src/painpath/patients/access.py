@@ -90,9 +90,7 @@ class ClinicRoleBackend(BaseBackend):
             return set()
         if hasattr(user_obj, "clinic_role"):
             return set(permission_names(user_obj.clinic_role))
-        roles = Membership.objects.filter(user=user_obj, active=True).values_list(
-            "role", flat=True
-        )
+        roles = Membership.objects.filter(user=user_obj, active=True).values_list("role", flat=True)
         return set().union(*(permission_names(role) for role in roles))
 
     def has_perm(self, user_obj: Any, perm: str, obj: Any = None) -> bool:

@@ -77,7 +77,10 @@ class PatientForm(Quiet, forms.ModelForm):
                 params={"reason": error},
                 code="invalid_cpr",
             ) from None
-        taken = Patient.objects.filter(cpr_hash=crypto.lookup_hash(cpr.digits))
+        # Unique within the clinic: another clinic's record of the same person is theirs.
+        taken = Patient.objects.filter(
+            clinic_id=self.instance.clinic_id, cpr_hash=crypto.lookup_hash(cpr.digits)
+        )
         if self.instance.pk:
             taken = taken.exclude(pk=self.instance.pk)
         if taken.exists():

@@ -11,6 +11,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from painpath.core.cpr import parse_cpr
@@ -35,6 +36,24 @@ class Clinic(models.Model):
     )
     address = models.CharField(_("address"), max_length=300, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    link_days = models.PositiveSmallIntegerField(
+        _("questionnaire links valid for (days)"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the installation's default."),
+    )
+    # Main region code -> instrument codes the intake link offers first (empty: painpath's
+    # defaults, painpath.questionnaires.forms.DEFAULT_INSTRUMENTS).
+    questionnaire_sets = models.JSONField(_("questionnaires per region"), default=dict, blank=True)
+
+    def instruments_for(self, region: str, default: tuple[str, ...]) -> tuple[str, ...]:
+        """The clinic's questionnaire set for an episode's main region, else ``default``."""
+        chosen = (
+            self.questionnaire_sets.get(region)
+            if isinstance(self.questionnaire_sets, dict)
+            else None
+        )
+        return tuple(chosen) if chosen else default
 
     class Meta:
         ordering = ("name", "id")
@@ -91,12 +110,7 @@ class Patient(models.Model):
     # The clinic whose record this is: one record per clinic, never shared (see
     # painpath.patients.access).
     clinic = models.ForeignKey(
-        Clinic,
-        verbose_name=_("clinic"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="patients",
+        Clinic, verbose_name=_("clinic"), on_delete=models.PROTECT, related_name="patients"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -219,3 +233,47 @@ class Medication(models.Model):
     class Meta:
         # The table it had when it lived in the pathway app (moved without copying rows).
         db_table = "pathway_medication"
+
+
+class ConsentDecision(models.Model):
+    """One recorded consent decision of a patient for one purpose
+    (:mod:`painpath.core.consent`): given or refused in the intake, changed by the patient on
+    their link, or withdrawn by staff. Append-only: the latest per purpose is the patient's
+    current choice (:mod:`painpath.patients.consent`); no record is no research consent."""
+
+    class Purpose(models.TextChoices):
+        CARE = "care", _("clinic care and quality work")
+        RESEARCH = "research", _("research registry (pseudonymised)")
+
+    class Decision(models.TextChoices):
+        GIVEN = "given", _("given")
+        REFUSED = "refused", _("refused")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    class Source(models.TextChoices):
+        INTAKE = "intake", _("in the intake")
+        PATIENT = "patient", _("by the patient, on their link")
+        STAFF = "staff", _("recorded by staff")
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
+    decision = models.CharField(_("decision"), max_length=20, choices=Decision.choices)
+    text_version = models.PositiveIntegerField(_("text version"))
+    language = models.CharField(max_length=5, blank=True)
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    submission_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    """Set when stored with an intake: a repeated submission cannot store it twice."""
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ("recorded_at", "id")
+        indexes = (
+            models.Index(fields=("patient", "purpose", "recorded_at"), name="consent_latest"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.patient} — {self.purpose}: {self.decision} (v{self.text_version})"

@@ -20,7 +20,7 @@ from django.utils import timezone
 from painpath.audit.services import Event, record
 from painpath.core.cpr import InvalidCpr, parse_cpr
 from painpath.patients import crypto
-from painpath.patients.models import Episode, ImagingStudy, Medication, Patient
+from painpath.patients.models import Clinic, Episode, ImagingStudy, Medication, Patient
 from painpath.patients.signals import episode_changed
 
 # Patient fields that the rule engine reads (the episode document's age and sex).
@@ -48,12 +48,12 @@ class Search:
     problem: str = ""
 
 
-def search_patients(query: str) -> Search:
-    """Find patients by part of the name, by a full CPR number (through its keyed hash —
-    the number itself is never compared or stored in clear), or by the CPR's first six
-    digits (the birth date, kept in the masked form)."""
+def search_patients(patients: QuerySet[Patient], query: str) -> Search:
+    """Find, among ``patients`` (the clinic's: ``painpath.patients.access.patients``), by
+    part of the name, by a full CPR number (through its keyed hash — the number itself is
+    never compared or stored in clear), or by the CPR's first six digits (the birth date,
+    kept in the masked form)."""
     query = query.strip()
-    patients = Patient.objects.all()
     if not query:
         return Search(patients, "all")
     if _CPR_LIKE.match(query):
@@ -213,3 +213,24 @@ def changed_fields(form: Any) -> list[str]:
     return sorted(name for name in form.changed_data if name not in ("cpr", "clear_cpr")) + (
         ["cpr"] if {"cpr", "clear_cpr"} & set(form.changed_data) else []
     )
+
+
+CLINIC_SETTINGS_CHANGED = Event("patients.clinic.settings_changed", "change")
+
+
+@transaction.atomic
+def save_clinic_settings(
+    clinic: Clinic, *, fields: list[str], user: Any = None, request: HttpRequest | None = None
+) -> Clinic:
+    """Store a clinic's settings (name, contact, link validity, questionnaire sets); the audit
+    entry names what changed (``fields``), never the values."""
+    clinic.save()
+    record(
+        request,
+        CLINIC_SETTINGS_CHANGED,
+        user=user,
+        obj=clinic,
+        clinic=clinic.code,
+        fields=sorted(fields),
+    )
+    return clinic

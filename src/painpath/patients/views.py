@@ -14,10 +14,11 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -41,7 +42,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
         return redirect("patients:list")
     form = SearchForm(request.POST or request.GET or None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
-    search = services.search_patients(query)
+    search = services.search_patients(access.patients(request), query)
     patients = search.patients.annotate(episode_count=Count("episodes")).order_by("name", "id")
     page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
     if search.kind == "cpr":
@@ -61,7 +62,10 @@ def patient_list(request: HttpRequest) -> HttpResponse:
 @verified_staff
 @permission_required("patients.add_patient", raise_exception=True)
 def patient_create(request: HttpRequest) -> HttpResponse:
-    form = PatientForm(request.POST or None)
+    clinic = access.clinic_of(request)
+    if clinic is None:
+        raise PermissionDenied("not working in a clinic")
+    form = PatientForm(request.POST or None, instance=Patient(clinic=clinic))
     if request.method == "POST" and form.is_valid():
         patient = services.save_patient(
             form.save(commit=False),
@@ -77,7 +81,7 @@ def patient_create(request: HttpRequest) -> HttpResponse:
 @verified_staff
 @permission_required("patients.change_patient", raise_exception=True)
 def patient_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    patient = get_object_or_404(Patient, public_id=public_id)
+    patient = access.patient(request, public_id)
     form = PatientForm(request.POST or None, instance=patient)
     if request.method == "POST" and form.is_valid():
         services.save_patient(
@@ -96,7 +100,7 @@ def patient_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @verified_staff
 @permission_required("patients.add_episode", raise_exception=True)
 def episode_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    patient = get_object_or_404(Patient, public_id=public_id)
+    patient = access.patient(request, public_id)
     form = EpisodeForm(request.POST or None, instance=Episode(patient=patient))
     if request.method == "POST" and form.is_valid():
         episode = services.save_episode(
@@ -111,8 +115,8 @@ def episode_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @verified_staff
 @permission_required("patients.change_episode", raise_exception=True)
 def episode_edit(request: HttpRequest, public_id: UUID, episode_id: UUID) -> HttpResponse:
-    patient = get_object_or_404(Patient, public_id=public_id)
-    episode = get_object_or_404(Episode, public_id=episode_id, patient=patient)
+    patient = access.patient(request, public_id)
+    episode = access.episode(request, episode_id, patient=patient)
     form = EpisodeForm(request.POST or None, instance=episode)
     if request.method == "POST" and form.is_valid():
         services.save_episode(

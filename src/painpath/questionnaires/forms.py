@@ -16,6 +16,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from painpath.core import consent as consent_texts
 from painpath.core import questionnaires as fhir
 from painpath.core import vocabularies
 from painpath.core.instruments import REGISTRY
@@ -488,3 +489,58 @@ def initial(page: Page, language: str, stored: dict[str, list[str]] | None) -> P
 def form_data(form: PageForm, post: Any) -> dict[str, list[str]]:
     """The part of a POST that belongs to ``form``, in the draft's shape."""
     return {name: [str(v)[:2000] for v in post.getlist(name)][:60] for name in form.fields}
+
+
+# -- consent (shown before the pages; not one of them) -----------------------------------------
+
+CONSENT_CHOICES = (
+    ("given", pgettext_lazy("consent", "Yes")),
+    ("refused", pgettext_lazy("consent", "No")),
+)
+
+
+class ConsentForm(PageForm):
+    """The patient's choice per purpose on the current consent texts
+    (:mod:`painpath.core.consent`), each with the version it was made on: a choice made on a
+    text that has since changed is asked again."""
+
+    def __init__(self, language: str, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.texts = [consent_texts.current(purpose) for purpose in consent_texts.PURPOSES]
+        for text in self.texts:
+            self.fields[text.purpose] = _kind(
+                forms.ChoiceField(
+                    label=text.question_in(language),
+                    choices=CONSENT_CHOICES,
+                    error_messages={"required": _("Choose yes or no.")},
+                ),
+                "radio",
+                inline=True,
+            )
+            self.fields[f"{text.purpose}_version"] = forms.IntegerField(
+                widget=forms.HiddenInput, initial=text.version
+            )
+        self.sections = [
+            {
+                "title": text.title_in(language),
+                "paragraphs": text.paragraphs_in(language),
+                "field": self[text.purpose],
+            }
+            for text in self.texts
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for text in self.texts:
+            if data.get(f"{text.purpose}_version") != text.version:
+                self.add_error(
+                    text.purpose,
+                    _("This text has changed since you chose. Read it again and choose."),
+                )
+        return data
+
+    def choices(self) -> dict[str, tuple[str, int]]:
+        """Per purpose, the decision and the version of the text it was made on."""
+        return {
+            text.purpose: (self.cleaned_data[text.purpose], text.version) for text in self.texts
+        }

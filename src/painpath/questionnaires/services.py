@@ -21,6 +21,7 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -32,7 +33,8 @@ from painpath.core.instruments.base import ScoreResult
 from painpath.core.questionnaires import WordingRef, wording_of
 from painpath.core.questionnaires import load as load_questionnaire
 from painpath.core.rules import builtin_rulesets, classify, validate_episode
-from painpath.patients.models import Episode
+from painpath.patients import consent
+from painpath.patients.models import ConsentDecision, Episode
 from painpath.patients.services import add_reported_medications
 from painpath.questionnaires import forms as pages_
 from painpath.questionnaires.models import (
@@ -49,6 +51,8 @@ LINK_ISSUED = Event("questionnaires.link.issued", "create")
 LINK_FORM_VIEWED = Event("questionnaires.link_form.viewed", "view")
 SUBMITTED = Event("questionnaires.submitted", "patient_submit")
 
+CONSENT_KEY = "consent"
+"""The draft's key for the consent chosen before the pages."""
 LANGUAGE_CODES = tuple(code for code, _name in pages_.LANGUAGES)
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
 
@@ -103,6 +107,13 @@ class IntakeInvalid(PainpathError):
 # -- issuing ---------------------------------------------------------------------------------
 
 
+def link_days(clinic: Any) -> int:
+    """How long a new questionnaire link stays valid: the clinic's choice, else the
+    installation's default (PAINPATH_LINK_DAYS)."""
+    chosen = getattr(clinic, "link_days", None)
+    return int(chosen) if chosen else int(settings.PAINPATH_LINK_DAYS)
+
+
 def issue_link(
     episode: Episode,
     instruments: list[str],
@@ -121,7 +132,7 @@ def issue_link(
         raise ValueError(f"unknown instrument(s): {', '.join(unknown)}")
     if language not in LANGUAGE_CODES:
         raise ValueError(f"unknown language {language!r}; choose one of {LANGUAGE_CODES}")
-    days = settings.PAINPATH_LINK_DAYS if days is None else days
+    days = link_days(episode.patient.clinic) if days is None else days
     with transaction.atomic():
         link, token = IntakeLink.issue(
             episode,
@@ -455,6 +466,7 @@ def _store(
 
     if link.purpose != IntakeLink.Purpose.FOLLOW_UP:
         _store_intake(link, forms_by_key, language, now)
+        _store_consent(link, answers.get(CONSENT_KEY), submission_id, language, request)
 
     link.completed_at = now
     link.submission_id = submission_id
@@ -474,6 +486,78 @@ def _store(
     )
     link_completed.send(IntakeLink, link=link, responses=responses, request=request)
     return Submission(link, responses, created=True)
+
+
+def consent_form(language: str, data: dict[str, list[str]] | None = None) -> pages_.ConsentForm:
+    return pages_.ConsentForm(language, MultiValueDict(data) if data is not None else None)
+
+
+def _store_consent(
+    link: IntakeLink,
+    data: dict[str, list[str]] | None,
+    submission_id: uuid.UUID,
+    language: str,
+    request: HttpRequest | None,
+) -> None:
+    """Store the consent the patient chose before the pages, with the answers. Not chosen
+    (the patient went straight to the pages): nothing is stored, which is no research
+    consent."""
+    if data is None:
+        return
+    form = consent_form(language, data)
+    if not form.is_valid():
+        raise IntakeInvalid({CONSENT_KEY: {k: list(v) for k, v in form.errors.items()}})
+    for purpose, (decision, version) in form.choices().items():
+        consent.record_decision(
+            link.episode.patient,
+            purpose,
+            decision,
+            version=version,
+            source=ConsentDecision.Source.INTAKE,
+            language=language,
+            request=request,
+            submission_id=uuid.uuid5(submission_id, f"consent:{purpose}"),
+        )
+
+
+def current_consent(link: IntakeLink) -> dict[str, ConsentDecision | None]:
+    return consent.current(link.episode.patient)
+
+
+def change_consent(
+    link: IntakeLink, choices: dict[str, tuple[str, int]], language: str, request: HttpRequest
+) -> list[ConsentDecision]:
+    """The patient changes their consent on their link after sending their answers (or on a
+    follow-up link): each changed choice is stored at once; a "no" to a consent given before
+    is its withdrawal."""
+    patient = link.episode.patient
+    stored = []
+    with transaction.atomic():
+        now = consent.current(patient)
+        for purpose, (decision, version) in choices.items():
+            before = now.get(purpose)
+            if decision == ConsentDecision.Decision.REFUSED and before is not None:
+                if before.decision == ConsentDecision.Decision.GIVEN:
+                    decision = ConsentDecision.Decision.WITHDRAWN
+                else:
+                    continue  # refused or withdrawn already
+            elif before is not None and (before.decision, before.text_version) == (
+                decision,
+                version,
+            ):
+                continue
+            stored.append(
+                consent.record_decision(
+                    patient,
+                    purpose,
+                    decision,
+                    version=version,
+                    source=ConsentDecision.Source.PATIENT,
+                    language=language,
+                    request=request,
+                )
+            )
+    return stored
 
 
 def _store_intake(

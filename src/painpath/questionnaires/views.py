@@ -9,13 +9,12 @@ from typing import Any
 
 import segno
 from django import forms
-from django.conf import settings
 from django.contrib.auth.decorators import permission_required
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.datastructures import MultiValueDict
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -28,7 +27,7 @@ from painpath.accounts.decorators import verified_staff
 from painpath.audit.services import record
 from painpath.core import questionnaires as fhir
 from painpath.core.instruments import REGISTRY
-from painpath.patients.models import Episode
+from painpath.patients import access
 from painpath.questionnaires import bodymap, services
 from painpath.questionnaires import forms as pages_
 from painpath.questionnaires.models import IntakeDraft, IntakeLink
@@ -49,7 +48,11 @@ def _link_error(request: HttpRequest, error: services.LinkError) -> HttpResponse
     return render(
         request,
         "questionnaires/link_error.html",
-        {"error": error, "completed": isinstance(error, services.LinkCompleted)},
+        {
+            "error": error,
+            "completed": isinstance(error, services.LinkCompleted),
+            "clinic": error.link.episode.patient.clinic if error.link is not None else None,
+        },
         status=error.status,
     )
 
@@ -88,7 +91,20 @@ def _pages(link: IntakeLink) -> list[pages_.Page]:
     return services.pages_of(link, translation.get_language())
 
 
+def _asks_consent(link: IntakeLink) -> bool:
+    # A first intake asks consent before its pages and stores it with the answers; after
+    # that (and on a follow-up link) the consent page changes it at once.
+    return link.purpose == IntakeLink.Purpose.INTAKE and link.completed_at is None
+
+
+def _before_pages(token: str, link: IntakeLink) -> str:
+    name = "questionnaires:consent" if _asks_consent(link) else "questionnaires:start"
+    return reverse(name, args=[token])
+
+
 def _resume_url(token: str, link: IntakeLink, draft: IntakeDraft) -> str:
+    if _asks_consent(link) and draft.page == 0 and services.CONSENT_KEY not in draft.answers:
+        return reverse("questionnaires:consent", args=[token])
     if draft.page >= len(_pages(link)):
         return reverse("questionnaires:review", args=[token])
     return reverse("questionnaires:page", args=[token, draft.page + 1])
@@ -102,6 +118,8 @@ def _base_context(token: str, link: IntakeLink, here: str) -> dict[str, Any]:
     return {
         "token": token,
         "link": link,
+        # Every patient page names the clinic asking, and how to reach it.
+        "clinic": link.episode.patient.clinic,
         "languages": pages_.LANGUAGES,
         "here": here,
         "patient_page": True,
@@ -163,7 +181,7 @@ def page(
             previous = (
                 reverse("questionnaires:page", args=[token, number - 1])
                 if number > 1
-                else reverse("questionnaires:start", args=[token])
+                else _before_pages(token, link)
             )
             return redirect(previous)
         form = pages_.bind(this, language, data)
@@ -219,7 +237,7 @@ def _render_page(
         "progress": _progress(number, len(all_pages) + 1),
         "back_url": reverse("questionnaires:page", args=[token, number - 1])
         if number > 1
-        else reverse("questionnaires:start", args=[token]),
+        else _before_pages(token, link),
         "red_flag_grade": red_flag_grade,
     }
     if this.key == "regions":
@@ -280,12 +298,16 @@ def _review(
                         "text": f"{label}: {message}",
                     }
                 )
+    for message in (errors or {}).get(services.CONSENT_KEY, {}).values():
+        url = reverse("questionnaires:consent", args=[token])
+        problems += [{"url": url, "text": text} for text in message]
     return render(
         request,
         "questionnaires/review.html",
         {
             **_base_context(token, link, request.path),
             "summary": _summary(link, language, draft.answers),
+            "consent": _consent_summary(language, draft.answers.get(services.CONSENT_KEY)),
             "submission_id": draft.submission_id,
             "progress": _progress(len(all_pages) + 1, len(all_pages) + 1),
             "problems": problems,
@@ -340,6 +362,76 @@ def done(
     )
 
 
+def _consent_summary(language: str, data: dict[str, list[str]] | None) -> list[dict[str, Any]]:
+    form = services.consent_form(language, data)
+    if data is None or not form.is_valid():
+        return []
+    labels = dict(pages_.CONSENT_CHOICES)
+    return [
+        {"question": form.fields[purpose].label, "answer": labels[decision]}
+        for purpose, (decision, _version) in form.choices().items()
+    ]
+
+
+@require_http_methods(["GET", "POST"])
+@patient_view(allow_completed=True)
+def consent(
+    request: HttpRequest, token: str, link: IntakeLink, draft: IntakeDraft | None
+) -> HttpResponse:
+    """The consent texts and the patient's choice: before a first intake's pages (kept with
+    the draft, stored with the answers), else changed at once — while the link works."""
+    if link.revoked_at is not None or link.expires_at <= timezone.now():
+        # A sent link opens this page only until it expires: after that, the clinic.
+        return _link_error(request, services.LinkExpired(link))
+    language = translation.get_language()
+    in_intake = _asks_consent(link)
+    saved = False
+    if request.method == "POST":
+        form = services.consent_form(language, request.POST)
+        if in_intake and draft is not None and request.POST.get("action") == "back":
+            return redirect("questionnaires:start", token)
+        if form.is_valid():
+            data = pages_.form_data(form, request.POST)
+            if in_intake and draft is not None:
+                draft = services.save_draft(link, services.CONSENT_KEY, data)
+                target = _resume_url(token, link, draft)
+                return redirect(target if draft.page else _page_url(token, 1))
+            services.change_consent(link, form.choices(), language, request)
+            saved = True
+    else:
+        stored = draft.answers.get(services.CONSENT_KEY) if in_intake and draft else None
+        form = services.consent_form(language)
+        form.initial.update(
+            {name: values[0] for name, values in (stored or {}).items() if values}
+            if stored
+            else _current_choices(link)
+        )
+    return render(
+        request,
+        "questionnaires/consent.html",
+        {
+            **_base_context(token, link, request.path),
+            "form": form,
+            "in_intake": in_intake,
+            "saved": saved,
+        },
+    )
+
+
+def _page_url(token: str, number: int) -> str:
+    return reverse("questionnaires:page", args=[token, number])
+
+
+def _current_choices(link: IntakeLink) -> dict[str, str]:
+    """The patient's current choices as the form's answers (a withdrawal shows as "no")."""
+    out = {}
+    for purpose, decision in services.current_consent(link).items():
+        if decision is not None:
+            given = decision.decision == "given"
+            out[purpose] = "given" if given else "refused"
+    return out
+
+
 # -- clinician: issue a link -----------------------------------------------------------------
 
 
@@ -371,7 +463,7 @@ def _qr_svg(url: str) -> str:
 @verified_staff
 @permission_required("questionnaires.add_intakelink", raise_exception=True)
 def issue(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
-    episode = get_object_or_404(Episode.objects.select_related("patient"), public_id=episode_id)
+    episode = access.episode(request, episode_id)
     if request.method == "POST":
         form = IssueForm(request.POST)
         if form.is_valid():
@@ -398,13 +490,15 @@ def issue(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
             obj=episode,
             page="issue link",
         )
+        clinic = episode.patient.clinic
         form = IssueForm(
             initial={
-                "instruments": pages_.DEFAULT_INSTRUMENTS.get(
-                    episode.region, pages_.FALLBACK_INSTRUMENTS
+                "instruments": clinic.instruments_for(
+                    episode.region,
+                    pages_.DEFAULT_INSTRUMENTS.get(episode.region, pages_.FALLBACK_INSTRUMENTS),
                 ),
                 "language": "da",
-                "days": settings.PAINPATH_LINK_DAYS,
+                "days": services.link_days(clinic),
             }
         )
     return render(request, "questionnaires/issue.html", {"episode": episode, "form": form})

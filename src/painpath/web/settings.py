@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "painpath.accounts.middleware.SuperuserInstallationOnlyMiddleware",
     # After authentication: the clinic the staff member works in, and their role there.
     "painpath.patients.access.CurrentClinicMiddleware",
     "painpath.accounts.middleware.UserLanguageMiddleware",

@@ -12,17 +12,6 @@ from django.db import migrations, models
 CLINIC_ROLE_GROUPS = ("clinician", "researcher")
 
 
-def patients_into_clinics(apps, schema_editor):  # run by 0006, once views are scoped
-    clinic_model = apps.get_model("patients", "Clinic")
-    patient_model = apps.get_model("patients", "Patient")
-    orphans = patient_model.objects.filter(clinic__isnull=True)
-    if orphans.exists():
-        default, _ = clinic_model.objects.get_or_create(
-            code="default", defaults={"name": "Default clinic"}
-        )
-        orphans.update(clinic=default)
-
-
 def roles_into_memberships(apps, schema_editor):
     group_model = apps.get_model("auth", "Group")
     clinic_model = apps.get_model("patients", "Clinic")
@@ -101,9 +90,7 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "memberships",
                 "ordering": ("clinic__name", "user__username", "id"),
                 "constraints": [
-                    models.UniqueConstraint(
-                        fields=("user", "clinic"), name="one_role_per_clinic"
-                    )
+                    models.UniqueConstraint(fields=("user", "clinic"), name="one_role_per_clinic")
                 ],
             },
         ),

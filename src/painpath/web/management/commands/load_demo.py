@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
@@ -26,15 +27,22 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from painpath.accounts.roles import CLINICIAN, RESEARCHER, SITE_ADMIN
-from painpath.analytics.demo import assign_demo_clinics
+from painpath.accounts.roles import (
+    CLINIC_ADMIN,
+    CLINIC_ROLES,
+    CLINICIAN,
+    RESEARCHER,
+    SECRETARY,
+    SITE_ADMIN,
+)
+from painpath.analytics.demo import ensure_clinics
 from painpath.audit.services import record
 from painpath.core import vocabularies
 from painpath.followup.demo import add_demo_followups
 from painpath.pathway import services
 from painpath.pathway.models import ReadinessItem, TreatmentCourse
 from painpath.patients import services as patient_services
-from painpath.patients.models import Episode, Patient
+from painpath.patients.models import Clinic, Episode, Membership, Patient
 from painpath.questionnaires.models import QuestionnaireResponse
 from painpath.questionnaires.services import store_answers_as_shown
 from painpath.web.env import DEVELOPMENT_SECRET_KEY
@@ -46,6 +54,19 @@ DEMO_USERS: dict[str, tuple[str, str]] = {
     "demo-clinician": (CLINICIAN, "7061696e7061746820646d6f20636c696e696321"),
     "demo-researcher": (RESEARCHER, "7061696e7061746820646d6f2072657365617221"),
     "demo-admin": (SITE_ADMIN, "7061696e7061746820646d6f2061646d696e2121"),
+    "demo-clinician-b": (CLINICIAN, "7061696e7061746820646d6f20636c696e2d6221"),
+    "demo-secretary": (SECRETARY, "7061696e7061746820646d6f2073656372657421"),
+    "demo-clinic-admin": (CLINIC_ADMIN, "7061696e7061746820646d6f20636c2d61646d21"),
+}
+# Where each demo login works (clinic codes of analytics.demo.DEMO_CLINICS): clinic A's staff
+# and clinic B's clinician, who sees none of clinic A's patients; the researcher works on the
+# pooled registry of both; the site administrator belongs to no clinic.
+DEMO_CLINIC_OF = {
+    "demo-clinician": ("clinic-a",),
+    "demo-secretary": ("clinic-a",),
+    "demo-clinic-admin": ("clinic-a",),
+    "demo-clinician-b": ("clinic-b",),
+    "demo-researcher": ("clinic-a", "clinic-b"),
 }
 DEMO_DEVICE = "demo authenticator (synthetic key)"
 
@@ -57,15 +78,20 @@ def base32_key(hex_key: str) -> str:
 
 def ensure_demo_users() -> list[tuple[str, str, str]]:
     user_model = get_user_model()
+    clinics = ensure_clinics()
     out = []
     for username, (role, key) in DEMO_USERS.items():
         user, _ = user_model.objects.get_or_create(username=username)
         user.first_name = "Demo (synthetic)"
         user.is_staff = role == SITE_ADMIN
-        user.is_superuser = role == SITE_ADMIN
+        user.is_superuser = False  # the superuser is for installing, not for the demo
         user.set_password(DEMO_PASSWORD)
         user.save()
-        user.groups.set([Group.objects.get(name=role)])
+        user.groups.set([Group.objects.get(name=role)] if role not in CLINIC_ROLES else [])
+        for code in DEMO_CLINIC_OF.get(username, ()):
+            Membership.objects.update_or_create(
+                user=user, clinic=clinics[code], defaults={"role": role, "active": True}
+            )
         TOTPDevice.objects.filter(user=user).exclude(name=DEMO_DEVICE).delete()
         TOTPDevice.objects.update_or_create(
             user=user,
@@ -114,8 +140,12 @@ def _eq5d(mo: int, sc: int, ua: int, pd: int, ad: int, vas: int) -> dict[str, An
 NO_RED_FLAGS = dict.fromkeys(vocabularies.red_flag_codes(), False)
 
 
+# The clinic the scenario being built belongs to (set by load_patients).
+_CLINIC: ContextVar[Clinic] = ContextVar("demo_clinic")
+
+
 def _patient(name: str, born: dt.date, sex: str, cpr: str | None = None) -> Patient:
-    patient = Patient(name=name, date_of_birth=born, sex=sex, synthetic=True)
+    patient = Patient(name=name, date_of_birth=born, sex=sex, synthetic=True, clinic=_CLINIC.get())
     patient.set_cpr(cpr)
     patient.save()
     record(
@@ -345,12 +375,13 @@ def neuropathic(t: dt.date, user: Any) -> Patient:
     return patient
 
 
-SCENARIOS: tuple[tuple[str, Callable[[dt.date, Any], Patient]], ...] = (
-    ("Alfa Prøvesen (demo)", ordinary_step_one),
-    ("Bravo Eksempelsen (demo)", step_one_without_effect),
-    ("Charlie Fiktivsen (demo)", chronic_step_two_not_ready),
-    ("Delta Demosen (demo)", red_flag),
-    ("Echo Opdigtetsen (demo)", neuropathic),
+# (patient, how to build them, their clinic's code)
+SCENARIOS: tuple[tuple[str, Callable[[dt.date, Any], Patient], str], ...] = (
+    ("Alfa Prøvesen (demo)", ordinary_step_one, "clinic-a"),
+    ("Bravo Eksempelsen (demo)", step_one_without_effect, "clinic-a"),
+    ("Charlie Fiktivsen (demo)", chronic_step_two_not_ready, "clinic-a"),
+    ("Delta Demosen (demo)", red_flag, "clinic-a"),
+    ("Echo Opdigtetsen (demo)", neuropathic, "clinic-b"),
 )
 
 
@@ -358,13 +389,21 @@ SCENARIOS: tuple[tuple[str, Callable[[dt.date, Any], Patient]], ...] = (
 def load_patients(today: dt.date | None = None) -> list[tuple[str, bool]]:
     """Create each synthetic patient that is not there yet; return (name, created)."""
     today = today or timezone.localdate()
-    clinician = get_user_model().objects.get(username="demo-clinician")
+    clinicians = {
+        "clinic-a": get_user_model().objects.get(username="demo-clinician"),
+        "clinic-b": get_user_model().objects.get(username="demo-clinician-b"),
+    }
+    clinics = ensure_clinics()
     out = []
-    for name, build in SCENARIOS:
+    for name, build, code in SCENARIOS:
         if Patient.objects.filter(name=name, synthetic=True).exists():
             out.append((name, False))
             continue
-        patient = build(today, clinician)
+        token = _CLINIC.set(clinics[code])
+        try:
+            patient = build(today, clinicians[code])
+        finally:
+            _CLINIC.reset(token)
         for episode in patient.episodes.all():
             services.classify_episode(episode, as_of=today, trigger="demo data loaded")
         out.append((name, True))
@@ -387,9 +426,9 @@ class Command(BaseCommand):
         write = self.stdout.write
         write(f"demo logins (synthetic; password for all: {DEMO_PASSWORD}):")
         for username, role, key in users:
-            write(f"  {username:<16} {role:<20} authenticator key {key}")
+            where = ", ".join(DEMO_CLINIC_OF.get(username, ())) or "no clinic"
+            write(f"  {username:<18} {role:<21} {where:<20} authenticator key {key}")
         created = sum(1 for _, was_created in patients if was_created)
         write(f"synthetic patients: {created} created, {len(patients) - created} already there")
         write("2FA code right now: python -m painpath.web.manage demo_otp demo-clinician")
         write(f"follow-up plans: {add_demo_followups()} added")
-        write(f"patients put into demo clinics: {assign_demo_clinics()}")

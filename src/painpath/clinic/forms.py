@@ -1,0 +1,64 @@
+"""The clinic administrator's settings form."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from painpath.core.instruments import REGISTRY
+from painpath.patients.forms import REGION_LABELS
+from painpath.patients.models import Clinic
+from painpath.questionnaires.forms import DEFAULT_INSTRUMENTS
+
+# The main regions whose intake the clinic may tailor (those painpath has a set for).
+SET_REGIONS = tuple(DEFAULT_INSTRUMENTS)
+
+
+class ClinicSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Clinic
+        fields = ("name", "address", "phone", "link_days")
+        widgets: ClassVar = {"link_days": forms.NumberInput(attrs={"min": 1, "max": 90})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["link_days"].validators.append(_days_in_range)
+        choices = [(code, cls.title) for code, cls in REGISTRY.items()]
+        for region in SET_REGIONS:
+            chosen = self.instance.instruments_for(region, DEFAULT_INSTRUMENTS[region])
+            self.fields[f"set_{region}"] = forms.MultipleChoiceField(
+                label=REGION_LABELS.get(region, region),
+                choices=choices,
+                initial=list(chosen),
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+            )
+
+    def region_fields(self) -> list[forms.BoundField]:
+        return [self[f"set_{region}"] for region in SET_REGIONS]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for region in SET_REGIONS:
+            if not data.get(f"set_{region}"):
+                self.add_error(
+                    f"set_{region}",
+                    _("Choose at least one questionnaire: a link must ask something."),
+                )
+        return data
+
+    def save(self, commit: bool = True) -> Clinic:
+        clinic = super().save(commit=False)
+        clinic.questionnaire_sets = {
+            region: list(self.cleaned_data[f"set_{region}"]) for region in SET_REGIONS
+        }
+        if commit:
+            clinic.save()
+        return clinic
+
+
+def _days_in_range(value: int | None) -> None:
+    if value is not None and not 1 <= value <= 90:
+        raise forms.ValidationError(_("Between 1 and 90 days."))
