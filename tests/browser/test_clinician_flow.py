@@ -28,6 +28,9 @@ def test_a_clinician_acknowledges_a_red_flag_and_sees_the_step_change(
     )
     expect(first_section).to_contain_text("Delta Demosen (demo)")
     expect(first_section).to_contain_text("Possible cauda equina syndrome")
+    expect(first_section).to_contain_text("Emergency — same day")  # the grade, first
+    # The procedure that is not ready names its bleeding-risk class on the worklist too.
+    expect(page.locator("#wl-ready").locator("..")).to_contain_text("intermediate bleeding risk")
     page.screenshot(path=str(SHOTS / "clinician-worklist.png"), full_page=True)
 
     # Acknowledging says what was done, and why, not just that someone clicked.

@@ -11,9 +11,10 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Max
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from painpath.audit.services import Event, last_viewed, record
+from painpath.core import medicines
 from painpath.core.instruments import REGISTRY
 from painpath.core.rules import builtin_rulesets
 from painpath.followup.services import OverdueRow
@@ -43,6 +44,8 @@ class WorklistRow:
     when: dt.date | dt.datetime | None = None
     grade: str = ""
     """A red-flag row's grade: emergency, urgent or review (red-flags 1.x: urgent)."""
+    bleeding_risk: str = ""
+    """A procedure row's bleeding-risk class in words (the pause table's, by kind and region)."""
 
 
 @dataclass(frozen=True)
@@ -179,7 +182,13 @@ def worklist(
             and today <= procedure.appointment_date <= today + dt.timedelta(days=days)
         ):
             not_ready.append(
-                WorklistRow(episode, result, list(readiness.findings), procedure.appointment_date)
+                WorklistRow(
+                    episode,
+                    result,
+                    list(readiness.findings),
+                    procedure.appointment_date,
+                    bleeding_risk=_bleeding_risk(procedure, today),
+                )
             )
         rules = escalation_rules(result)
         if rules and procedure is None:
@@ -225,6 +234,12 @@ def _red_flag_order(row: WorklistRow) -> tuple[int, dt.datetime]:
     rank = axis.grade_rank if axis is not None else None
     when = row.when if isinstance(row.when, dt.datetime) else timezone.now()
     return (0 if rank is None else rank, when)
+
+
+def _bleeding_risk(procedure: Any, today: dt.date) -> str:
+    procedure_doc = {"kind": procedure.kind, "region": procedure.region}
+    plan = medicines.plan([], procedure_doc, today, pause_agreed_ticked=False)
+    return plan.risk_words(translation.get_language())
 
 
 def _rule_words(classification: Classification, rule_id: str) -> str:
