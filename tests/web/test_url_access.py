@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from painpath.accounts.roles import CLINIC_ADMIN, CLINICIAN, RESEARCHER, SECRETARY, SITE_ADMIN
 from painpath.audit.models import AuditEntry
+from painpath.core.followup import builtin_protocols
 from painpath.followup.services import start_plan
 from painpath.pathway.services import classify_episode
 from painpath.patients.models import Clinic, Episode, Membership, Patient
@@ -110,6 +111,14 @@ def by_token_and_page(world: World) -> dict[str, Any]:
 def by_staff_member(world: World) -> dict[str, Any]:
     # The clinician persona: a member of the world's clinic, which the clinic admin runs.
     return {"user_id": User.objects.get(username="test-clinician").pk}
+
+
+def by_protocol(world: World) -> dict[str, Any]:
+    return {"protocol_id": "default"}
+
+
+def by_protocol_version(world: World) -> dict[str, Any]:
+    return {"protocol_id": "default", "version": builtin_protocols()["default"].version}
 
 
 def by_stale_invitation(world: World) -> dict[str, Any]:
@@ -205,6 +214,12 @@ ACCESS: dict[str, Access] = {
         refused={"site_admin": 404},
         note="the clinic one works in; a site administrator works in none",
     ),
+    # Follow-up protocols: installation-wide records, kept by clinic administrators.
+    "clinic:protocols": Access(frozenset({"clinic_admin"})),
+    "clinic:protocol": Access(frozenset({"clinic_admin"}), by_protocol),
+    "clinic:protocol_edit": Access(frozenset({"clinic_admin"}), by_protocol),
+    "clinic:protocol_import": Access(frozenset({"clinic_admin"})),
+    "clinic:protocol_export": Access(frozenset({"clinic_admin"}), by_protocol_version),
     "clinic:patient": Access(CLINIC, by_patient, patient_data=True),
     "clinic:episode": Access(CLINIC, by_patient_and_episode, patient_data=True),
     "clinic:withdraw_consent": Access(

@@ -62,3 +62,42 @@ class ClinicSettingsForm(forms.ModelForm):
 def _days_in_range(value: int | None) -> None:
     if value is not None and not 1 <= value <= 90:
         raise forms.ValidationError(_("Between 1 and 90 days."))
+
+
+# Follow-up protocols (installation-wide): a new version from its YAML text, edited on screen
+# or uploaded. The core loader validates it in painpath.followup.services.save_protocol.
+
+MAX_PROTOCOL_BYTES = 100_000
+
+
+class ProtocolEditForm(forms.Form):
+    text = forms.CharField(
+        label=_("Protocol (YAML)"),
+        strip=False,
+        max_length=MAX_PROTOCOL_BYTES,
+        widget=forms.Textarea(attrs={"rows": 30, "cols": 90, "spellcheck": "false"}),
+        help_text=_("Raise the version: it must be higher than the current one."),
+    )
+    note = forms.CharField(
+        label=_("Why (for the change log)"),
+        max_length=300,
+        widget=forms.TextInput(attrs={"size": 80}),
+    )
+
+
+class ProtocolImportForm(forms.Form):
+    file = forms.FileField(label=_("Protocol file (YAML)"))
+    note = forms.CharField(
+        label=_("Why (for the change log)"),
+        max_length=300,
+        widget=forms.TextInput(attrs={"size": 80}),
+    )
+
+    def clean_file(self) -> str:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_PROTOCOL_BYTES:
+            raise forms.ValidationError(_("The file is too large for a protocol."))
+        try:
+            return str(upload.read().decode("utf-8"))
+        except UnicodeDecodeError:
+            raise forms.ValidationError(_("The file is not UTF-8 text.")) from None

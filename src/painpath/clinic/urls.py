@@ -36,3 +36,16 @@ urlpatterns = [
     ),
     path("clinic/episodes/<uuid:episode_id>/readiness/", views.set_readiness, name="set_readiness"),
 ]
+
+# Follow-up protocols: installation-wide records, kept by clinic administrators.
+urlpatterns += [
+    path("clinic/protocols/", views.protocol_list, name="protocols"),
+    path("clinic/protocol-import/", views.protocol_import, name="protocol_import"),
+    path("clinic/protocols/<slug:protocol_id>/", views.protocol_detail, name="protocol"),
+    path("clinic/protocols/<slug:protocol_id>/edit/", views.protocol_edit, name="protocol_edit"),
+    path(
+        "clinic/protocols/<slug:protocol_id>/<str:version>/yaml/",
+        views.protocol_export,
+        name="protocol_export",
+    ),
+]

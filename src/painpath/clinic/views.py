@@ -18,7 +18,7 @@ from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -29,7 +29,9 @@ from painpath.accounts.decorators import verified_staff
 from painpath.audit.services import viewer_summary
 from painpath.clinic import services as clinic
 from painpath.clinic.display import episode_panel
-from painpath.clinic.forms import ClinicSettingsForm
+from painpath.clinic.forms import ClinicSettingsForm, ProtocolEditForm, ProtocolImportForm
+from painpath.core.followup import ProtocolError
+from painpath.followup import services as followup
 from painpath.pathway import services
 from painpath.pathway.forms import (
     AcknowledgeForm,
@@ -361,3 +363,108 @@ def clinic_settings(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("The clinic's settings are saved."))
         return HttpResponseRedirect(reverse("clinic:settings"))
     return render(request, "clinic/settings.html", {"form": form, "clinic": clinic})
+
+
+# --------------------------------------------------------------------------- protocols
+# Follow-up protocols are installation-wide: a new version applies to every clinic's new
+# plans (a plan keeps the version it started with). Each save is a new version, audited by
+# painpath.followup.services.save_protocol.
+
+
+@verified_staff
+@permission_required("followup.view_protocolversion", raise_exception=True)
+def protocol_list(request: HttpRequest) -> HttpResponse:
+    language = translation.get_language() or "en"
+    rows = [
+        {
+            "id": protocol_id,
+            "title": entry.protocol.title_in(language),
+            "version": entry.version,
+            "source": entry.source,
+        }
+        for protocol_id, entry in sorted(followup.current_protocols().items())
+    ]
+    return render(request, "clinic/protocols.html", {"rows": rows})
+
+
+def _versions(protocol_id: str) -> list[followup.ProtocolEntry]:
+    versions = followup.protocol_versions(protocol_id)
+    if not versions:
+        raise Http404("no such protocol")
+    return versions
+
+
+@verified_staff
+@permission_required("followup.view_protocolversion", raise_exception=True)
+def protocol_detail(request: HttpRequest, protocol_id: str) -> HttpResponse:
+    versions = _versions(protocol_id)
+    current = versions[0]
+    return render(
+        request,
+        "clinic/protocol_detail.html",
+        {
+            "protocol_id": protocol_id,
+            "current": current,
+            "title": current.protocol.title_in(translation.get_language() or "en"),
+            "versions": versions,
+        },
+    )
+
+
+def _save_version(
+    request: HttpRequest, form: forms.Form, field: str, protocol_id: str | None, how: str
+) -> HttpResponse | None:
+    """Store the form's YAML as a new version (the redirect to its protocol page), or put the
+    loader's message at the field (None: show the form again; nothing is stored)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        row = followup.save_protocol(
+            form.cleaned_data[field],
+            note=form.cleaned_data["note"],
+            user=request.user,
+            protocol_id=protocol_id,
+            how=how,
+            request=request,
+        )
+    except ProtocolError as error:
+        form.add_error(field, str(error))
+        return None
+    messages.success(
+        request,
+        _("Version %(version)s of %(id)s is saved.")
+        % {"version": row.version, "id": row.protocol_id},
+    )
+    return HttpResponseRedirect(reverse("clinic:protocol", args=[row.protocol_id]))
+
+
+@verified_staff
+@permission_required("followup.add_protocolversion", raise_exception=True)
+def protocol_edit(request: HttpRequest, protocol_id: str) -> HttpResponse:
+    current = _versions(protocol_id)[0]
+    form = ProtocolEditForm(request.POST or None, initial={"text": current.text})
+    saved = _save_version(request, form, "text", protocol_id, "edited")
+    return saved or render(
+        request,
+        "clinic/protocol_edit.html",
+        {"form": form, "protocol_id": protocol_id, "current": current},
+    )
+
+
+@verified_staff
+@permission_required("followup.add_protocolversion", raise_exception=True)
+def protocol_import(request: HttpRequest) -> HttpResponse:
+    form = ProtocolImportForm(request.POST or None, request.FILES or None)
+    saved = _save_version(request, form, "file", None, "imported")
+    return saved or render(request, "clinic/protocol_import.html", {"form": form})
+
+
+@verified_staff
+@permission_required("followup.view_protocolversion", raise_exception=True)
+def protocol_export(request: HttpRequest, protocol_id: str, version: str) -> HttpResponse:
+    for entry in _versions(protocol_id):
+        if entry.version == version:
+            response = HttpResponse(entry.text, content_type="application/yaml; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="{protocol_id}-{version}.yaml"'
+            return response
+    raise Http404("no such version")

@@ -36,10 +36,13 @@ __all__ = [
     "Placement",
     "ProtocolError",
     "TimePoint",
+    "builtin_protocol_texts",
     "builtin_protocols",
     "load_protocol",
+    "parse_protocol",
     "place",
     "schedule",
+    "version_key",
 ]
 
 INDEX_EVENTS = ("first_visit", "course_start", "procedure_date")
@@ -210,22 +213,56 @@ def _instruments(
 def load_protocol(path: Path) -> FollowUpProtocol:
     """A protocol from a YAML file (a clinic's own); errors name the file and field."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
         raise ProtocolError(f"{path}: {error}") from None
-    return _protocol(data, str(path))
+    return parse_protocol(text, str(path))
+
+
+def parse_protocol(text: str, origin: str = "protocol") -> FollowUpProtocol:
+    """A protocol from its YAML text (a file, an edit on screen, an upload); errors name
+    ``origin`` and the field. The version must be numbers separated by dots (1.2.0)."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise ProtocolError(f"{origin}: not valid YAML: {error}") from None
+    protocol = _protocol(data, origin)
+    try:
+        version_key(protocol.version)
+    except ValueError:
+        raise ProtocolError(
+            f"{origin}: version {protocol.version!r}; write numbers separated by dots, e.g. 1.2.0"
+        ) from None
+    return protocol
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    """For comparing versions: ``1.10.0`` is after ``1.9.2``. ValueError if not numeric."""
+    parts = tuple(int(part) for part in version.split("."))
+    if any(part < 0 for part in parts):
+        raise ValueError(version)
+    return parts
+
+
+@cache
+def builtin_protocol_texts() -> dict[str, str]:
+    """The shipped protocols' YAML text by protocol id."""
+    folder = resources.files("painpath.core.data").joinpath("followup")
+    out = {}
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".yaml"):
+            text = entry.read_text(encoding="utf-8")
+            out[_protocol(yaml.safe_load(text), entry.name).id] = text
+    return out
 
 
 @cache
 def builtin_protocols() -> dict[str, FollowUpProtocol]:
     """The shipped protocols by id: ``default`` and one per seed scenario."""
-    folder = resources.files("painpath.core.data").joinpath("followup")
-    out = {}
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".yaml"):
-            protocol = _protocol(yaml.safe_load(entry.read_text(encoding="utf-8")), entry.name)
-            out[protocol.id] = protocol
-    return out
+    return {
+        protocol_id: _protocol(yaml.safe_load(text), f"{protocol_id}.yaml")
+        for protocol_id, text in builtin_protocol_texts().items()
+    }
 
 
 def schedule(protocol: FollowUpProtocol, index_date: dt.date) -> tuple[DuePoint, ...]:

@@ -152,3 +152,41 @@ class ContactAttempt(models.Model):
                 fields=("point", "scheduled_for"), name="one_contact_per_point_and_send_date"
             ),
         )
+
+
+class ProtocolVersion(models.Model):
+    """A follow-up protocol's version written in painpath (edited on screen or imported):
+    its YAML text as the core loader reads it, and why it was written. Append-only: a change
+    is a new version, so the change log is these rows.
+
+    Installation-wide, like the shipped files (``core/data/followup``), which stay the base: a
+    stored version of the same id with a higher version is the one new plans start on; a plan
+    keeps the version it started with."""
+
+    protocol_id = models.CharField(_("protocol"), max_length=60)
+    version = models.CharField(_("version"), max_length=20)
+    text = models.TextField(_("YAML"))
+    note = models.CharField(_("why"), max_length=300)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("protocol_id", "-created_at", "-id")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("protocol_id", "version"), name="one_protocol_version_per_id"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.protocol_id} {self.version}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise ValueError("a protocol version is never changed: write a new version")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise ValueError("a protocol version is never deleted: it is the change log")

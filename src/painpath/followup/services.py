@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -28,12 +29,27 @@ from django.utils.translation import gettext as _
 from painpath.audit.services import Event, last_viewed, record
 from painpath.core import vocabularies
 from painpath.core.errors import PainpathError, ScoringError
-from painpath.core.followup import FollowUpProtocol, builtin_protocols, place, schedule
+from painpath.core.followup import (
+    FollowUpProtocol,
+    ProtocolError,
+    builtin_protocol_texts,
+    builtin_protocols,
+    parse_protocol,
+    place,
+    schedule,
+    version_key,
+)
 from painpath.core.instruments import REGISTRY
 from painpath.core.instruments import get as get_instrument
 from painpath.core.questionnaires import UNKNOWN_WORDING, WordingRef
 from painpath.followup import sms
-from painpath.followup.models import ContactAttempt, FollowUpAnswer, FollowUpPlan, FollowUpPoint
+from painpath.followup.models import (
+    ContactAttempt,
+    FollowUpAnswer,
+    FollowUpPlan,
+    FollowUpPoint,
+    ProtocolVersion,
+)
 from painpath.pathway.models import ProcedureBooking, TreatmentCourse
 from painpath.pathway.services import classify_episode
 from painpath.patients.models import Episode
@@ -55,23 +71,159 @@ WITHDRAWN = Event("followup.plan.withdrawn", "change")
 LINK_ISSUED = Event("followup.link.issued", "create")
 ANSWERED = Event("followup.answered", "create")
 RECORD_FORM_VIEWED = Event("followup.record_form.viewed", "view")
+PROTOCOL_SAVED = Event("followup.protocol.saved", "create")
 
 
 class FollowUpError(PainpathError):
     """A follow-up action that cannot be done; the message says why and what to do."""
 
 
+# --------------------------------------------------------------------------- protocols
+#
+# The shipped YAML files (``core/data/followup``) are the base; versions written in painpath
+# (``ProtocolVersion``: edited on screen or imported) are stored beside them. The current
+# version of a protocol is its highest, shipped or stored; new plans start on it, and a plan
+# keeps the version it started with.
+
+SHIPPED, EDITED = "shipped", "edited"
+PROTOCOL_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,59}$")
+
+
+@dataclass(frozen=True)
+class ProtocolEntry:
+    """One version of a protocol: shipped with painpath, or stored (``row``)."""
+
+    protocol: FollowUpProtocol
+    text: str
+    row: ProtocolVersion | None = None
+
+    @property
+    def source(self) -> str:
+        return SHIPPED if self.row is None else EDITED
+
+    @property
+    def version(self) -> str:
+        return self.protocol.version
+
+
+def _stored(row: ProtocolVersion) -> ProtocolEntry:
+    return ProtocolEntry(
+        parse_protocol(row.text, f"{row.protocol_id} {row.version}"), row.text, row
+    )
+
+
+def protocol_versions(protocol_id: str) -> list[ProtocolEntry]:
+    """Every version of the protocol, newest first: the change log."""
+    entries = [_stored(r) for r in ProtocolVersion.objects.filter(protocol_id=protocol_id)]
+    shipped = builtin_protocols().get(protocol_id)
+    if shipped is not None and not any(e.version == shipped.version for e in entries):
+        entries.append(ProtocolEntry(shipped, builtin_protocol_texts()[protocol_id]))
+    return sorted(entries, key=lambda e: version_key(e.version), reverse=True)
+
+
+def current_protocols() -> dict[str, ProtocolEntry]:
+    """Each protocol's current version (the highest, shipped or stored), by id."""
+    out = {
+        protocol_id: ProtocolEntry(protocol, builtin_protocol_texts()[protocol_id])
+        for protocol_id, protocol in builtin_protocols().items()
+    }
+    for row in ProtocolVersion.objects.all():
+        have = out.get(row.protocol_id)
+        if have is None or version_key(row.version) > version_key(have.version):
+            out[row.protocol_id] = _stored(row)
+    return out
+
+
 def protocols() -> dict[str, FollowUpProtocol]:
-    return builtin_protocols()
+    """The protocols new plans start on: each one's current version, by id."""
+    return {protocol_id: entry.protocol for protocol_id, entry in current_protocols().items()}
+
+
+def find_protocol(protocol_id: str, version: str) -> FollowUpProtocol | None:
+    """That version of the protocol, stored or shipped; if no longer installed (a shipped
+    file replaced by a newer release), the protocol's current version; None: no such id."""
+    row = ProtocolVersion.objects.filter(protocol_id=protocol_id, version=version).first()
+    if row is not None:
+        return _stored(row).protocol
+    shipped = builtin_protocols().get(protocol_id)
+    if shipped is not None and shipped.version == version:
+        return shipped
+    return protocols().get(protocol_id)
 
 
 def protocol_of(plan: FollowUpPlan) -> FollowUpProtocol:
-    try:
-        return protocols()[plan.protocol_id]
-    except KeyError:
+    """The version of the protocol the plan started on (:func:`find_protocol`)."""
+    protocol = find_protocol(plan.protocol_id, plan.protocol_version)
+    if protocol is None:
         raise FollowUpError(
             f"protocol {plan.protocol_id!r} is not installed; install it or withdraw the plan"
+        )
+    return protocol
+
+
+def save_protocol(
+    text: str,
+    *,
+    note: str,
+    user: Any,
+    protocol_id: str | None = None,
+    how: str = "edited",
+    request: HttpRequest | None = None,
+) -> ProtocolVersion:
+    """Store a new version of a protocol from its YAML text, validated by the core loader;
+    its version must be higher than the current one. ``protocol_id``: the protocol being
+    edited (the text must keep its id); None for an import, which may add a protocol.
+    Raises ProtocolError with the loader's message (or why the version is refused)."""
+    note = note.strip()
+    if not note:
+        raise ProtocolError(_("Say why this version is written."))
+    protocol = parse_protocol(text, protocol_id or "the uploaded protocol")
+    if protocol_id is not None and protocol.id != protocol_id:
+        raise ProtocolError(
+            _("The id must stay %(id)s (it is %(given)s): import a new protocol instead.")
+            % {"id": protocol_id, "given": protocol.id}
+        )
+    if not PROTOCOL_ID.match(protocol.id):
+        raise ProtocolError(
+            _("id %(id)s: use lower-case letters, digits and hyphens (at most 60).")
+            % {"id": protocol.id}
+        )
+    if len(protocol.version) > ProtocolVersion._meta.get_field("version").max_length:
+        raise ProtocolError(_("The version is too long (at most 20 characters)."))
+    try:
+        with transaction.atomic():
+            current = current_protocols().get(protocol.id)
+            if current is not None and version_key(protocol.version) <= version_key(
+                current.version
+            ):
+                raise ProtocolError(
+                    _("Version %(version)s: it must be higher than the current %(current)s.")
+                    % {"version": protocol.version, "current": current.version}
+                )
+            row = ProtocolVersion.objects.create(
+                protocol_id=protocol.id,
+                version=protocol.version,
+                text=text,
+                note=note[:300],
+                created_by=user if getattr(user, "is_authenticated", False) else None,
+            )
+            record(
+                request,
+                PROTOCOL_SAVED,
+                user=user,
+                obj=row,
+                protocol=protocol.id,
+                version=protocol.version,
+                previous=current.version if current is not None else None,
+                how=how,
+                note=row.note,
+            )
+    except IntegrityError:
+        raise ProtocolError(
+            _("Version %(version)s of %(id)s exists already.")
+            % {"version": protocol.version, "id": protocol.id}
         ) from None
+    return row
 
 
 # --------------------------------------------------------------------------- starting
@@ -356,7 +508,7 @@ def tick(today: dt.date | None = None) -> TickResult:
         "episode__patient"
     )
     for plan in plans:
-        protocol = protocols().get(plan.protocol_id)
+        protocol = find_protocol(plan.protocol_id, plan.protocol_version)
         if protocol is None:
             logger.error("follow-up plan %s: protocol %s not installed", plan.pk, plan.protocol_id)
             continue
@@ -655,5 +807,5 @@ def plans_of(episode: Episode, today: dt.date | None = None) -> list[PlanView]:
             )
             for point in plan.points.all()
         ]
-        out.append(PlanView(plan, protocols().get(plan.protocol_id), views))
+        out.append(PlanView(plan, find_protocol(plan.protocol_id, plan.protocol_version), views))
     return out
