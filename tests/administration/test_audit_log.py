@@ -138,3 +138,19 @@ def test_only_site_administrators_search_by_cpr(
         response = client.post(reverse("administration:audit_log"), {"cpr": CPR})
         assert response.status_code == 403
     assert not AuditEntry.objects.filter(code=services.LOG_SEARCHED_BY_CPR.code).exists()
+
+
+def test_the_site_administrator_does_not_read_clinical_details_in_the_log(
+    admin_client_: Client, clinician: User, episode: Episode
+) -> None:
+    AuditEntry.objects.create(
+        user=clinician,
+        username=clinician.username,
+        code="pathway.red_flag.acknowledged",
+        action="acknowledge",
+        patient=episode.patient,
+        detail={"red_flags": ["cauda_equina"], "grade": "emergency"},
+    )
+    body = admin_client_.get(reverse("administration:audit_log")).content.decode()
+    assert "cauda_equina" not in body and "emergency" not in body
+    assert "the details are for the patient's clinic" in body

@@ -16,7 +16,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from painpath.accounts.models import Profile
-from painpath.accounts.roles import CLINIC_ADMIN, CLINICIAN, SECRETARY, SITE_ADMIN
+from painpath.accounts.roles import CLINIC_ADMIN, CLINICIAN, RESEARCHER, SECRETARY, SITE_ADMIN
 from painpath.administration import services
 from painpath.audit.models import AuditEntry
 from painpath.patients.models import Clinic, Episode, Membership
@@ -59,7 +59,7 @@ def test_a_site_administrator_invites_a_plain_staff_member_with_a_role_and_no_pa
     user, link = invite(
         admin_client_,
         clinic=str(clinic.pk),
-        role=CLINICIAN,
+        role=CLINIC_ADMIN,
         # Fields the form does not have: a forged POST gains nothing.
         is_superuser="on",
         is_staff="on",
@@ -68,11 +68,11 @@ def test_a_site_administrator_invites_a_plain_staff_member_with_a_role_and_no_pa
 
     assert not user.has_usable_password()
     assert not (user.is_superuser or user.is_staff or user.groups.exists())
-    assert Membership.objects.get(user=user).role == CLINICIAN
+    assert Membership.objects.get(user=user).role == CLINIC_ADMIN
     assert Profile.objects.get(user=user).language == "da"
     (entry,) = events(services.STAFF_INVITED.code)
     assert (entry.user, entry.object_id) == (site_admin, str(user.pk))
-    assert entry.detail["role"] == CLINICIAN
+    assert entry.detail["role"] == CLINIC_ADMIN
     token = link.rstrip("/").rsplit("/", 1)[-1]
     assert not AuditEntry.objects.filter(detail__icontains=token).exists()
     assert all(token not in entry.path for entry in AuditEntry.objects.all())
@@ -149,16 +149,34 @@ def set_role(client: Client, username: str, clinic: Clinic, role: str, active: b
     return client.post(reverse("administration:membership_set"), data)
 
 
-def test_a_site_administrator_grants_changes_and_suspends_a_role_each_audited(
+def test_a_site_administrator_cannot_give_a_role_that_reads_patient_data(
+    admin_client_: Client, site_admin: User, clinician: User, other_clinic: Clinic
+) -> None:
+    # Whoever invites an account sees its set-password link: giving it a clinical role too
+    # would let one person read any clinic's patients.
+    for role in (CLINICIAN, SECRETARY):
+        set_role(admin_client_, clinician.username, other_clinic, role)
+        with pytest.raises(services.NotAllowed, match="does not give roles"):
+            services.set_membership(site_admin, clinician, other_clinic, role)
+    with pytest.raises(services.NotAllowed, match="does not give roles"):
+        services.invite(site_admin, username="puppet", clinic=other_clinic, role=CLINICIAN)
+    assert not Membership.objects.filter(user=clinician, clinic=other_clinic).exists()
+    assert not User.objects.filter(username="puppet").exists()
+
+
+def test_roles_are_granted_changed_and_suspended_each_audited(
     admin_client_: Client,
     verified_client: Callable[[User], Client],
+    make_staff: Callable[..., User],
     clinician: User,
     other_clinic: Clinic,
     clinic: Clinic,
     episode: Episode,
 ) -> None:
-    set_role(admin_client_, clinician.username, other_clinic, SECRETARY)
-    set_role(admin_client_, clinician.username, other_clinic, CLINICIAN)
+    other_admin = verified_client(make_staff(CLINIC_ADMIN, "other-admin", other_clinic))
+    set_role(other_admin, clinician.username, other_clinic, SECRETARY)
+    set_role(other_admin, clinician.username, other_clinic, CLINICIAN)
+    # Taking a role away reads nothing: the site administrator may.
     set_role(admin_client_, clinician.username, clinic, CLINICIAN, active=False)
 
     granted = events(services.MEMBERSHIP_GRANTED.code)
@@ -180,7 +198,7 @@ def test_nobody_changes_their_own_roles(
     clinic_admin: User,
     clinic: Clinic,
 ) -> None:
-    set_role(admin_client_, site_admin.username, clinic, CLINICIAN)
+    set_role(admin_client_, site_admin.username, clinic, RESEARCHER)
     own = verified_client(clinic_admin)
     set_role(own, clinic_admin.username, clinic, CLINICIAN)
 
@@ -189,7 +207,7 @@ def test_nobody_changes_their_own_roles(
     assert not events(services.MEMBERSHIP_GRANTED.code)
     assert not events(services.MEMBERSHIP_CHANGED.code)
     with pytest.raises(services.NotAllowed, match="your own"):
-        services.set_membership(site_admin, site_admin, clinic, CLINICIAN)
+        services.set_membership(site_admin, site_admin, clinic, RESEARCHER)
 
 
 def test_no_one_touches_an_installation_account_from_these_screens(

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Callable
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import AnonymousUser, User
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -242,3 +242,14 @@ def test_record_names_the_object_and_the_request(
     assert made.object_id == str(episode.pk)
     assert (made.path, made.method, made.ip) == ("/clinic/episodes/1/", "GET", "192.0.2.7")
     assert made.detail == {"section": "summary"}
+
+
+def test_a_patient_links_token_never_reaches_the_log(rf: object, episode: Episode) -> None:
+    token = "Abcdefghijklmnopqrstuvwxyz0123456789_-AB"
+    request = rf.post(f"/q/p/{token}/submit/")  # type: ignore[attr-defined]
+    request.user = AnonymousUser()
+
+    made = services.record(request, services.Event("questionnaires.submitted", "patient_submit"))
+
+    assert token not in made.path
+    assert made.path == "/q/p/…/submit/"

@@ -258,3 +258,11 @@ def test_an_unverified_login_is_sent_to_the_login_page(clinician: User, episode:
     response = client.get(_page(episode))
     assert response.status_code == 302
     assert reverse("accounts:login") in response["Location"]
+
+
+def test_a_cpr_in_the_address_is_not_searched_even_beside_a_post(
+    clinician_client: Client, episode: Episode
+) -> None:
+    response = clinician_client.post(reverse("patients:list") + "?q=1705701233", {})
+    assert response.status_code == 302  # refused and sent back to the plain list
+    assert "1705701233" not in response["Location"]

@@ -121,6 +121,24 @@ def _accounts(actor: Any) -> None:
         raise NotAllowed(_("Only a site administrator manages staff accounts."))
 
 
+# Roles that read patient data. The site administrator — who invites accounts and sees their
+# set-password link — must not also hand such a role out: one person could otherwise make an
+# account, sign in with it and read any clinic's patients. Only the clinic's own clinic
+# administrator grants them; the site administrator appoints clinic administrators and
+# researchers.
+CLINICAL_ROLES = frozenset({Membership.Role.CLINICIAN, Membership.Role.SECRETARY})
+
+
+def _grants_clinical_role(actor: Any, role: str, active: bool = True) -> None:
+    if active and role in CLINICAL_ROLES and is_site_admin(actor):
+        raise NotAllowed(
+            _(
+                "A site administrator does not give roles that read patient data: the "
+                "clinic's clinic administrator does."
+            )
+        )
+
+
 def _roles_in(actor: Any, clinic: Clinic) -> None:
     if is_site_admin(actor):
         return
@@ -161,6 +179,8 @@ def invite(
     then enrols an authenticator at their first sign-in) and, if given, a role in a clinic.
     No flag, no group: a plain staff member."""
     _accounts(actor)
+    if clinic is not None and role:
+        _grants_clinical_role(actor, role)
     user = User(username=username, first_name=first_name, last_name=last_name, email=email)
     user.set_unusable_password()
     user.save()
@@ -213,6 +233,7 @@ def set_membership(
     """Give ``staff`` ``role`` in ``clinic``, change their role there, or (``active=False``)
     suspend it; a clinic role only, never a flag or a group."""
     _roles_in(actor, clinic)
+    _grants_clinical_role(actor, role, active)
     _may_change(actor, staff)
     if role not in Membership.Role.values:
         raise NotAllowed(_("Not a clinic role: %(role)s.") % {"role": role})

@@ -212,10 +212,12 @@ def _protected_strata(
     hidden_shares = []
     for name, rows in protected.items():
         for i, (row, original) in enumerate(zip(rows, strata[name], strict=True)):
-            for share, raw in zip(row.responders, original.responders, strict=True):
+            for share in row.responders:
                 if share.definition != definition:
                     continue
-                counts[(name, i)] = raw.responders
+                # The stratum's size, not its responders: a stratum with 0 responders shows
+                # as much (0 of n) and must be able to serve as the complement.
+                counts[(name, i)] = original.n_followed
                 groups.setdefault((row.instrument, row.timepoint), []).append((name, i))
                 if is_withheld(share.responders):
                     hidden_shares.append((name, i))
@@ -351,6 +353,21 @@ def _funnel(
     # The overall share is the outcome table's; with a policy a withheld clinic is never
     # alone (complementary suppression), so it cannot be recovered from this share either.
     p0 = sum(cc.k for _, cc in points) / total_n
+    if policy is not None:
+        # The protected overall row's share, or no funnel: its centre line would otherwise
+        # show a share the table withholds.
+        overall = [
+            share
+            for row in report.rows
+            if row.instrument == report.options.plot_instrument
+            and row.timepoint == report.options.plot_timepoint
+            and row.wording == report.plot_wording
+            for share in row.responders
+            if share.definition == report.options.definition
+        ]
+        if len(overall) != 1 or overall[0].complete_case is None:
+            return
+        p0 = overall[0].complete_case
     report.overall_rate = p0
     if policy is not None:
         shown = _protected_strata(raw, policy, report.options.definition)

@@ -21,7 +21,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
     list_select_related = ("patient",)
     fields = (
         "at", "username", "user", "code", "action", "patient_ref", "object_type", "object_id",
-        "path", "method", "ip", "detail",
+        "path", "method", "ip", "details",
     )  # fmt: skip
     readonly_fields = fields
 
@@ -29,6 +29,14 @@ class AuditEntryAdmin(admin.ModelAdmin):
     def patient_ref(self, entry: AuditEntry) -> str:
         # The public id, not the name: the admin is for reference data, not patient data.
         return str(entry.patient.public_id) if entry.patient else ""
+
+    @admin.display(description=_("details"))
+    def details(self, entry: AuditEntry) -> str:
+        # About a patient, the details (red flags, drugs, decisions) are clinical: for the
+        # patient's clinic, not for the installation's administrators.
+        if entry.patient_id:
+            return str(_("About a patient: the details are for the patient's clinic."))
+        return "; ".join(f"{key}: {value}" for key, value in entry.detail_items())
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

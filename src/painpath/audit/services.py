@@ -31,8 +31,14 @@ _CPR_IN_PATH = re.compile(
 )
 
 
+# A patient link's token is the patient's only credential: whoever reads it can act as the
+# patient. It never reaches the log (the entry names the link by its id instead).
+_LINK_TOKEN_IN_PATH = re.compile(r"(/q/p/)[^/?#]+")
+
+
 def stored_path(request: HttpRequest) -> str:
-    return _CPR_IN_PATH.sub(r"\1-••••", request.get_full_path())[:300]
+    path = _LINK_TOKEN_IN_PATH.sub(r"\1…", request.get_full_path())
+    return _CPR_IN_PATH.sub(r"\1-••••", path)[:300]
 
 
 def client_ip(request: HttpRequest) -> str | None:

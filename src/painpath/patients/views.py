@@ -35,12 +35,13 @@ PAGE_SIZE = 50
 @verified_staff
 @permission_required("patients.view_patient", raise_exception=True)
 def patient_list(request: HttpRequest) -> HttpResponse:
-    if request.method != "POST" and any(c.isdigit() for c in request.GET.get("q", "")):
+    if any(c.isdigit() for c in request.GET.get("q", "")):
         # A CPR number, or part of one, in an address ends up in access logs and browser
         # history: such a search is not run, echoed or logged — only the form (POST) searches.
         messages.error(request, _("Search by CPR number with the search field, not the address."))
         return redirect("patients:list")
-    form = SearchForm(request.POST or request.GET or None)
+    # A POST searches with its own body only, never with a query string beside it.
+    form = SearchForm((request.POST if request.method == "POST" else request.GET) or None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
     search = services.search_patients(access.patients(request), query)
     patients = search.patients.annotate(episode_count=Count("episodes")).order_by("name", "id")

@@ -192,3 +192,15 @@ def test_any_two_cohorts_of_kept_patients_differ_by_zero_or_at_least_k(
     # (unions of atoms) differ by 0 or at least k patients.
     sizes = kept.group_by(["sex", "clinic", "treatment"]).len()["len"].to_list()
     assert all(size >= k for size in sizes)
+
+
+def test_the_baseline_of_all_is_withheld_when_fewer_than_k_were_lost_to_follow_up() -> None:
+    # 15 with a baseline, 11 followed: 15 × mean(all) − 11 × mean(followed) would be the sum
+    # of the 4 lost patients' baselines.
+    (protected,) = protect_outcome_rows(
+        [row(15, 11, baseline_all_mean=46.3, baseline_all_sd=9.0)], K5
+    )
+    assert protected.baseline_all_mean is None and protected.baseline_all_sd is None
+    assert protected.followup_mean == 4.0  # the row itself stays
+    (kept,) = protect_outcome_rows([row(20, 11, baseline_all_mean=46.3)], K5)
+    assert kept.baseline_all_mean == 46.3  # 9 lost: no one singled out

@@ -170,13 +170,18 @@ def is_withheld(value: int | None) -> bool:
 
 def protect_outcome_rows(rows: Sequence[OutcomeRow], policy: DisclosurePolicy) -> list[OutcomeRow]:
     """The outcome table as a researcher may see it: a row over fewer than ``k`` patients at
-    baseline or at follow-up is withheld whole (counts become -1, figures None); a responder
-    share is withheld where the responders or the non-responders number 1 to k − 1."""
+    baseline or at follow-up is withheld whole (counts become -1, figures None); the baseline
+    of all patients is withheld where 1 to k − 1 were lost to follow-up; a responder share is
+    withheld where the responders or the non-responders number 1 to k − 1."""
     out = []
     for row in rows:
         if policy.too_small(row.n_baseline) or policy.too_small(row.n_followed):
             out.append(_blank(row))
             continue
+        if policy.too_small(row.n_baseline - row.n_followed):
+            # All with a baseline beside those followed up: their difference would be the
+            # baseline of the 1 to k - 1 patients lost to follow-up.
+            row = dataclasses.replace(row, baseline_all_mean=None, baseline_all_sd=None)
         shares = tuple(
             _withheld_share(share)
             if policy.too_small(share.responders)
