@@ -1,9 +1,10 @@
-# Clinics as tenants. Every patient record belongs to a clinic (records without one go to a
-# clinic created for them, "default"), a CPR number is unique within a clinic rather than
-# across the installation (one record per clinic), and staff hold their role per clinic
-# (Membership) instead of in installation-wide groups: members of the old clinician and
-# researcher groups become members of every existing clinic in that role, and those groups
-# go (the site administrators' group stays).
+# Clinics as tenants. A CPR number is unique within a clinic rather than across the
+# installation (one record per clinic; 0006 puts every record into a clinic), clinics get an
+# address and a phone, and staff hold their role per clinic
+# (Membership) instead of in installation-wide groups: where the installation has one clinic,
+# members of the old clinician and researcher groups become its members in that role (with
+# several clinics nobody can tell whose staff they were: their administrators give the roles
+# again); those groups go (the site administrators' group stays).
 
 import django.db.models.deletion
 from django.conf import settings
@@ -18,10 +19,13 @@ def roles_into_memberships(apps, schema_editor):
     membership_model = apps.get_model("patients", "Membership")
     clinics = list(clinic_model.objects.all())
     for group in group_model.objects.filter(name__in=CLINIC_ROLE_GROUPS):
-        for user in group.user_set.all():
-            for clinic in clinics:
+        # Only where there is one clinic is it clear whose staff they were; with several,
+        # the clinics' administrators give the roles again. Installation accounts (staff
+        # flag, superuser) never get a clinic role this way.
+        if len(clinics) == 1:
+            for user in group.user_set.filter(is_staff=False, is_superuser=False):
                 membership_model.objects.get_or_create(
-                    user=user, clinic=clinic, defaults={"role": group.name}
+                    user=user, clinic=clinics[0], defaults={"role": group.name}
                 )
         group.delete()
 
