@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -36,14 +37,35 @@ def clinic_admin(make_staff: Callable[..., User]) -> User:
     return make_staff(CLINIC_ADMIN, "test-clinic-admin")
 
 
+LINK = re.compile(r"(http\S+/accounts/set-password/\S+/)")
+
+
+def emailed_link(to: str) -> str:
+    """The set-password link in the latest e-mail, which went to ``to`` and no one else."""
+    message = mail.outbox[-1]
+    assert (message.to, message.cc, message.bcc) == ([to], [], [])
+    link = LINK.search(message.body)
+    assert link, message.body
+    return link.group(1)
+
+
 def invite(client: Client, **fields: str) -> tuple[User, str]:
-    """Invite through the screen; the new account and the link the page showed."""
-    data = {"username": "new-nurse", "first_name": "Nina", "language": "da", **fields}
-    response = client.post(reverse("administration:staff_invite"), data)
+    """Invite through the screen; the new account and the link e-mailed to it."""
+    data = {
+        "username": "new-nurse",
+        "first_name": "Nina",
+        "email": "nina@clinic.example",
+        "language": "da",
+        **fields,
+    }
+    response = client.post(reverse("administration:staff_invite"), data, follow=True)
     assert response.status_code == 200, response.content.decode()[:2000]
-    link = re.search(r'value="(http[^"]+/accounts/set-password/[^"]+)"', response.content.decode())
-    assert link, "the page shows the one-time link"
-    return User.objects.get(username=data["username"]), link.group(1)
+    link = emailed_link(data["email"])
+    token = link.rstrip("/").rsplit("/", 1)[-1]
+    # Whoever invites never sees the link: not on the page, not in a message.
+    assert token not in response.content.decode()
+    assert "/accounts/set-password/" not in response.content.decode()
+    return User.objects.get(username=data["username"]), link
 
 
 def events(code: str) -> list[AuditEntry]:
@@ -54,7 +76,7 @@ def events(code: str) -> list[AuditEntry]:
 
 
 def test_a_site_administrator_invites_a_plain_staff_member_with_a_role_and_no_password(
-    admin_client_: Client, site_admin: User, clinic: Clinic
+    admin_client_: Client, site_admin: User, clinic: Clinic, settings: Any
 ) -> None:
     user, link = invite(
         admin_client_,
@@ -73,6 +95,12 @@ def test_a_site_administrator_invites_a_plain_staff_member_with_a_role_and_no_pa
     (entry,) = events(services.STAFF_INVITED.code)
     assert (entry.user, entry.object_id) == (site_admin, str(user.pk))
     assert entry.detail["role"] == CLINIC_ADMIN
+    assert entry.detail["sent_to"] == "nina@clinic.example"
+    # In the invitee's language (Danish here), from the configured address, not the Host.
+    (message,) = mail.outbox
+    assert message.subject == "Din painpath-konto: vælg din adgangskode"
+    assert "Kære Nina," in message.body and "i 3 dage" in message.body
+    assert link.startswith(settings.PAINPATH_BASE_URL.rstrip("/") + "/accounts/set-password/")
     token = link.rstrip("/").rsplit("/", 1)[-1]
     assert not AuditEntry.objects.filter(detail__icontains=token).exists()
     assert all(token not in entry.path for entry in AuditEntry.objects.all())
@@ -116,16 +144,81 @@ def test_a_link_never_replaces_a_password_that_is_set(
     assert not events(services.INVITATION_RENEWED.code)
 
 
-def test_a_new_invitation_link_makes_the_earlier_one_stale(admin_client_: Client) -> None:
+def test_a_new_invitation_link_makes_the_earlier_one_stale(
+    admin_client_: Client, site_admin: User
+) -> None:
     user, first = invite(admin_client_)
 
-    response = admin_client_.post(reverse("administration:invitation_renew", args=[user.pk]))
+    response = admin_client_.post(
+        reverse("administration:invitation_renew", args=[user.pk]), follow=True
+    )
 
-    second = re.search(r'value="(http[^"]+)"', response.content.decode())
-    assert second and second.group(1) != first
+    second = emailed_link("nina@clinic.example")
+    assert second != first
+    assert second.rstrip("/").rsplit("/", 1)[-1] not in response.content.decode()
     assert "no longer valid" in Client().get(first, follow=True).content.decode()
-    assert "new_password1" in Client().get(second.group(1), follow=True).content.decode()
-    assert len(events(services.INVITATION_RENEWED.code)) == 1
+    assert "new_password1" in Client().get(second, follow=True).content.decode()
+    (entry,) = events(services.INVITATION_RENEWED.code)
+    assert (entry.user, entry.detail["sent_to"]) == (site_admin, "nina@clinic.example")
+
+
+def test_the_invitation_link_is_never_shown_to_whoever_invites(
+    admin_client_: Client, site_admin: User
+) -> None:
+    # An inviter who saw the link could set the password and sign in as the invitee.
+    response = admin_client_.post(
+        reverse("administration:staff_invite"),
+        {"username": "puppet", "email": "puppet@clinic.example", "language": "da"},
+        follow=True,
+    )
+
+    page = response.content.decode()
+    link = emailed_link("puppet@clinic.example")
+    assert link.rsplit("/", 2)[-2] not in page and "set-password" not in page
+    assert "puppet@clinic.example" in page  # where it went, so the inviter can say so
+    assert "puppet@clinic.example" in mail.outbox[-1].to
+    assert not AuditEntry.objects.filter(detail__icontains=link.rsplit("/", 2)[-2]).exists()
+
+
+def test_an_invitation_needs_an_address_and_is_not_made_when_the_mail_fails(
+    admin_client_: Client, site_admin: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    no_address = admin_client_.post(
+        reverse("administration:staff_invite"), {"username": "puppet", "language": "da"}
+    )
+    assert no_address.status_code == 200 and not User.objects.filter(username="puppet").exists()
+    with pytest.raises(services.NotAllowed, match="e-mail address"):
+        services.invite(site_admin, username="puppet", email="")
+
+    def refused(*args: Any, **kwargs: Any) -> int:
+        raise OSError("connection refused")
+
+    monkeypatch.setattr("painpath.accounts.services.send_mail", refused)
+    failed = admin_client_.post(
+        reverse("administration:staff_invite"),
+        {"username": "puppet", "email": "puppet@clinic.example", "language": "da"},
+    )
+
+    assert failed.status_code == 200 and "could not be e-mailed" in failed.content.decode()
+    assert not User.objects.filter(username="puppet").exists()
+    assert not events(services.STAFF_INVITED.code)
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_without_debug_an_invitation_is_never_written_to_the_server_console(
+    site_admin: User, settings: Any, capsys: pytest.CaptureFixture[str], debug: bool
+) -> None:
+    settings.DEBUG = debug
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+    if debug:  # make demo: the link is printed in the server's terminal
+        services.invite(site_admin, username="demo-nurse", email="nurse@clinic.example")
+        assert "/accounts/set-password/" in capsys.readouterr().out
+    else:
+        with pytest.raises(services.NotAllowed, match="EMAIL_BACKEND"):
+            services.invite(site_admin, username="puppet", email="puppet@clinic.example")
+        assert "set-password" not in capsys.readouterr().out
+        assert not User.objects.filter(username="puppet").exists()
 
 
 def test_only_a_site_administrator_invites(
@@ -136,7 +229,7 @@ def test_only_a_site_administrator_invites(
     assert response.status_code == 403
     assert not User.objects.filter(username="puppet").exists()
     with pytest.raises(services.NotAllowed):
-        services.invite(clinic_admin, username="puppet")
+        services.invite(clinic_admin, username="puppet", email="puppet@clinic.example")
 
 
 # --------------------------------------------------------------------------- roles
@@ -159,7 +252,13 @@ def test_a_site_administrator_cannot_give_a_role_that_reads_patient_data(
         with pytest.raises(services.NotAllowed, match="does not give roles"):
             services.set_membership(site_admin, clinician, other_clinic, role)
     with pytest.raises(services.NotAllowed, match="does not give roles"):
-        services.invite(site_admin, username="puppet", clinic=other_clinic, role=CLINICIAN)
+        services.invite(
+            site_admin,
+            username="puppet",
+            email="puppet@clinic.example",
+            clinic=other_clinic,
+            role=CLINICIAN,
+        )
     assert not Membership.objects.filter(user=clinician, clinic=other_clinic).exists()
     assert not User.objects.filter(username="puppet").exists()
 
@@ -272,6 +371,43 @@ def test_a_clinic_administrator_sets_roles_in_their_clinic_only(
     for name in ("second_factor_reset", "account_active", "invitation_renew"):
         response = client.post(reverse(f"administration:{name}", args=[colleague.pk]))
         assert response.status_code == 403, name
+
+
+def test_a_clinic_administrator_gives_no_role_in_another_clinic_to_anyone_and_is_audited_at_home(
+    verified_client: Callable[[User], Client],
+    clinic_admin: User,
+    make_staff: Callable[..., User],
+    clinic: Clinic,
+    other_clinic: Clinic,
+) -> None:
+    # Also a clinician in the other clinic: still no administrator there.
+    Membership.objects.create(user=clinic_admin, clinic=other_clinic, role=CLINICIAN)
+    puppet = make_staff(None, "puppet")
+    client = verified_client(clinic_admin)
+
+    for target in (clinic_admin, puppet):
+        for role in (CLINIC_ADMIN, CLINICIAN):
+            set_role(client, target.username, other_clinic, role)
+            with pytest.raises(services.NotAllowed):
+                services.set_membership(clinic_admin, target, other_clinic, role)
+    client.post(reverse("patients:choose_clinic"), {"clinic": other_clinic.pk})
+    working_there = set_role(client, puppet.username, other_clinic, CLINICIAN)
+
+    assert working_there.status_code == 403
+    assert Membership.objects.get(user=clinic_admin, clinic=other_clinic).role == CLINICIAN
+    assert not puppet.memberships.exists()
+    assert not events(services.MEMBERSHIP_GRANTED.code) + events(services.MEMBERSHIP_CHANGED.code)
+    # At home: allowed, and the log says who gave what to whom, in which clinic.
+    client.post(reverse("patients:choose_clinic"), {"clinic": clinic.pk})
+    set_role(client, puppet.username, clinic, CLINICIAN)
+    (entry,) = events(services.MEMBERSHIP_GRANTED.code)
+    assert entry.user == clinic_admin
+    assert entry.detail == {
+        "username": "puppet",
+        "clinic": clinic.code,
+        "role": CLINICIAN,
+        "active": True,
+    }
 
 
 def test_roles_are_clinic_roles_only(site_admin: User, clinician: User, clinic: Clinic) -> None:

@@ -7,9 +7,10 @@ from the user's confirmed authenticator matches (:func:`complete_login`). Staff 
 confirmed authenticator enrol one from the pending state (trust on first use: accounts are
 created by a site administrator, who removes a lost authenticator in painpath's staff screens).
 
-A new account has no password until its holder sets one through the one-time link the
-administrator was shown (:func:`invitation_path`); that link never replaces a password that
-has been set, so handing out links cannot take over an account.
+A new account has no password until its holder sets one through the one-time link e-mailed
+to them (:func:`send_invitation`) — to the invitee's address only, never shown to whoever
+invited them; that link never replaces a password that has been set, so sending links cannot
+take over an account.
 """
 
 from __future__ import annotations
@@ -27,12 +28,16 @@ from django.contrib.auth import get_user_model, login, user_login_failed
 from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_encode
+from django.utils.translation import gettext as _
 from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.models import Device
@@ -250,6 +255,60 @@ def invitation_path(user: Any) -> str:
     on the password hash)."""
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     return reverse("accounts:set_password", args=[uid, default_token_generator.make_token(user)])
+
+
+# Backends that write a message on the server instead of sending it: fine in development
+# (``make demo`` shows the invitation in its terminal), never with DEBUG off.
+WRITES_MAIL_LOCALLY = frozenset(
+    {
+        "django.core.mail.backends.console.EmailBackend",
+        "django.core.mail.backends.filebased.EmailBackend",
+    }
+)
+
+
+class InvitationNotSent(Exception):
+    """The invitation e-mail could not be sent; the message says why."""
+
+
+def send_invitation(user: Any, *, inviter: Any) -> str:
+    """E-mail ``user`` their one-time link to set a first password, in their language, to
+    their own address only: whoever invites never sees the link, so they cannot use it to
+    take the account over. Returns the address it went to. The link starts with
+    ``PAINPATH_BASE_URL`` (the configured address, not the request's Host header)."""
+    address = (user.email or "").strip()
+    if not address:
+        raise InvitationNotSent(
+            _("%(username)s has no e-mail address: the invitation link goes there only.")
+            % {"username": user.get_username()}
+        )
+    if not settings.DEBUG and settings.EMAIL_BACKEND in WRITES_MAIL_LOCALLY:
+        # The link would land in the server's output or files, for whoever reads those.
+        raise InvitationNotSent(
+            _(
+                "painpath cannot send e-mail here (EMAIL_BACKEND writes it to the server): "
+                "the installation must set an SMTP backend before anyone is invited."
+            )
+        )
+    profile = Profile.objects.filter(user=user).first()
+    language = profile.language if profile is not None else "da"
+    context = {
+        "user": user,
+        "inviter": inviter.get_full_name() or inviter.get_username(),
+        "link": settings.PAINPATH_BASE_URL.rstrip("/") + invitation_path(user),
+        "days": settings.PASSWORD_RESET_TIMEOUT // (24 * 60 * 60),
+    }
+    with translation.override(language):
+        subject = _("Your painpath account: set your password")
+        body = render_to_string("accounts/invitation_email.txt", context)
+    try:
+        send_mail(subject, body, None, [address])
+    except Exception as error:  # SMTP, DNS, refused address …: the caller rolls back
+        raise InvitationNotSent(
+            _("The invitation could not be e-mailed to %(address)s (%(error)s); try again.")
+            % {"address": address, "error": error}
+        ) from error
+    return str(address)
 
 
 def may_set_password_by_link(user: Any) -> bool:

@@ -91,7 +91,10 @@ class InviteForm(forms.Form):
     )
     first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
     last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
-    email = forms.EmailField(label=_("Email"), required=False)
+    email = forms.EmailField(
+        label=_("Email"),
+        help_text=_("Their own work address: the link to set their password is sent there only."),
+    )
     language = forms.ChoiceField(label=_("Language of their screens"), choices=Profile.LANGUAGES)
     clinic = forms.ModelChoiceField(
         label=_("Clinic"), queryset=Clinic.objects.all(), required=False, empty_label=_("none yet")

@@ -30,7 +30,12 @@ from django_otp import devices_for_user
 
 from painpath.accounts.models import Profile
 from painpath.accounts.roles import CLINIC_ADMIN
-from painpath.accounts.services import invitation_path, is_installation_account, is_site_admin
+from painpath.accounts.services import (
+    InvitationNotSent,
+    is_installation_account,
+    is_site_admin,
+    send_invitation,
+)
 from painpath.audit.services import Event, record
 from painpath.core.cpr import parse_cpr
 from painpath.patients import crypto
@@ -121,11 +126,11 @@ def _accounts(actor: Any) -> None:
         raise NotAllowed(_("Only a site administrator manages staff accounts."))
 
 
-# Roles that read patient data. The site administrator — who invites accounts and sees their
-# set-password link — must not also hand such a role out: one person could otherwise make an
-# account, sign in with it and read any clinic's patients. Only the clinic's own clinic
-# administrator grants them; the site administrator appoints clinic administrators and
-# researchers.
+# Roles that read patient data. The site administrator — who invites accounts and chooses the
+# address their set-password link is e-mailed to — must not also hand such a role out: one
+# person could otherwise make an account, sign in with it and read any clinic's patients. Only
+# the clinic's own clinic administrator grants them; the site administrator appoints clinic
+# administrators and researchers.
 CLINICAL_ROLES = frozenset({Membership.Role.CLINICIAN, Membership.Role.SECRETARY})
 
 
@@ -158,8 +163,16 @@ def _roles_in(actor: Any, clinic: Clinic) -> None:
 @dataclass(frozen=True)
 class Invitation:
     user: Any
-    path: str  # the one-time set-password link (shown once, never stored or logged)
+    sent_to: str  # the address the one-time link was e-mailed to (the link itself: nowhere)
     membership: Membership | None
+
+
+def _send(actor: Any, staff: Any) -> str:
+    try:
+        return send_invitation(staff, inviter=actor)
+    except InvitationNotSent as error:
+        # Raised inside the transaction: no account, or no new link, without its e-mail.
+        raise NotAllowed(str(error)) from error
 
 
 @transaction.atomic
@@ -175,12 +188,15 @@ def invite(
     role: str = "",
     request: HttpRequest | None = None,
 ) -> Invitation:
-    """A new staff account without a password, with a one-time link to set one (the holder
-    then enrols an authenticator at their first sign-in) and, if given, a role in a clinic.
-    No flag, no group: a plain staff member."""
+    """A new staff account without a password, with a one-time link to set one e-mailed to
+    ``email`` (the holder then enrols an authenticator at their first sign-in) and, if given,
+    a role in a clinic. No flag, no group: a plain staff member. The link is never returned:
+    whoever invites does not see it."""
     _accounts(actor)
     if clinic is not None and role:
         _grants_clinical_role(actor, role)
+    if not email.strip():
+        raise NotAllowed(_("Give their e-mail address: the invitation link is sent there only."))
     user = User(username=username, first_name=first_name, last_name=last_name, email=email)
     user.set_unusable_password()
     user.save()
@@ -188,6 +204,7 @@ def invite(
     membership = None
     if clinic is not None and role:
         membership = Membership.objects.create(user=user, clinic=clinic, role=role)
+    sent_to = _send(actor, user)
     record(
         request,
         STAFF_INVITED,
@@ -196,14 +213,16 @@ def invite(
         username=username,
         clinic=clinic.code if membership and clinic else "",
         role=role if membership else "",
+        sent_to=sent_to,
     )
-    return Invitation(user, invitation_path(user), membership)
+    return Invitation(user, sent_to, membership)
 
 
 @transaction.atomic
 def renew_invitation(actor: Any, staff: Any, *, request: HttpRequest | None = None) -> str:
-    """A new one-time link for someone who has not set a password yet; earlier links stop
-    working (the token is keyed on the password hash, which this replaces)."""
+    """E-mail a new one-time link to someone who has not set a password yet (to their address
+    only); earlier links stop working (the token is keyed on the password hash, which this
+    replaces). Returns the address it went to; the audit entry names it too."""
     _accounts(actor)
     _may_change(actor, staff)
     if staff.has_usable_password():
@@ -216,8 +235,16 @@ def renew_invitation(actor: Any, staff: Any, *, request: HttpRequest | None = No
         )
     staff.set_unusable_password()
     staff.save(update_fields=["password"])
-    record(request, INVITATION_RENEWED, user=actor, obj=staff, username=staff.get_username())
-    return invitation_path(staff)
+    sent_to = _send(actor, staff)
+    record(
+        request,
+        INVITATION_RENEWED,
+        user=actor,
+        obj=staff,
+        username=staff.get_username(),
+        sent_to=sent_to,
+    )
+    return sent_to
 
 
 @transaction.atomic

@@ -23,6 +23,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -176,31 +177,30 @@ def staff_detail(request: HttpRequest, scope: services.Scope, user_id: int) -> H
 def staff_invite(request: HttpRequest, scope: services.Scope) -> HttpResponse:
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        invitation = services.invite(
-            request.user,
-            username=data["username"],
-            first_name=data["first_name"],
-            last_name=data["last_name"],
-            email=data["email"],
-            language=data["language"],
-            clinic=data["clinic"],
-            role=data["role"],
-            request=request,
-        )
-        # Shown in this response only: the link is not stored, logged or put in a message.
-        return _show_link(request, invitation.user, invitation.path, new=True)
+        try:
+            # The form's fields are the service's arguments, one for one.
+            invitation = services.invite(request.user, request=request, **form.cleaned_data)
+        except services.NotAllowed as refusal:  # e.g. the e-mail could not be sent
+            form.add_error(None, str(refusal))
+        else:
+            _link_sent(request, invitation.user, invitation.sent_to)
+            return redirect("administration:staff_detail", invitation.user.pk)
     return render(request, "administration/staff_invite.html", {"form": form})
 
 
-def _show_link(request: HttpRequest, staff: Any, path: str, *, new: bool) -> HttpResponse:
-    context = {
-        "staff": staff,
-        "link": request.build_absolute_uri(path),
-        "days": settings.PASSWORD_RESET_TIMEOUT // (24 * 60 * 60),
-        "new": new,
-    }
-    return render(request, "administration/staff_link.html", context)
+def _link_sent(request: HttpRequest, staff: Any, address: str) -> None:
+    # The link goes to the invitee only: never into this page, a message or the log.
+    days = settings.PASSWORD_RESET_TIMEOUT // (24 * 60 * 60)
+    text = ngettext(
+        "%(username)s's link to set a password is e-mailed to %(address)s. It works once, "
+        "for %(days)s day, until they have set a password.",
+        "%(username)s's link to set a password is e-mailed to %(address)s. It works once, "
+        "for %(days)s days, until they have set a password.",
+        days,
+    )
+    messages.success(
+        request, text % {"username": staff.get_username(), "address": address, "days": days}
+    )
 
 
 def _back(user_id: int | None) -> HttpResponse:
@@ -240,8 +240,9 @@ def membership_set(request: HttpRequest, scope: services.Scope) -> HttpResponse:
 @administrator(accounts=True)
 def invitation_renew(request: HttpRequest, scope: services.Scope, user_id: int) -> HttpResponse:
     staff = _member(scope, user_id)
-    path = services.renew_invitation(request.user, staff, request=request)
-    return _show_link(request, staff, path, new=False)
+    address = services.renew_invitation(request.user, staff, request=request)
+    _link_sent(request, staff, address)
+    return _back(staff.pk)
 
 
 @require_POST
