@@ -34,6 +34,13 @@ from painpath.questionnaires.models import QuestionnaireResponse
 
 WORKLIST_VIEWED = Event("clinic.worklist.viewed", "view")
 PARTIAL_VIEWED = Event("clinic.patient_partial.viewed", "view")
+# The patient page opened by a request another site started (a link in an e-mail or on a web
+# page): audited as a reading, but it does not mark the new answers as seen.
+VIEWED_FROM_ELSEWHERE = Event("clinic.patient.viewed_from_elsewhere", "view")
+# Sec-Fetch-Site of a request made within painpath ("same-origin") or by the person at the
+# browser (typed, a bookmark, a reload: "none"). Another site's ("cross-site", "same-site":
+# a sibling subdomain) may have been started by that site, not by the clinician.
+FROM_PAINPATH = frozenset({"same-origin", "none"})
 
 
 @dataclass(frozen=True)
@@ -259,10 +266,25 @@ def view_worklist(request: HttpRequest) -> Worklist:
     return work
 
 
+def opened_in_painpath(request: HttpRequest) -> bool:
+    """Whether the browser says the request came from painpath's own pages or from the
+    person at it (Fetch Metadata). A browser too old to say (before 2023 for Safari) counts
+    as painpath: otherwise its users could never clear the worklist's markers."""
+    site = request.headers.get("Sec-Fetch-Site")
+    return site is None or site in FROM_PAINPATH
+
+
 def record_patient_view(request: HttpRequest, patient: Patient, **detail: Any) -> None:
     """The patient page was opened: "who looked at this record", and the worklist's
-    "new since anyone last looked", both read this entry back."""
-    record(request, PATIENT_VIEWED, patient=patient, obj=patient, **detail)
+    "new since anyone last looked", both read this entry back. Opened from another site,
+    it is audited all the same but does not count as having looked: the session cookie
+    (SameSite=Lax) goes along with another site's link, so a page elsewhere could otherwise
+    clear a new intake's marker by sending the clinician's browser here."""
+    if opened_in_painpath(request):
+        record(request, PATIENT_VIEWED, patient=patient, obj=patient, **detail)
+        return
+    site = request.headers.get("Sec-Fetch-Site", "")
+    record(request, VIEWED_FROM_ELSEWHERE, patient=patient, obj=patient, fetch_site=site, **detail)
 
 
 def record_partial_view(request: HttpRequest, episode: Episode, section: str) -> None:
