@@ -19,6 +19,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.contrib.auth import get_user as session_user
 from django.db import transaction
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest
@@ -86,8 +87,21 @@ def record_decision(
             decision=decision,
             text_version=version,
             source=source,
+            **_staff_session(request, staff),
         )
     return stored
+
+
+def _staff_session(request: HttpRequest | None, staff: Any) -> dict[str, Any]:
+    """On the patient's link (no staff user), the staff member still signed in in the same
+    browser, if any: the link's pages ignore that session, but an audit must be able to tell
+    a choice the patient made from one made by staff at the patient's link."""
+    if staff is not None or request is None or not hasattr(request, "session"):
+        return {}
+    signed_in = session_user(request)
+    if not signed_in.is_authenticated:
+        return {}
+    return {"staff_session": {"id": signed_in.pk, "username": signed_in.get_username()}}
 
 
 def withdraw(
