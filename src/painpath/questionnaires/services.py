@@ -11,13 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -374,21 +373,7 @@ def submit(
     :class:`LinkError` for an expired or withdrawn link.
     """
     submission_id = uuid.UUID(str(submission_id))
-    # SQLite has no row locks: of two concurrent writers, one gets "database is locked" at
-    # once instead of waiting. Retry that one (only outside a caller's transaction, which
-    # the error would have broken): on its next try it finds the link completed.
-    retry = connection.vendor == "sqlite" and not connection.in_atomic_block
-    for attempt in range(_SQLITE_ATTEMPTS):
-        try:
-            return _submit_once(link, answers, submission_id, request)
-        except OperationalError as error:
-            if not retry or "locked" not in str(error) or attempt == _SQLITE_ATTEMPTS - 1:
-                raise
-            time.sleep(0.02 * (attempt + 1))
-    raise AssertionError("unreachable")
-
-
-_SQLITE_ATTEMPTS = 25
+    return _submit_once(link, answers, submission_id, request)
 
 
 def _submit_once(

@@ -122,6 +122,18 @@ if not DATABASE_URL:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASE_URL = f"sqlite:///{VAR_DIR / 'painpath.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Many writers at once (gunicorn -w 4 --threads 4): queue them, never fail them.
+    # WAL lets pages be read while a patient's answers are written. IMMEDIATE takes the write
+    # lock when a transaction begins, so a writer waits up to the busy timeout for it — a
+    # DEFERRED one that read first fails at once with "database is locked" when it tries to
+    # write after another writer committed. synchronous=NORMAL: with WAL a crash of the
+    # process loses nothing and a power cut at most the last commits, never consistency.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,  # seconds a writer waits for the lock
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "en"
