@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 
 from painpath import __version__
-from painpath.cli import questionnaires, report, rules, score
+from painpath.cli import backup, questionnaires, report, rules, score
 
 app = typer.Typer(
     name="painpath",
@@ -48,5 +48,6 @@ score.register(app)
 rules.register(app)
 questionnaires.register(app)
 report.register(app)
+backup.register(app)
 
 __all__ = ["app"]
