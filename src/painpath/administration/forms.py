@@ -14,6 +14,7 @@ from painpath.accounts.models import Profile
 from painpath.audit.models import AuditEntry
 from painpath.audit.services import as_uuid
 from painpath.core.cpr import InvalidCpr, parse_cpr
+from painpath.patients.forms import limit_dates
 from painpath.patients.models import Clinic, Membership
 
 
@@ -36,6 +37,10 @@ class AuditSearchForm(forms.Form):
     until = forms.DateField(
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limit_dates(self, "since", "until")
 
     def clean_patient(self) -> str:
         # Public ids only: a name would let the site administrator, who reads no patient

@@ -19,6 +19,7 @@ from painpath.analytics.render import stratum_label, wording_label
 from painpath.analytics.report import STRATA_COLUMNS, Options
 from painpath.core.analytics import MIXED, WORDING_ORDER, responder_definitions
 from painpath.core.instruments import REGISTRY
+from painpath.patients.forms import YEARS_AHEAD, limit_dates
 
 TIMEPOINTS = (3, 6, 12, 24)
 COHORT_COLUMNS = ("clinic", "treatment", "procedure", "sex", "multifidus_fat_grade", "wording")
@@ -96,6 +97,7 @@ class ReportForm(forms.Form):
         ranges = ["index_from", "index_to", "age_min", "age_max", "in_window"]
         if research_columns is None:
             self.cohort_names += ranges
+            limit_dates(self, "index_from", "index_to", ahead=YEARS_AHEAD)
         else:
             for name in (*ranges, "timepoints"):
                 del self.fields[name]

@@ -18,7 +18,7 @@ from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -104,7 +104,8 @@ def patient_detail(
     )
     context: dict[str, Any] = {
         "patient": patient,
-        "age": patient.age_on(timezone.localdate()),
+        "age": services.age_today(patient),
+        "age_notice": services.age_notice(patient),
         "episodes": episodes,
         "viewers": viewer_summary(patient),
         "consent_rows": _consent_rows(patient),

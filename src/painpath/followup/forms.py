@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +12,7 @@ from painpath.core import questionnaires as fhir
 from painpath.core.instruments import REGISTRY
 from painpath.followup import services
 from painpath.followup.models import FollowUpPlan, FollowUpPoint
+from painpath.patients.forms import YEARS_AHEAD, limit_dates
 from painpath.patients.models import Episode
 from painpath.questionnaires.forms import LANGUAGES, InstrumentForm
 from painpath.questionnaires.models import QuestionnaireResponse
@@ -49,6 +49,7 @@ class StartPlanForm(forms.Form):
         self.fields["protocol"].choices = choices
         self.fields["protocol"].initial = "default"
         self.fields["language"].initial = services.default_language(episode)
+        limit_dates(self, "index_date", ahead=YEARS_AHEAD)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -103,12 +104,7 @@ class RecordForm(forms.Form):
                 "end": p.window_end.isoformat(),
             }
         )
-
-    def clean_answered_on(self) -> Any:
-        day = self.cleaned_data["answered_on"]
-        if day > timezone.localdate():
-            raise forms.ValidationError(_("The date cannot be in the future."))
-        return day
+        limit_dates(self, "answered_on")
 
 
 def instrument_forms(

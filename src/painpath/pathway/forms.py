@@ -15,7 +15,7 @@ from painpath.pathway.models import (
     RedFlagAcknowledgement,
     TreatmentCourse,
 )
-from painpath.patients.forms import REGIONS, DateInput, Quiet
+from painpath.patients.forms import REGIONS, YEARS_AHEAD, DateInput, Quiet, limit_dates
 from painpath.patients.models import Episode, ImagingStudy, Medication
 
 
@@ -38,6 +38,7 @@ class SessionForm(Quiet, forms.Form):
         if latest is not None:
             field.initial = latest.pk
         self.fields["date"].initial = timezone.localdate()
+        limit_dates(self, "date")  # a session is logged once it took place
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -49,9 +50,6 @@ class SessionForm(Quiet, forms.Form):
                 self.add_error(
                     name, _("Pain is scored 0–%(high)s on this course.") % {"high": high}
                 )
-        day = data.get("date")
-        if day is not None and day > timezone.localdate():
-            self.add_error("date", _("A session cannot be logged ahead of time."))
         return data
 
 
@@ -64,6 +62,7 @@ class CourseForm(Quiet, forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["start"].initial = timezone.localdate()
+        limit_dates(self, "start", ahead=YEARS_AHEAD)
 
 
 IMAGING_KINDS = (
@@ -107,6 +106,10 @@ class ImagingForm(Quiet, forms.ModelForm):
             "requested_on": DateInput(),
             "received_on": DateInput(),
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limit_dates(self, "date", "requested_on", "received_on")
 
     def findings(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -164,11 +167,19 @@ class ProcedureForm(Quiet, forms.ModelForm):
         fields = ("kind", "region", "appointment_date")
         widgets: ClassVar[dict[str, Any]] = {"appointment_date": DateInput()}
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limit_dates(self, "appointment_date", ahead=YEARS_AHEAD)
+
 
 class ReadinessForm(Quiet, forms.Form):
     item = forms.ChoiceField(choices=ReadinessItem.Item.choices)
     state = forms.ChoiceField(choices=ReadinessItem.State.choices)
-    date = forms.DateField(required=False, widget=DateInput())
+    date = forms.DateField(label=_("Date"), required=False, widget=DateInput())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limit_dates(self, "date", ahead=YEARS_AHEAD)
 
     def clean_date(self) -> dt.date | None:
         return self.cleaned_data.get("date")

@@ -24,10 +24,18 @@ from django.db.models import Max
 from django.db.models.fields.json import KT
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from painpath.audit.services import Event, record
 from painpath.core.errors import PainpathError
-from painpath.core.rules import AxisResult, classify, validate_episode
+from painpath.core.rules import (
+    MAX_AGE,
+    AxisResult,
+    ImpossibleAge,
+    age_on,
+    classify,
+    validate_episode,
+)
 from painpath.pathway.models import (
     Classification,
     ProcedureBooking,
@@ -36,7 +44,7 @@ from painpath.pathway.models import (
     TreatmentCourse,
     TreatmentSession,
 )
-from painpath.patients.models import Episode, Medication
+from painpath.patients.models import Episode, Medication, Patient
 from painpath.questionnaires.models import QuestionnaireResponse
 
 logger = logging.getLogger(__name__)
@@ -124,11 +132,13 @@ def _scores(episode: Episode, as_of: dt.date) -> dict[str, Any]:
 def episode_document(episode: Episode, as_of: dt.date) -> dict[str, Any]:
     """The rule engine's episode document for ``episode``, from every record about it."""
     patient = episode.patient
-    doc: dict[str, Any] = {
-        "id": str(episode.public_id),
-        "age": patient.age_on(as_of),
-        "sex": patient.sex,
-    }
+    doc: dict[str, Any] = {"id": str(episode.public_id), "sex": patient.sex}
+    try:
+        doc["age"] = age_on(patient.date_of_birth, as_of)
+    except ImpossibleAge as error:
+        # A date of birth stored before the form checked it (1850, 9999): the rules treat
+        # the age as not recorded ("needs age"), and the patient page says why (age_notice).
+        logger.warning("episode %s: %s", episode.public_id, error)
     if episode.onset_date:
         doc["onset_date"] = episode.onset_date.isoformat()
     for field in _INTAKE_FIELDS:
@@ -203,6 +213,26 @@ def episode_document(episode: Episode, as_of: dt.date) -> dict[str, Any]:
     if readiness:
         doc["readiness"] = readiness
     return doc
+
+
+def age_today(patient: Patient, *, today: dt.date | None = None) -> int | None:
+    """The patient's age today, or None when the date of birth gives an impossible one."""
+    try:
+        return age_on(patient.date_of_birth, today or timezone.localdate())
+    except ImpossibleAge:
+        return None
+
+
+def age_notice(patient: Patient, *, today: dt.date | None = None) -> str | None:
+    """What the patient page says when the age cannot be computed from the date of birth
+    (None when it can): the rules run without the age until the date is corrected."""
+    if age_today(patient, today=today) is not None:
+        return None
+    return gettext(
+        "The age cannot be computed from the date of birth (%(born)s): it is in the future "
+        "or more than %(max)s years ago. Correct the date of birth; until then the rules "
+        "treat the age as not recorded."
+    ) % {"born": patient.date_of_birth.isoformat(), "max": MAX_AGE}
 
 
 def _classified(episode: Episode, as_of: dt.date, trigger: str) -> Classification:

@@ -3,13 +3,18 @@ never shown back in full: an edit form leaves the field empty and shows the mask
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from django import forms
+from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from painpath.core import vocabularies
 from painpath.core.cpr import InvalidCpr, parse_cpr
+from painpath.core.rules import MAX_AGE
 from painpath.patients import crypto
 from painpath.patients.models import Episode, Patient
 
@@ -41,6 +46,70 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+# The dates a form accepts (docs/forms.md). Nothing a pain clinic records happened before
+# 1900; what happened is not after today; what is planned (a course, a procedure, a
+# follow-up's index date) is at most two years ahead. A date of birth also gives an age the
+# rules accept (0 to MAX_AGE years). Outside these, a date is a typo (1850, 9999), and a
+# stored typo would break the calendar arithmetic and the age.
+EARLIEST_DATE = dt.date(1900, 1, 1)
+YEARS_AHEAD = 2
+
+
+def years_after(day: dt.date, years: int) -> dt.date:
+    """The same day ``years`` later (or earlier, negative); 29 February becomes the 28th."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def earliest_birth() -> dt.date:
+    return max(EARLIEST_DATE, years_after(timezone.localdate(), -MAX_AGE))
+
+
+class DateWindow:
+    """A date field's validator: the date lies between ``earliest`` (a date, or a function
+    giving one when the form is checked) and ``ahead`` years after today. The message names
+    the field and the window."""
+
+    def __init__(
+        self, label: Any, *, earliest: dt.date | Callable[[], dt.date], ahead: int
+    ) -> None:
+        self.label = label
+        self.earliest = earliest
+        self.ahead = ahead
+
+    def __call__(self, day: dt.date) -> None:
+        earliest = self.earliest() if callable(self.earliest) else self.earliest
+        today = timezone.localdate()
+        latest = years_after(today, self.ahead)
+        if earliest <= day <= latest:
+            return
+        params = {
+            "field": capfirst(self.label),
+            "earliest": earliest.isoformat(),
+            "latest": latest.isoformat(),
+        }
+        if latest == today:
+            message = _("%(field)s must be between %(earliest)s and today.")
+        else:
+            message = _("%(field)s must be between %(earliest)s and %(latest)s.")
+        raise forms.ValidationError(message, code="date_window", params=params)
+
+
+def limit_dates(
+    form: forms.BaseForm,
+    *names: str,
+    ahead: int = 0,
+    earliest: dt.date | Callable[[], dt.date] = EARLIEST_DATE,
+) -> None:
+    """Give each named date field of ``form`` its window (see :class:`DateWindow`): by
+    default from 1900 to today; ``ahead=YEARS_AHEAD`` for a planned date."""
+    for name in names:
+        field = form.fields[name]
+        field.validators.append(DateWindow(field.label or name, earliest=earliest, ahead=ahead))
+
+
 class PatientForm(Quiet, forms.ModelForm):
     cpr = forms.CharField(
         label=_("CPR number (optional)"),
@@ -64,6 +133,7 @@ class PatientForm(Quiet, forms.ModelForm):
             ) % {"masked": self.instance.cpr_masked}
         else:
             del self.fields["clear_cpr"]
+        limit_dates(self, "date_of_birth", earliest=earliest_birth)
 
     def clean_cpr(self) -> str:
         text = self.cleaned_data.get("cpr", "").strip()
@@ -146,6 +216,11 @@ class EpisodeForm(Quiet, forms.ModelForm):
             )
         if not self.instance.pk:
             del self.fields["status"]
+        born = self.instance.patient.date_of_birth if self.instance.patient_id else None
+        # Not before the patient's birth (unless the stored date of birth is itself wrong).
+        if born is None or not EARLIEST_DATE <= born <= timezone.localdate():
+            born = EARLIEST_DATE
+        limit_dates(self, "onset_date", earliest=born)
 
     def red_flag_fields(self) -> list[forms.BoundField]:
         return [

@@ -20,6 +20,7 @@ from painpath.core import consent as consent_texts
 from painpath.core import questionnaires as fhir
 from painpath.core import vocabularies
 from painpath.core.instruments import REGISTRY
+from painpath.patients.forms import EARLIEST_DATE
 from painpath.questionnaires import bodymap
 
 LANGUAGES = tuple((language.code, language.name) for language in vocabularies.languages())
@@ -134,6 +135,12 @@ class DurationForm(PageForm):
         onset = data.get("onset_date")
         if onset and onset > timezone.localdate():
             self.add_error("onset_date", _("The date cannot be in the future."))
+        elif onset and onset < EARLIEST_DATE:
+            self.add_error(
+                "onset_date",
+                _("The date is too far back: enter a date from %(earliest)s on.")
+                % {"earliest": EARLIEST_DATE.isoformat()},
+            )
         if value is not None and not unit:
             self.add_error("duration_unit", _("Choose days, weeks, months or years."))
         elif unit and value is None and "duration_value" not in self.errors:

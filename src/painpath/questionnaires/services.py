@@ -31,7 +31,7 @@ from painpath.core.instruments import get as get_instrument
 from painpath.core.instruments.base import ScoreResult
 from painpath.core.questionnaires import WordingRef, wording_of
 from painpath.core.questionnaires import load as load_questionnaire
-from painpath.core.rules import builtin_rulesets, classify, validate_episode
+from painpath.core.rules import builtin_rulesets, classify, known_age, validate_episode
 from painpath.patients import consent
 from painpath.patients.models import ConsentDecision, Episode
 from painpath.patients.services import add_reported_medications
@@ -87,6 +87,17 @@ class LinkExpired(LinkError):
 
 class LinkCompleted(LinkError):
     message = _("You have already sent your answers with this link. Thank you.")
+    status = 409
+
+
+class SubmissionClash(LinkError):
+    """A submission id that is not the one this link's draft was given (another link's, a
+    made-up or an out-of-date one): the server chooses the id, so nothing is stored."""
+
+    message = _(
+        "These answers could not be sent from this page: it is out of date. Open your link "
+        "again, check your answers and send them from there."
+    )
     status = 409
 
 
@@ -332,11 +343,10 @@ def red_flag_grade_of(episode: Episode, intake: dict[str, Any]) -> str | None:
     if not answers:
         return None
     today = timezone.localdate()
-    document: dict[str, Any] = {
-        "id": str(episode.public_id),
-        "age": episode.patient.age_on(today),
-        "red_flags": answers,
-    }
+    document: dict[str, Any] = {"id": str(episode.public_id), "red_flags": answers}
+    age = known_age(episode.patient.date_of_birth, today)  # None: a wrong date of birth
+    if age is not None:
+        document["age"] = age
     # The duration decides whether pain after trauma or with osteoporosis is new.
     for name in ("onset_date", "reported_duration"):
         if name in intake:
@@ -397,6 +407,8 @@ def _submit_once(
                 raise LinkRevoked(locked)
             if locked.expires_at <= timezone.now():
                 raise LinkExpired(locked)
+            if IntakeLink.objects.filter(submission_id=submission_id).exists():
+                raise SubmissionClash(locked)  # another link's id: never stored twice
             draft = IntakeDraft.objects.filter(link=locked).first()
             language = language_of(locked, draft)
             return _store(locked, answers, submission_id, language, request)

@@ -42,7 +42,9 @@ def _activate(request: HttpRequest, language: str) -> None:
     request.LANGUAGE_CODE = language
 
 
-def _link_error(request: HttpRequest, error: services.LinkError) -> HttpResponse:
+def _link_error(
+    request: HttpRequest, error: services.LinkError, *, again: str = ""
+) -> HttpResponse:
     if error.link is not None:
         _activate(request, error.link.language)
     return render(
@@ -51,6 +53,7 @@ def _link_error(request: HttpRequest, error: services.LinkError) -> HttpResponse
         {
             "error": error,
             "completed": isinstance(error, services.LinkCompleted),
+            "again": again,
             "clinic": error.link.episode.patient.clinic if error.link is not None else None,
         },
         status=error.status,
@@ -338,8 +341,15 @@ def submit(
             return redirect("questionnaires:done", token)
         return _link_error(request, services.LinkCompleted(link))
     assert draft is not None
+    if draft.pk is None:  # nothing answered yet: nothing to send
+        return redirect(_resume_url(token, link, draft))
+    if submission_id != draft.submission_id:
+        # The server chose the id (kept in the draft, sent with the review form): another
+        # link's id, a made-up or an out-of-date one is refused, never stored.
+        again = reverse("questionnaires:review", args=[token])
+        return _link_error(request, services.SubmissionClash(link), again=again)
     try:
-        services.submit(link, draft.answers, submission_id, request=request)
+        services.submit(link, draft.answers, draft.submission_id, request=request)
     except services.IntakeInvalid as invalid:
         return _review(request, token, link, draft, invalid.errors)
     except services.LinkError as error:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from painpath.core.errors import PainpathError
 
 
@@ -31,3 +33,19 @@ class InvalidEpisode(PainpathError, ValueError):
         self.problems = problems
         lines = [f"{pointer or '/'}: {message}" for pointer, message in problems]
         super().__init__("invalid episode:\n" + "\n".join(lines))
+
+
+class ImpossibleAge(PainpathError, ValueError):
+    """A date of birth gives an age outside 0 to ``maximum`` years on the day classified: the
+    record is wrong (the age cannot be computed from it), so the rules cannot use it."""
+
+    def __init__(self, born: dt.date, day: dt.date, age: int, maximum: int) -> None:
+        self.born = born
+        self.day = day
+        self.age = age
+        self.maximum = maximum
+        super().__init__(
+            f"the age cannot be computed from the date of birth {born.isoformat()}: on "
+            f"{day.isoformat()} it gives {age} years, and an age is 0 to {maximum}; "
+            "correct the date of birth"
+        )
