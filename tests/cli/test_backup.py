@@ -192,6 +192,10 @@ def test_check_verifies_a_backup_and_changes_nothing(
     assert done.returncode == 0, done.stderr
     assert "is a whole SQLite backup" in done.stderr
     assert every_row(database) == changed
+    nowhere = tmp_path / "nowhere.sqlite3"
+    elsewhere = painpath("restore", "--check", str(backup), DATABASE_URL=f"sqlite:///{nowhere}")
+    assert elsewhere.returncode == 0, elsewhere.stderr
+    assert not nowhere.exists()
 
 
 def test_restore_warns_when_the_field_key_differs(painpath: Run, tmp_path: Path) -> None:

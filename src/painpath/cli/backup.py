@@ -88,9 +88,9 @@ def _note(message: str) -> None:
     Console(stderr=True).print(message, highlight=False, markup=False, soft_wrap=True)
 
 
-def _database(*, backing_up: bool) -> BaseDatabaseWrapper:
+def _database(*, backing_up: bool, connect: bool = True) -> BaseDatabaseWrapper:
     """Django set up from the environment (painpath.web.settings unless told otherwise) and
-    its default database connected."""
+    its default database, connected unless told otherwise."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "painpath.web.settings")
     import django
     from django.core.exceptions import ImproperlyConfigured
@@ -109,7 +109,8 @@ def _database(*, backing_up: bool) -> BaseDatabaseWrapper:
     if backing_up and sqlite_file and not Path(name).is_file():
         fail(f"no database at {name}; set DATABASE_URL or PAINPATH_VAR_DIR as the server has")
     try:
-        connection.ensure_connection()
+        if connect:
+            connection.ensure_connection()
     except DatabaseError as error:
         fail(f"cannot connect to the database: {_first_line(str(error))}")
     return connection
@@ -513,7 +514,7 @@ def restore(
     ] = False,
     check: Annotated[
         bool,
-        typer.Option("--check", help="Only verify the backup and what restoring would do."),
+        typer.Option("--check", help="Only verify the backup; connect to no database."),
     ] = False,
 ) -> None:
     """Restore a backup into the configured database (stop the server first).
@@ -528,7 +529,7 @@ def restore(
     with tempfile.TemporaryDirectory(prefix="painpath-restore-") as work:
         backup = _read_backup(source, Path(work))
         manifest = backup.manifest
-        connection = _database(backing_up=False)
+        connection = _database(backing_up=False, connect=not check)
         if backup.engine != connection.vendor:
             fail(
                 f"{source} is a {ENGINE_NAMES[backup.engine]} backup and the configured "
@@ -546,12 +547,6 @@ def restore(
                 "with the current one its CPR numbers cannot be read — set the key it was "
                 "made with"
             )
-        tables = connection.introspection.table_names()
-        if tables and not force and not check:
-            fail(
-                f"the database {_where(connection)} already has {len(tables)} tables; "
-                "restoring replaces all of it — stop the server, then pass --force"
-            )
         summary = (
             f"{len(manifest['row_counts'])} tables, {sum(manifest['row_counts'].values())} "
             f"rows, made {manifest.get('created')} by painpath {manifest.get('painpath_version')}"
@@ -559,6 +554,12 @@ def restore(
         if check:
             _note(f"{source} is a whole {ENGINE_NAMES[backup.engine]} backup: {summary}")
             return
+        tables = connection.introspection.table_names()
+        if tables and not force:
+            fail(
+                f"the database {_where(connection)} already has {len(tables)} tables; "
+                "restoring replaces all of it — stop the server, then pass --force"
+            )
         if backup.engine == "sqlite":
             _restore_sqlite(connection, backup)
         else:
