@@ -16,6 +16,7 @@ from painpath.audit.models import AuditEntry
 from painpath.core.followup import builtin_protocol_texts, builtin_protocols
 from painpath.followup import services
 from painpath.followup.models import ProtocolVersion
+from painpath.patients.models import Clinic
 
 pytestmark = pytest.mark.django_db
 
@@ -41,10 +42,12 @@ def test_the_list_shows_each_protocol_its_version_and_source(admin_client: Clien
     page = admin_client.get(reverse("clinic:protocols")).content.decode()
     assert "default" in page and SHIPPED.version in page
     assert "shipped with painpath" in page
-    assert "every clinic" in page  # installation-wide, and the page says so
+    assert "These are Test Clinic (synthetic)'s protocols" in page  # its own, and says so
 
 
-def test_an_edit_stores_a_new_version_shown_in_the_change_log(admin_client: Client) -> None:
+def test_an_edit_stores_a_new_version_shown_in_the_change_log(
+    admin_client: Client, clinic: Clinic
+) -> None:
     url = reverse("clinic:protocol_edit", args=["default"])
     assert (
         admin_client.get(url).context["form"].initial["text"] == builtin_protocol_texts()["default"]
@@ -62,7 +65,7 @@ def test_an_edit_stores_a_new_version_shown_in_the_change_log(admin_client: Clie
     assert AuditEntry.objects.get(code="followup.protocol.saved").username == "clinic-admin"
     page = admin_client.get(reverse("clinic:protocol", args=["default"])).content.decode()
     assert "Longer windows" in page and "clinic-admin" in page and "9.0.0" in page
-    assert services.protocols()["default"].version == "9.0.0"
+    assert services.protocols(clinic.pk)["default"].version == "9.0.0"
 
 
 def test_a_bad_yaml_is_refused_at_the_field_and_nothing_stored(admin_client: Client) -> None:
@@ -87,8 +90,10 @@ def test_a_note_is_required(admin_client: Client) -> None:
     assert not ProtocolVersion.objects.exists()
 
 
-def test_export_returns_the_yaml_of_any_version(admin_client: Client, clinician: User) -> None:
-    services.save_protocol(text(), note="n", user=clinician, protocol_id="default")
+def test_export_returns_the_yaml_of_any_version(
+    admin_client: Client, clinician: User, clinic: Clinic
+) -> None:
+    services.save_protocol(text(), note="n", user=clinician, clinic=clinic, protocol_id="default")
     shipped = admin_client.get(reverse("clinic:protocol_export", args=["default", SHIPPED.version]))
     assert shipped.status_code == 200
     assert shipped.content.decode() == builtin_protocol_texts()["default"]
@@ -99,7 +104,7 @@ def test_export_returns_the_yaml_of_any_version(admin_client: Client, clinician:
     assert missing.status_code == 404
 
 
-def test_import_adds_a_version_and_refuses_a_bad_file(admin_client: Client) -> None:
+def test_import_adds_a_version_and_refuses_a_bad_file(admin_client: Client, clinic: Clinic) -> None:
     url = reverse("clinic:protocol_import")
     upload = SimpleUploadedFile("own.yaml", text("1.0.0", "clinic-own").encode())
 
@@ -107,7 +112,7 @@ def test_import_adds_a_version_and_refuses_a_bad_file(admin_client: Client) -> N
 
     assert response.status_code == 302
     assert response["Location"] == reverse("clinic:protocol", args=["clinic-own"])
-    assert services.protocols()["clinic-own"].version == "1.0.0"
+    assert services.protocols(clinic.pk)["clinic-own"].version == "1.0.0"
     bad = SimpleUploadedFile(
         "bad.yaml", text("2.0.0", "clinic-own").replace("timepoints", "points").encode()
     )
@@ -123,3 +128,33 @@ def test_a_clinician_cannot_see_or_change_protocols(clinician_client: Client) ->
     url = reverse("clinic:protocol_edit", args=["default"])
     assert clinician_client.post(url, {"text": text(), "note": "n"}).status_code == 403
     assert not ProtocolVersion.objects.exists()
+
+
+def test_a_clinic_administrator_changes_their_own_clinics_protocols_only(
+    admin_client: Client,
+    make_staff: Callable[..., User],
+    verified_client: Callable[[User], Client],
+    clinic: Clinic,
+    other_clinic: Clinic,
+) -> None:
+    # Before: any clinic administrator's new version applied to every clinic's new plans.
+    admin_client.post(
+        reverse("clinic:protocol_edit", args=["default"]), {"text": text(), "note": "Ours"}
+    )
+    other = verified_client(make_staff(CLINIC_ADMIN, "other-admin", other_clinic))
+
+    listing = other.get(reverse("clinic:protocols")).content.decode()
+    page = other.get(reverse("clinic:protocol", args=["default"])).content.decode()
+    export = other.get(reverse("clinic:protocol_export", args=["default", "9.0.0"]))
+
+    assert SHIPPED.version in listing and "9.0.0" not in listing
+    assert "Ours" not in page and "9.0.0" not in page
+    assert export.status_code == 404
+    assert services.protocols(other_clinic.pk)["default"] == SHIPPED
+    assert services.protocols(clinic.pk)["default"].version == "9.0.0"
+    # Their own edit is theirs: the same version number, another clinic's record.
+    other.post(reverse("clinic:protocol_edit", args=["default"]), {"text": text(), "note": "B"})
+    assert sorted(ProtocolVersion.objects.values_list("clinic__code", "note")) == [
+        (other_clinic.code, "B"),
+        (clinic.code, "Ours"),
+    ]

@@ -214,7 +214,7 @@ ACCESS: dict[str, Access] = {
         refused={"site_admin": 404},
         note="the clinic one works in; a site administrator works in none",
     ),
-    # Follow-up protocols: installation-wide records, kept by clinic administrators.
+    # Follow-up protocols: the clinic's own versions, kept by its clinic administrators.
     "clinic:protocols": Access(frozenset({"clinic_admin"})),
     "clinic:protocol": Access(frozenset({"clinic_admin"}), by_protocol),
     "clinic:protocol_edit": Access(frozenset({"clinic_admin"}), by_protocol),

@@ -10,9 +10,9 @@ in one clinic at a time; the permissions below apply there, to that clinic's rec
   classification or treatment;
 - researcher: reads pseudonymised analytics only, under disclosure control, never a
   patient's page;
-- clinic administrator: the clinic's settings and its staff's roles, and the follow-up
-  protocols (installation-wide: a new version applies to every clinic's new plans); no
-  patient data.
+- clinic administrator: the clinic's settings and its staff's roles, and the clinic's
+  follow-up protocols (its own versions on the shipped ones: a new version applies to this
+  clinic's new plans only); no patient data.
 
 The site administrator is not a clinic role but a Django group for the whole installation:
 clinics, staff accounts and their roles, authenticators, lockouts and the audit log — and no
@@ -67,8 +67,8 @@ PERMISSIONS: Final[dict[str, tuple[tuple[str, str], ...]]] = {
         ("patients", "add_membership"),
         ("patients", "change_membership"),
         ("patients", "delete_membership"),
-        # Follow-up protocols: installation-wide records, not the clinic's own
-        # (painpath.followup.models.ProtocolVersion).
+        # The clinic's follow-up protocols (painpath.followup.models.ProtocolVersion, one
+        # clinic's each: the permission opens the versions of the clinic one works in).
         ("followup", "view_protocolversion"),
         ("followup", "add_protocolversion"),
     ),

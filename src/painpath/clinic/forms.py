@@ -64,7 +64,7 @@ def _days_in_range(value: int | None) -> None:
         raise forms.ValidationError(_("Between 1 and 90 days."))
 
 
-# Follow-up protocols (installation-wide): a new version from its YAML text, edited on screen
+# The clinic's follow-up protocols: a new version from its YAML text, edited on screen
 # or uploaded. The core loader validates it in painpath.followup.services.save_protocol.
 
 MAX_PROTOCOL_BYTES = 100_000

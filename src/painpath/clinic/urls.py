@@ -37,7 +37,7 @@ urlpatterns = [
     path("clinic/episodes/<uuid:episode_id>/readiness/", views.set_readiness, name="set_readiness"),
 ]
 
-# Follow-up protocols: installation-wide records, kept by clinic administrators.
+# Follow-up protocols: the clinic's own versions, kept by its clinic administrators.
 urlpatterns += [
     path("clinic/protocols/", views.protocol_list, name="protocols"),
     path("clinic/protocol-import/", views.protocol_import, name="protocol_import"),

@@ -47,7 +47,7 @@ from painpath.pathway.models import Classification
 from painpath.patients import access, consent
 from painpath.patients import services as patients
 from painpath.patients.forms import REGION_LABELS
-from painpath.patients.models import ConsentDecision, Episode, Medication, Patient
+from painpath.patients.models import Clinic, ConsentDecision, Episode, Medication, Patient
 
 
 def _episode(request: HttpRequest, public_id: UUID) -> Episode:
@@ -367,9 +367,17 @@ def clinic_settings(request: HttpRequest) -> HttpResponse:
 
 
 # --------------------------------------------------------------------------- protocols
-# Follow-up protocols are installation-wide: a new version applies to every clinic's new
-# plans (a plan keeps the version it started with). Each save is a new version, audited by
+# Follow-up protocols are each clinic's own (on the shipped files as the base): its clinic
+# administrator's new version applies to that clinic's new plans only (a plan keeps the
+# version it started with). Each save is a new version, audited by
 # painpath.followup.services.save_protocol.
+
+
+def _working_clinic(request: HttpRequest) -> Clinic:
+    clinic = access.clinic_of(request)
+    if clinic is None:
+        raise Http404("not working in a clinic")
+    return clinic
 
 
 @verified_staff
@@ -383,13 +391,15 @@ def protocol_list(request: HttpRequest) -> HttpResponse:
             "version": entry.version,
             "source": entry.source,
         }
-        for protocol_id, entry in sorted(followup.current_protocols().items())
+        for protocol_id, entry in sorted(
+            followup.current_protocols(_working_clinic(request).pk).items()
+        )
     ]
     return render(request, "clinic/protocols.html", {"rows": rows})
 
 
-def _versions(protocol_id: str) -> list[followup.ProtocolEntry]:
-    versions = followup.protocol_versions(protocol_id)
+def _versions(request: HttpRequest, protocol_id: str) -> list[followup.ProtocolEntry]:
+    versions = followup.protocol_versions(protocol_id, _working_clinic(request).pk)
     if not versions:
         raise Http404("no such protocol")
     return versions
@@ -398,7 +408,7 @@ def _versions(protocol_id: str) -> list[followup.ProtocolEntry]:
 @verified_staff
 @permission_required("followup.view_protocolversion", raise_exception=True)
 def protocol_detail(request: HttpRequest, protocol_id: str) -> HttpResponse:
-    versions = _versions(protocol_id)
+    versions = _versions(request, protocol_id)
     current = versions[0]
     return render(
         request,
@@ -424,6 +434,7 @@ def _save_version(
             form.cleaned_data[field],
             note=form.cleaned_data["note"],
             user=request.user,
+            clinic=_working_clinic(request),
             protocol_id=protocol_id,
             how=how,
             request=request,
@@ -442,7 +453,7 @@ def _save_version(
 @verified_staff
 @permission_required("followup.add_protocolversion", raise_exception=True)
 def protocol_edit(request: HttpRequest, protocol_id: str) -> HttpResponse:
-    current = _versions(protocol_id)[0]
+    current = _versions(request, protocol_id)[0]
     form = ProtocolEditForm(request.POST or None, initial={"text": current.text})
     saved = _save_version(request, form, "text", protocol_id, "edited")
     return saved or render(
@@ -463,7 +474,7 @@ def protocol_import(request: HttpRequest) -> HttpResponse:
 @verified_staff
 @permission_required("followup.view_protocolversion", raise_exception=True)
 def protocol_export(request: HttpRequest, protocol_id: str, version: str) -> HttpResponse:
-    for entry in _versions(protocol_id):
+    for entry in _versions(request, protocol_id):
         if entry.version == version:
             response = HttpResponse(entry.text, content_type="application/yaml; charset=utf-8")
             response["Content-Disposition"] = f'attachment; filename="{protocol_id}-{version}.yaml"'

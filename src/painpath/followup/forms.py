@@ -33,7 +33,7 @@ class StartPlanForm(forms.Form):
         self.episode = episode
         events = dict(FollowUpPlan.IndexEvent.choices)
         choices = []
-        for protocol in services.protocols().values():
+        for protocol in services.protocols(episode.patient.clinic_id).values():
             day = services.index_date_for(episode, protocol.index_event)
             when = day.isoformat() if day else _("not recorded yet")
             asks = ", ".join(
@@ -53,7 +53,8 @@ class StartPlanForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        protocol = services.protocols().get(data.get("protocol", ""))
+        available = services.protocols(self.episode.patient.clinic_id)
+        protocol = available.get(data.get("protocol", ""))
         if protocol is not None and not data.get("index_date"):
             day = services.index_date_for(self.episode, protocol.index_event)
             if day is None:

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from painpath.patients.models import Episode
+from painpath.patients.models import Clinic, Episode
 from painpath.questionnaires.models import IntakeLink, QuestionnaireResponse
 
 
@@ -155,14 +155,17 @@ class ContactAttempt(models.Model):
 
 
 class ProtocolVersion(models.Model):
-    """A follow-up protocol's version written in painpath (edited on screen or imported):
-    its YAML text as the core loader reads it, and why it was written. Append-only: a change
-    is a new version, so the change log is these rows.
+    """A follow-up protocol's version written in painpath for one clinic (edited on screen or
+    imported by its clinic administrator): its YAML text as the core loader reads it, and why
+    it was written. Append-only: a change is a new version, so the change log is these rows.
 
-    Installation-wide, like the shipped files (``core/data/followup``), which stay the base: a
-    stored version of the same id with a higher version is the one new plans start on; a plan
-    keeps the version it started with."""
+    The shipped files (``core/data/followup``) are every clinic's base: a clinic's stored
+    version of the same id with a higher version is the one its new plans start on; a plan
+    keeps the version it started with. Another clinic's versions never apply."""
 
+    clinic = models.ForeignKey(
+        Clinic, on_delete=models.PROTECT, related_name="+", verbose_name=_("clinic")
+    )
     protocol_id = models.CharField(_("protocol"), max_length=60)
     version = models.CharField(_("version"), max_length=20)
     text = models.TextField(_("YAML"))
@@ -176,7 +179,8 @@ class ProtocolVersion(models.Model):
         ordering = ("protocol_id", "-created_at", "-id")
         constraints = (
             models.UniqueConstraint(
-                fields=("protocol_id", "version"), name="one_protocol_version_per_id"
+                fields=("clinic", "protocol_id", "version"),
+                name="one_protocol_version_per_clinic_and_id",
             ),
         )
 

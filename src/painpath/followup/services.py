@@ -52,7 +52,7 @@ from painpath.followup.models import (
 )
 from painpath.pathway.models import ProcedureBooking, TreatmentCourse
 from painpath.pathway.services import classify_episode
-from painpath.patients.models import Episode
+from painpath.patients.models import Clinic, Episode
 from painpath.patients.services import VIEWED as PATIENT_VIEWED
 from painpath.questionnaires.models import IntakeLink, QuestionnaireResponse, token_hash
 from painpath.questionnaires.services import store_scored_response
@@ -80,10 +80,12 @@ class FollowUpError(PainpathError):
 
 # --------------------------------------------------------------------------- protocols
 #
-# The shipped YAML files (``core/data/followup``) are the base; versions written in painpath
-# (``ProtocolVersion``: edited on screen or imported) are stored beside them. The current
-# version of a protocol is its highest, shipped or stored; new plans start on it, and a plan
-# keeps the version it started with.
+# The shipped YAML files (``core/data/followup``) are every clinic's base; versions a clinic
+# writes in painpath (``ProtocolVersion``: edited on screen or imported by its clinic
+# administrator) are stored beside them, for that clinic only. A clinic's current version of
+# a protocol is its highest, shipped or its own; its new plans start on it, and a plan keeps
+# the version it started with (looked up in the plan's clinic: two clinics may each write a
+# "2.0.0" of the same protocol).
 
 SHIPPED, EDITED = "shipped", "edited"
 PROTOCOL_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,59}$")
@@ -112,48 +114,60 @@ def _stored(row: ProtocolVersion) -> ProtocolEntry:
     )
 
 
-def protocol_versions(protocol_id: str) -> list[ProtocolEntry]:
-    """Every version of the protocol, newest first: the change log."""
-    entries = [_stored(r) for r in ProtocolVersion.objects.filter(protocol_id=protocol_id)]
+def protocol_versions(protocol_id: str, clinic_id: int) -> list[ProtocolEntry]:
+    """Every version of the protocol in the clinic, newest first: the change log."""
+    rows = ProtocolVersion.objects.filter(clinic_id=clinic_id, protocol_id=protocol_id)
+    entries = [_stored(r) for r in rows]
     shipped = builtin_protocols().get(protocol_id)
     if shipped is not None and not any(e.version == shipped.version for e in entries):
         entries.append(ProtocolEntry(shipped, builtin_protocol_texts()[protocol_id]))
     return sorted(entries, key=lambda e: version_key(e.version), reverse=True)
 
 
-def current_protocols() -> dict[str, ProtocolEntry]:
-    """Each protocol's current version (the highest, shipped or stored), by id."""
+def current_protocols(clinic_id: int) -> dict[str, ProtocolEntry]:
+    """Each protocol's current version in the clinic (the highest, shipped or its own), by
+    id."""
     out = {
         protocol_id: ProtocolEntry(protocol, builtin_protocol_texts()[protocol_id])
         for protocol_id, protocol in builtin_protocols().items()
     }
-    for row in ProtocolVersion.objects.all():
+    for row in ProtocolVersion.objects.filter(clinic_id=clinic_id):
         have = out.get(row.protocol_id)
         if have is None or version_key(row.version) > version_key(have.version):
             out[row.protocol_id] = _stored(row)
     return out
 
 
-def protocols() -> dict[str, FollowUpProtocol]:
-    """The protocols new plans start on: each one's current version, by id."""
-    return {protocol_id: entry.protocol for protocol_id, entry in current_protocols().items()}
+def protocols(clinic_id: int) -> dict[str, FollowUpProtocol]:
+    """The protocols the clinic's new plans start on: each one's current version, by id."""
+    current = current_protocols(clinic_id)
+    return {protocol_id: entry.protocol for protocol_id, entry in current.items()}
 
 
-def find_protocol(protocol_id: str, version: str) -> FollowUpProtocol | None:
-    """That version of the protocol, stored or shipped; if no longer installed (a shipped
-    file replaced by a newer release), the protocol's current version; None: no such id."""
-    row = ProtocolVersion.objects.filter(protocol_id=protocol_id, version=version).first()
+def find_protocol(protocol_id: str, version: str, clinic_id: int) -> FollowUpProtocol | None:
+    """That version of the protocol, the clinic's own or shipped; if no longer installed (a
+    shipped file replaced by a newer release), the clinic's current version; None: no such
+    id."""
+    row = ProtocolVersion.objects.filter(
+        clinic_id=clinic_id, protocol_id=protocol_id, version=version
+    ).first()
     if row is not None:
         return _stored(row).protocol
     shipped = builtin_protocols().get(protocol_id)
     if shipped is not None and shipped.version == version:
         return shipped
-    return protocols().get(protocol_id)
+    return protocols(clinic_id).get(protocol_id)
+
+
+def plan_protocol(plan: FollowUpPlan) -> FollowUpProtocol | None:
+    """The version of the protocol the plan started on, in the plan's clinic
+    (:func:`find_protocol`)."""
+    return find_protocol(plan.protocol_id, plan.protocol_version, plan.episode.patient.clinic_id)
 
 
 def protocol_of(plan: FollowUpPlan) -> FollowUpProtocol:
-    """The version of the protocol the plan started on (:func:`find_protocol`)."""
-    protocol = find_protocol(plan.protocol_id, plan.protocol_version)
+    """:func:`plan_protocol`, or an error that says what to do."""
+    protocol = plan_protocol(plan)
     if protocol is None:
         raise FollowUpError(
             f"protocol {plan.protocol_id!r} is not installed; install it or withdraw the plan"
@@ -166,14 +180,16 @@ def save_protocol(
     *,
     note: str,
     user: Any,
+    clinic: Clinic,
     protocol_id: str | None = None,
     how: str = "edited",
     request: HttpRequest | None = None,
 ) -> ProtocolVersion:
-    """Store a new version of a protocol from its YAML text, validated by the core loader;
-    its version must be higher than the current one. ``protocol_id``: the protocol being
-    edited (the text must keep its id); None for an import, which may add a protocol.
-    Raises ProtocolError with the loader's message (or why the version is refused)."""
+    """Store a new version of a protocol for ``clinic`` from its YAML text, validated by the
+    core loader; its version must be higher than the clinic's current one. ``protocol_id``:
+    the protocol being edited (the text must keep its id); None for an import, which may add
+    a protocol. Other clinics' protocols do not change. Raises ProtocolError with the
+    loader's message (or why the version is refused)."""
     note = note.strip()
     if not note:
         raise ProtocolError(_("Say why this version is written."))
@@ -192,7 +208,7 @@ def save_protocol(
         raise ProtocolError(_("The version is too long (at most 20 characters)."))
     try:
         with transaction.atomic():
-            current = current_protocols().get(protocol.id)
+            current = current_protocols(clinic.pk).get(protocol.id)
             if current is not None and version_key(protocol.version) <= version_key(
                 current.version
             ):
@@ -201,6 +217,7 @@ def save_protocol(
                     % {"version": protocol.version, "current": current.version}
                 )
             row = ProtocolVersion.objects.create(
+                clinic=clinic,
                 protocol_id=protocol.id,
                 version=protocol.version,
                 text=text,
@@ -212,6 +229,7 @@ def save_protocol(
                 PROTOCOL_SAVED,
                 user=user,
                 obj=row,
+                clinic=clinic.code,
                 protocol=protocol.id,
                 version=protocol.version,
                 previous=current.version if current is not None else None,
@@ -279,9 +297,10 @@ def start_plan(
 ) -> FollowUpPlan:
     """A plan with one time point per protocol time point, dated from ``index_date``, asking
     the instruments the protocol gives for the episode's main region."""
-    protocol = protocols().get(protocol_id)
+    available = protocols(episode.patient.clinic_id)
+    protocol = available.get(protocol_id)
     if protocol is None:
-        raise FollowUpError(f"unknown protocol {protocol_id!r}; choose one of {list(protocols())}")
+        raise FollowUpError(f"unknown protocol {protocol_id!r}; choose one of {list(available)}")
     language = language or default_language(episode)
     if language not in LANGUAGES:
         raise FollowUpError(f"unknown language {language!r}; choose one of {LANGUAGES}")
@@ -508,7 +527,7 @@ def tick(today: dt.date | None = None) -> TickResult:
         "episode__patient"
     )
     for plan in plans:
-        protocol = find_protocol(plan.protocol_id, plan.protocol_version)
+        protocol = plan_protocol(plan)
         if protocol is None:
             logger.error("follow-up plan %s: protocol %s not installed", plan.pk, plan.protocol_id)
             continue
@@ -807,5 +826,5 @@ def plans_of(episode: Episode, today: dt.date | None = None) -> list[PlanView]:
             )
             for point in plan.points.all()
         ]
-        out.append(PlanView(plan, find_protocol(plan.protocol_id, plan.protocol_version), views))
+        out.append(PlanView(plan, plan_protocol(plan), views))
     return out
