@@ -114,6 +114,7 @@ class Patient:
     token: str
     browser: Browser = field(init=False)
     submit: Response | None = None
+    submission_id: str = ""
     error: BaseException | None = None
 
     def __post_init__(self) -> None:
@@ -156,9 +157,12 @@ class Patient:
     def send(self) -> Response:
         """The review page, then Send; the response to the send."""
         review = self.expect(self.browser.get(self.url("review/")), 200).forms()
-        self.submit = self.browser.post(
-            self.url("submit/"), {"submission_id": review.hidden["submission_id"]}
-        )
+        self.submission_id = review.hidden["submission_id"]
+        return self.send_again()
+
+    def send_again(self) -> Response:
+        """Send the same submission again (the answer to the last one never came)."""
+        self.submit = self.browser.post(self.url("submit/"), {"submission_id": self.submission_id})
         return self.submit
 
     def finish(self) -> None:

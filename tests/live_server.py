@@ -310,3 +310,26 @@ class Browser:
 
     def server_errors(self) -> list[Response]:
         return [r for r in self.history if r.status >= 500]
+
+
+class FileSms:
+    """A text-message backend for servers started by tests (``PAINPATH_SMS_BACKEND=
+    tests.live_server.FileSms``): appends each message as a JSON line to the file named by
+    ``PAINPATH_TEST_SMS_FILE``, flushed to disk, so that what went out survives a killed
+    process. ``PAINPATH_TEST_SMS_DELAY`` seconds pass before (the provider is slow to take
+    it) and after (its answer is slow to come back)."""
+
+    def send(self, to: str, text: str) -> None:
+        delay = float(os.environ.get("PAINPATH_TEST_SMS_DELAY", "0"))
+        time.sleep(delay)
+        with open(os.environ["PAINPATH_TEST_SMS_FILE"], "a") as out:
+            out.write(json.dumps({"to": to, "text": text}) + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+        time.sleep(delay)
+
+    @staticmethod
+    def sent(path: Path) -> list[dict[str, str]]:
+        if not path.exists():
+            return []
+        return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]

@@ -341,7 +341,7 @@ def test_a_tick_run_twice_at_once_claims_each_send_date_once(
         point=point, scheduled_for=point.window_start, kind="link", channel="email", ok=True
     )
     # Another run already claimed today's message: this one sends nothing.
-    assert services._send(point, point.window_start) is None
+    assert services._claim(point.plan, point, point.window_start) is None
     assert mail.outbox == []
 
 

@@ -455,30 +455,62 @@ def _message(point: FollowUpPoint, url: str, kind: str) -> tuple[str, str, str]:
     return subject, body, text
 
 
-def _send(point: FollowUpPoint, day: dt.date) -> ContactAttempt | None:
-    """Claim the send date, then send; None when another run already claimed it."""
+def _claim(plan: FollowUpPlan, point: FollowUpPoint, day: dt.date) -> _Claim | None:
+    """Claim the send date in a transaction of its own, committed before anything is sent;
+    None when the plan or the point no longer wants a message or another run claimed it.
+
+    Committed first, so that a worker killed while sending (or just after) leaves the claim
+    behind and no later run sends the same message again: at most once. A claim whose
+    outcome was never recorded (``ok`` None) is a message that may or may not have gone out;
+    the next reminder date gets its own claim."""
+    with transaction.atomic():
+        # Re-read under lock: an answer or a withdrawal that landed since this run started
+        # stops the message; one that lands after the claim finds it claimed.
+        fresh = FollowUpPlan.objects.select_for_update().get(pk=plan.pk)
+        current = FollowUpPoint.objects.select_related("link").get(pk=point.pk)
+        if fresh.status != FollowUpPlan.Status.ACTIVE or current.status not in FollowUpPoint.OPEN:
+            return None
+        current.plan = plan
+        patient = plan.episode.patient
+        kind = (
+            ContactAttempt.Kind.REMINDER if current.contacts.exists() else ContactAttempt.Kind.LINK
+        )
+        if patient.email:
+            channel, to = ContactAttempt.Channel.EMAIL, _mask_email(patient.email)
+        elif patient.phone:
+            channel, to = ContactAttempt.Channel.SMS, _mask_phone(patient.phone)
+        else:
+            channel, to = ContactAttempt.Channel.NONE, ""
+        try:
+            with transaction.atomic():
+                attempt = ContactAttempt.objects.create(
+                    point=current, scheduled_for=day, kind=kind, channel=channel, to=to
+                )
+        except IntegrityError:
+            return None
+        token = link_for(current)[1] if channel != ContactAttempt.Channel.NONE else ""
+    return _Claim(current, attempt, token)
+
+
+@dataclass(frozen=True)
+class _Claim:
+    point: FollowUpPoint
+    attempt: ContactAttempt
+    token: str
+
+
+def _deliver(claim: _Claim) -> ContactAttempt:
+    """Send the claimed message (outside any transaction: a slow mail server holds no lock),
+    then record how it went."""
+    point, attempt = claim.point, claim.attempt
     patient = point.plan.episode.patient
-    kind = ContactAttempt.Kind.REMINDER if point.contacts.exists() else ContactAttempt.Kind.LINK
-    if patient.email:
-        channel, to = ContactAttempt.Channel.EMAIL, _mask_email(patient.email)
-    elif patient.phone:
-        channel, to = ContactAttempt.Channel.SMS, _mask_phone(patient.phone)
-    else:
-        channel, to = ContactAttempt.Channel.NONE, ""
+    kind = attempt.kind
     try:
-        with transaction.atomic():
-            attempt = ContactAttempt.objects.create(
-                point=point, scheduled_for=day, kind=kind, channel=channel, to=to
-            )
-    except IntegrityError:
-        return None
-    try:
-        if channel == ContactAttempt.Channel.NONE:
+        if attempt.channel == ContactAttempt.Channel.NONE:
             raise FollowUpError("the patient has no email address or phone number")
-        _link, token = link_for(point)
-        url = settings.PAINPATH_BASE_URL.rstrip("/") + reverse("questionnaires:start", args=[token])
-        subject, body, text = _message(point, url, kind)
-        if channel == ContactAttempt.Channel.EMAIL:
+        path = reverse("questionnaires:start", args=[claim.token])
+        subject, body, text = _message(point, settings.PAINPATH_BASE_URL.rstrip("/") + path, kind)
+        if attempt.channel == ContactAttempt.Channel.EMAIL:
             send_mail(subject, body, None, [patient.email])
         else:
             sms.get_backend().send(patient.phone, text)
@@ -488,19 +520,21 @@ def _send(point: FollowUpPoint, day: dt.date) -> ContactAttempt | None:
         attempt.error = str(error)[:300]
     else:
         attempt.ok = True
-        if point.status == FollowUpPoint.Status.SCHEDULED:
-            point.status = FollowUpPoint.Status.SENT
-            point.save(update_fields=["status"])
-    attempt.save(update_fields=["ok", "error"])
-    record(
-        None,
-        Event(f"followup.{kind}.{'sent' if attempt.ok else 'failed'}", "create"),
-        patient=patient,
-        obj=attempt,
-        channel=channel,
-        to=to,
-        months=point.months,
-    )
+    with transaction.atomic():
+        attempt.save(update_fields=["ok", "error"])
+        if attempt.ok:
+            FollowUpPoint.objects.filter(pk=point.pk, status=FollowUpPoint.Status.SCHEDULED).update(
+                status=FollowUpPoint.Status.SENT
+            )
+        record(
+            None,
+            Event(f"followup.{kind}.{'sent' if attempt.ok else 'failed'}", "create"),
+            patient=patient,
+            obj=attempt,
+            channel=attempt.channel,
+            to=attempt.to,
+            months=point.months,
+        )
     return attempt
 
 
@@ -517,9 +551,10 @@ def tick(today: dt.date | None = None) -> TickResult:
 
     A time point gets its link when its window opens and a reminder on each of the
     protocol's reminder days — at most one message per run (a run after days without one
-    sends the latest due, not a burst) and never twice for the same date. Nothing goes to a
-    point that is answered or withdrawn; after the window closes an unanswered point is
-    missed. Safe to run as often as you like.
+    sends the latest due, not a burst) and never twice for the same date, even if the run
+    is killed while sending (:func:`_claim`). Nothing goes to a point that is answered or
+    withdrawn; after the window closes an unanswered point is missed. Safe to run as often
+    as you like, and several at once.
     """
     today = today or timezone.localdate()
     sent = failed = missed = answered = 0
@@ -548,18 +583,9 @@ def tick(today: dt.date | None = None) -> TickResult:
             due = [day for day in _send_dates(point, protocol) if day <= today]
             if not due:
                 continue
-            with transaction.atomic():
-                # Re-read under lock: an answer or a withdrawal that landed since this run
-                # started stops the message.
-                fresh = FollowUpPlan.objects.select_for_update().get(pk=plan.pk)
-                current = FollowUpPoint.objects.get(pk=point.pk)
-                if fresh.status != FollowUpPlan.Status.ACTIVE:
-                    break
-                if current.status not in FollowUpPoint.OPEN:
-                    continue
-                current.plan = plan
-                attempt = _send(current, max(due))
-            if attempt is not None:
+            claim = _claim(plan, point, max(due))
+            if claim is not None:
+                attempt = _deliver(claim)
                 sent += bool(attempt.ok)
                 failed += not attempt.ok
         _complete_if_done(plan)
