@@ -105,7 +105,9 @@ def _database(*, backing_up: bool, connect: bool = True) -> BaseDatabaseWrapper:
     # Connecting would create an empty file: a backup run from another directory than the
     # server's (the default database is ./var/painpath.sqlite3) must not look as if it worked.
     name = str(connection.settings_dict["NAME"])
-    sqlite_file = connection.vendor == "sqlite" and not connection.is_in_memory_db()
+    sqlite_file = connection.vendor == "sqlite" and not (
+        name == ":memory:" or "mode=memory" in name
+    )
     if backing_up and sqlite_file and not Path(name).is_file():
         fail(f"no database at {name}; set DATABASE_URL or PAINPATH_VAR_DIR as the server has")
     try:
@@ -224,20 +226,26 @@ def _run_pg(tool: str, args: list[str], settings: dict[str, Any]) -> str:
 def _dump_sqlite(connection: BaseDatabaseWrapper, dump: Path) -> tuple[Inventory, str]:
     import sqlite3
 
-    with closing(sqlite3.connect(dump)) as copy:
-        # One step, so the copy is one consistent state however the server writes meanwhile.
-        connection.connection.backup(copy)
-        # A self-contained file: a copy of a WAL database would otherwise want its -wal file.
-        copy.execute("PRAGMA journal_mode=DELETE")
-        inventory = _inventory(connection, copy.cursor())
+    try:
+        with closing(sqlite3.connect(dump)) as copy:
+            # One step, so the copy is one consistent state however the server writes.
+            connection.connection.backup(copy)
+            # Self-contained: a copy of a WAL database would otherwise want its -wal file.
+            copy.execute("PRAGMA journal_mode=DELETE")
+            inventory = _inventory(connection, copy.cursor())
+    except sqlite3.Error as error:
+        fail(f"cannot copy the database {_where(connection)}: {error}")
     return inventory, sqlite3.sqlite_version
 
 
 def _dump_postgres(connection: BaseDatabaseWrapper, dump: Path) -> tuple[Inventory, str]:
-    from psycopg import IsolationLevel
+    from psycopg import Error, IsolationLevel
 
     pg_tool("pg_dump")
-    raw = connection.get_new_connection(connection.get_connection_params())
+    try:
+        raw = connection.get_new_connection(connection.get_connection_params())
+    except Error as error:
+        fail(f"cannot connect to the database: {_first_line(str(error))}")
     try:
         # The counts and pg_dump read the same snapshot, so the manifest describes the dump
         # exactly while the server keeps writing.
@@ -252,6 +260,8 @@ def _dump_postgres(connection: BaseDatabaseWrapper, dump: Path) -> tuple[Invento
             ["--format=custom", f"--snapshot={snapshot}", f"--file={dump}"],
             connection.settings_dict,
         )
+    except Error as error:
+        fail(f"cannot read the database {_where(connection)}: {_first_line(str(error))}")
     finally:
         raw.close()
     return inventory, str(server_version).split(" ")[0]
@@ -519,9 +529,7 @@ def restore(
 ) -> None:
     """Restore a backup into the configured database (stop the server first).
 
-    Everything is checked before the database is touched; a database that already has tables
-    is replaced only with --force; afterwards every table's row count is compared with the
-    backup's.
+    Checks it all before it changes anything; replaces a database with tables only with --force.
     """
     from django.conf import settings
 
