@@ -20,10 +20,10 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 
 from painpath.accounts.roles import CLINICIAN
-from painpath.analytics import views
+from painpath.analytics import disclosure, views
 from painpath.analytics.render import render_document
 from painpath.analytics.report import Options, build
-from painpath.core.analytics.disclosure import DisclosurePolicy
+from painpath.core.analytics.disclosure import DisclosurePolicy, is_withheld
 from painpath.patients.models import Clinic
 
 K = 5
@@ -124,18 +124,84 @@ def test_a_researcher_sees_no_small_count_and_no_patient(
     assert 'name="index_year"' in page and 'name="index_from"' not in page
 
 
-def test_complementary_suppression_holds_on_the_page(
+def test_answers_fewer_than_k_gave_at_a_time_point_are_withheld_on_the_page(
     registry: None, researcher: User, verified_client: Callable[[User], Any]
 ) -> None:
     query = {"clinic": ["test"], "stratum": "treatment", "plot_instrument": "nrs"}
-    strata = _strata(_get(verified_client(researcher), query))
+    page = _get(verified_client(researcher), query)
+    strata = _strata(page)
 
-    # Acupuncture: 2 answered at 12 months (withheld); exercise therapy, 50, is withheld too,
-    # else acupuncture's figures would be the overall row's minus exercise therapy's.
-    assert set(strata) == {"acupuncture", "exercise_therapy"}
-    for value in strata.values():
-        assert value["n-baseline"] == f"fewer than {K}"
-        assert value["change"].startswith("–")
+    # Acupuncture: 50 patients, 2 of whom answered at 12 months. Those 2 answers are withheld
+    # (else "all of the test clinic" minus "exercise therapy" would be their sum), so no
+    # stratum is small and exercise therapy's 50 are shown.
+    assert strata["acupuncture"]["n-followed"].split(" (")[0] == "0"
+    assert strata["exercise_therapy"]["n-followed"].split(" (")[0] == "50"
+    assert "2 answers of the patients shown are left out" in page
+
+
+def test_complementary_suppression_holds_where_a_small_cell_reaches_the_report(
+    frame: pl.DataFrame,
+) -> None:
+    # Without the research cohort (painpath report --k on a file): acupuncture's 2 answers
+    # at 12 months and the rare treatment's 1 are withheld, and together (3) they are the
+    # overall row minus exercise therapy, which is withheld too.
+    report = build(
+        ibis.memtable(frame),
+        ["clinic=test"],
+        Options(stratum="treatment", plot_instrument="nrs"),
+        policy=DisclosurePolicy(K),
+    )
+    lines = {line.value: line.row for line in report.strata}
+    assert set(lines) == {"acupuncture", "exercise_therapy", RARE}
+    for row in lines.values():
+        assert row.n_followed == -1 and row.change_mean is None
+
+
+def _uniform_patient(pid: int, treatment: str, *, at_12: float | None) -> list[dict]:
+    return [
+        r | {"score": s}
+        for r, s in zip(_patient(pid, "test", treatment), (8.0, 6.0, at_12), strict=True)
+        if s is not None
+    ]
+
+
+def _twelve_months(report: Any) -> tuple[int, float]:
+    (row,) = [r for r in report.rows if r.timepoint == 12]
+    return row.n_followed, (row.followup_mean or 0.0) * max(row.n_followed, 0)
+
+
+def test_the_differencing_attack_by_who_answered_recovers_nothing() -> None:
+    # Exercise therapy: 10 patients, all answered at 12 months. Acupuncture: 6 patients, of
+    # whom one answered at 12 months, with 1. "The test clinic" and "the test clinic,
+    # exercise therapy" differ by the acupuncture atom (6 ≥ k) — and at 12 months by that one
+    # answer, which n × mean of one minus the other's gives exactly.
+    rows: list[dict] = []
+    for pid in range(10):
+        rows += _uniform_patient(pid, "exercise_therapy", at_12=4.0)
+    for pid in range(100, 106):
+        rows += _uniform_patient(pid, "acupuncture", at_12=1.0 if pid == 100 else None)
+    frame = pl.DataFrame(rows, schema_overrides={"procedure": pl.String})
+    everyone, narrower = ["clinic=test"], ["clinic=test", "treatment=exercise_therapy"]
+    options = Options(stratum="treatment", plot_instrument="nrs")
+    policy = DisclosurePolicy(K)
+
+    def attack(table: pl.DataFrame) -> tuple[int, float]:
+        wide = _twelve_months(build(ibis.memtable(table), everyone, options, policy=policy))
+        narrow = _twelve_months(build(ibis.memtable(table), narrower, options, policy=policy))
+        return wide[0] - narrow[0], wide[1] - narrow[1]
+
+    # Cell suppression alone lets it through: 11 and 10 answered, both at least k.
+    n, total = attack(frame)
+    assert n == 1 and total == pytest.approx(1.0)
+
+    cohort, withheld = disclosure.research_cohort(
+        frame, disclosure.DEFAULT_RESEARCH_COLUMNS, policy
+    )
+    assert attack(cohort) == (0, 0.0)
+    assert withheld.answers == 1 and withheld.patients == 0
+    # What is shown is still shown: exercise therapy's 10 at 12 months.
+    report = build(ibis.memtable(cohort), narrower, options, policy=policy)
+    assert _twelve_months(report) == (10, pytest.approx(40.0))
 
 
 def test_the_differencing_attack_recovers_nothing(
@@ -199,3 +265,41 @@ def test_a_cohort_below_k_says_so_instead_of_showing_numbers(frame: pl.DataFrame
     assert "3 patients" not in document
     danish = render_document(report, "da")
     assert "færre end 5" in danish
+
+
+def _share_at_12(report: Any, definition: str) -> int:
+    (row,) = [r for r in report.rows if r.timepoint == 12]
+    (share,) = [s for s in row.responders if s.definition == definition]
+    return share.responders
+
+
+def test_the_differencing_attack_on_responders_recovers_nothing() -> None:
+    # At 12 months 5 of 10 with exercise therapy are down to 2 or less ("resolution"), and 1
+    # of 6 with acupuncture: "the test clinic" (6 of 16) minus "exercise therapy" (5 of 10)
+    # would say that one acupuncture patient's pain resolved — a cell of 1.
+    rows: list[dict] = []
+    for pid in range(10):
+        rows += _uniform_patient(pid, "exercise_therapy", at_12=2.0 if pid < 5 else 4.0)
+    for pid in range(100, 106):
+        rows += _uniform_patient(pid, "acupuncture", at_12=2.0 if pid == 100 else 4.0)
+    frame = pl.DataFrame(rows, schema_overrides={"procedure": pl.String})
+    everyone, narrower = ["clinic=test"], ["clinic=test", "treatment=exercise_therapy"]
+    options = Options(stratum="treatment", plot_instrument="nrs")
+    policy = DisclosurePolicy(K)
+
+    def shares(table: pl.DataFrame) -> tuple[int, int]:
+        wide = build(ibis.memtable(table), everyone, options, policy=policy)
+        narrow = build(ibis.memtable(table), narrower, options, policy=policy)
+        return _share_at_12(wide, "resolution"), _share_at_12(narrow, "resolution")
+
+    assert shares(frame) == (6, 5)  # cell suppression alone: 6 − 5 = 1
+
+    cohort, withheld = disclosure.research_cohort(
+        frame, disclosure.DEFAULT_RESEARCH_COLUMNS, policy
+    )
+    wide, narrow = shares(cohort)
+    assert is_withheld(wide) and narrow == 5
+    assert withheld.answers == 0  # the answers and their means stay
+    report = build(ibis.memtable(cohort), everyone, options, policy=policy)
+    assert _twelve_months(report)[0] == 16
+    assert _share_at_12(report, "mic") == 16  # a share nobody is alone in stays

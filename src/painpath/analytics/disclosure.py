@@ -14,8 +14,10 @@ import polars as pl
 from painpath.core.analytics import with_wording_groups
 from painpath.core.analytics.disclosure import (
     DEFAULT_K,
+    WITHHELD_SHARES,
     DisclosurePolicy,
     Withheld,
+    withhold_rare_answers,
     withhold_rare_combinations,
 )
 
@@ -82,26 +84,95 @@ def _signatures(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def research_cohort(
-    frame: pl.DataFrame, columns: Sequence[str], policy: DisclosurePolicy
-) -> tuple[pl.DataFrame, Withheld]:
-    """The banded export without the patients whose combination of ``columns`` (those
-    present) and wording groups is shared by fewer than k patients — so that any two cohorts
-    a researcher can ask for differ by none or by at least k patients."""
-    frame = with_bands(frame)
-    dimensions = [c for c in columns if c in frame.columns]
+def one_unit_per_person(frame: pl.DataFrame) -> pl.DataFrame:
+    """The export with one unit (``patient_id``) per person (``person_id``, when there is
+    one): the one with the earliest index date. A person's second episode, or their record at
+    a second clinic, would otherwise count as a second patient towards k."""
+    if "person_id" not in frame.columns or frame.height == 0:
+        return frame
+    order = [c for c in ("index_date", "patient_id") if c in frame.columns]
+    units = frame.select("patient_id", "person_id", *order[:-1]).unique("patient_id")
+    first = (
+        units.with_columns(pl.col("person_id").fill_null(pl.col("patient_id")))
+        .sort(order, nulls_last=True)
+        .unique("person_id", keep="first")
+    )
+    return frame.filter(pl.col("patient_id").is_in(first["patient_id"].implode()))
+
+
+def _atoms(frame: pl.DataFrame, dimensions: Sequence[str]) -> tuple[pl.DataFrame, list[str]]:
+    """One row per patient: their atom's dimensions (``dimensions`` and, where wording is
+    recorded, the wording signature)."""
     people = frame.select("patient_id", *dimensions).unique("patient_id", keep="first")
     if "wording" in frame.columns and frame.height:
         people = people.join(_signatures(frame), on="patient_id", how="left")
-        dimensions.append(WORDING_SIGNATURE)
-    kept, withheld = withhold_rare_combinations(people, dimensions, policy)
-    return frame.filter(pl.col("patient_id").is_in(kept["patient_id"].implode())), withheld
+        return people, [*dimensions, WORDING_SIGNATURE]
+    return people, list(dimensions)
+
+
+def research_cohort(
+    frame: pl.DataFrame, columns: Sequence[str], policy: DisclosurePolicy
+) -> tuple[pl.DataFrame, Withheld]:
+    """The banded export as researchers see it, so that any two cohorts they can ask for
+    differ in every figure by no patient or by at least k (docs/disclosure.md):
+
+    - one unit per person (:func:`one_unit_per_person`), so that k counts persons;
+    - only the baseline and the report's time points;
+    - without the patients whose combination of ``columns`` (those present) and wording
+      groups — their *atom* — is shared by fewer than k patients;
+    - without the answers of an atom at a time point where fewer than k of its patients
+      answered or went without an answer
+      (:func:`~painpath.core.analytics.disclosure.withhold_rare_answers`);
+    - with the responder shares each patient's atom makes unsafe (fewer than k responded, or
+      did not) in the column ``withheld_shares``, which the report withholds from every
+      cohort holding the patient.
+
+    Withholding answers can change a patient's wording group and so their atom: the last two
+    steps run until nothing changes."""
+    frame = with_bands(frame)
+    units = frame["patient_id"].n_unique()
+    frame = one_unit_per_person(frame)
+    persons = frame["patient_id"].n_unique()
+    frame = frame.filter(pl.col("timepoint").is_in([0, *TIMEPOINTS]))
+    start = frame
+    dimensions = [c for c in columns if c in frame.columns]
+    while True:
+        people, atom_columns = _atoms(frame, dimensions)
+        kept, _ = withhold_rare_combinations(people, atom_columns, policy)
+        atoms = kept.join(
+            kept.select(atom_columns).unique().with_row_index("_atom"),
+            on=atom_columns,
+            how="left",
+            nulls_equal=True,
+        ).select("patient_id", pl.col("_atom").cast(pl.String))
+        frame = frame.join(atoms, on="patient_id", how="inner")
+        thinned = withhold_rare_answers(frame, "_atom", policy, timepoints=TIMEPOINTS)
+        if thinned.scores.height == frame.height:
+            break
+        frame = thinned.scores.drop("_atom")
+    shares = (
+        thinned.unsafe_shares.sort("share")
+        .group_by("atom")
+        .agg(pl.col("share").str.join(";").alias(WITHHELD_SHARES))
+        .rename({"atom": "_atom"})
+    )
+    frame = frame.join(shares, on="_atom", how="left").drop("_atom")
+    people_left = frame["patient_id"].n_unique()
+    answers_before = start.filter(pl.col("patient_id").is_in(frame["patient_id"].implode()))
+    withheld = Withheld(
+        patients=persons - people_left,
+        k=policy.k,
+        answers=answers_before.height - frame.height,
+        further_episodes=units - persons,
+    )
+    return frame.sort(["patient_id", "instrument", "timepoint"]), withheld
 
 
 __all__ = [
     "AGE_BANDS",
     "DEFAULT_RESEARCH_COLUMNS",
     "age_band",
+    "one_unit_per_person",
     "policy",
     "research_cohort",
     "research_columns",

@@ -13,6 +13,7 @@ import ibis
 
 from painpath.analytics import charts
 from painpath.core.analytics import (
+    NOT_RECORDED,
     WORDING_ORDER,
     OutcomeRow,
     ResponderDefinition,
@@ -25,12 +26,14 @@ from painpath.core.analytics import (
 )
 from painpath.core.analytics.cohort import apply_filters, parse_filters
 from painpath.core.analytics.disclosure import (
+    WITHHELD_SHARES,
     DisclosurePolicy,
     Withheld,
     is_withheld,
     protect_outcome_rows,
     protect_strata,
     suppress_cells,
+    withhold_shares,
 )
 from painpath.core.analytics.stats import Z_95, Z_998, funnel_limits, t_interval, wilson_interval
 from painpath.core.instruments import REGISTRY
@@ -198,6 +201,28 @@ def instruments_in(table: ibis.Table) -> list[str]:
     return [code for code in REGISTRY if code in present]
 
 
+def _unsafe_shares(table: ibis.Table, by: str | None = None) -> dict[str, set[str]]:
+    """The responder shares the research cohort marked unsafe (docs/disclosure.md) for any
+    patient of ``table`` — per value of ``by`` as the strata name them, else under ""."""
+    if WITHHELD_SHARES not in table.columns:
+        return {}
+    key = table[by].cast("string").fill_null(NOT_RECORDED) if by else ibis.literal("")
+    marked = table.filter(table[WITHHELD_SHARES].notnull())
+    pairs = marked.select(_key=key, _shares=marked[WITHHELD_SHARES]).distinct()
+    out: dict[str, set[str]] = {}
+    for pair in pairs.to_pyarrow().to_pylist():
+        out.setdefault(str(pair["_key"]), set()).update(pair["_shares"].split(";"))
+    return out
+
+
+def _guarded(
+    strata: dict[str, list[OutcomeRow]], cohort: ibis.Table, by: str
+) -> dict[str, list[OutcomeRow]]:
+    """Strata without the responder shares an atom of theirs makes unsafe."""
+    unsafe = _unsafe_shares(cohort, by)
+    return {value: withhold_shares(rows, unsafe.get(value, ())) for value, rows in strata.items()}
+
+
 def _protected_strata(
     strata: dict[str, list[OutcomeRow]], policy: DisclosurePolicy | None, definition: str
 ) -> dict[str, list[OutcomeRow]]:
@@ -296,7 +321,9 @@ def build(
         else []
     )
     if policy is not None:
-        rows = protect_outcome_rows(rows, policy)
+        rows = withhold_shares(
+            protect_outcome_rows(rows, policy), _unsafe_shares(cohort).get("", ())
+        )
     report = Report(
         filters=list(filters),
         n_patients=n_patients,
@@ -328,6 +355,8 @@ def build(
     pick = {"instruments": [plot_instrument], "timepoints": [plot_timepoint]}
     if options.stratum and options.stratum in cohort.columns:
         strata = stratified_outcome_table(cohort, options.stratum, **pick)
+        if policy is not None:
+            strata = _guarded(strata, cohort, options.stratum)
         for value, (row,) in _protected_strata(strata, policy, options.definition).items():
             cc, maf = _share(row, options.definition)
             report.strata.append(StratumLine(value, row, cc, maf))
@@ -370,7 +399,9 @@ def _funnel(
         p0 = overall[0].complete_case
     report.overall_rate = p0
     if policy is not None:
-        shown = _protected_strata(raw, policy, report.options.definition)
+        shown = _protected_strata(
+            _guarded(raw, cohort, "clinic"), policy, report.options.definition
+        )
         points = []
         for clinic, (row,) in shown.items():
             cc, _ = _share(row, report.options.definition)

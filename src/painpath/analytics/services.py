@@ -1,6 +1,8 @@
 """The registry export: the long, pseudonymised table of scores the outcome report reads.
 
-One row per episode, instrument and time point — ``patient_id`` (a pseudonym), ``instrument``,
+One row per episode, instrument and time point — ``patient_id`` (a pseudonym of the episode's
+patient record, with ``-2``, ``-3`` … for its later episodes), ``person_id`` (a pseudonym of the
+person: the same for their episodes and for their records at different clinics), ``instrument``,
 ``timepoint`` (months after the index date; 0 = baseline), ``score``, and which wording the
 patient saw: ``wording`` (``licensed``, ``original``, ``paraphrase`` or ``unknown``) and
 ``wording_id`` (the Questionnaire and version, or the licensed translation's id and version,
@@ -52,10 +54,11 @@ from painpath.core.followup import FollowUpProtocol, builtin_protocols, place
 from painpath.core.questionnaires import WordingRef
 from painpath.patients import crypto
 from painpath.patients.consent import patients_for
-from painpath.patients.models import Clinic, Episode
+from painpath.patients.models import Clinic, Episode, Patient
 
 BASE_COLUMNS: dict[str, Any] = {
     "patient_id": pl.String,
+    "person_id": pl.String,
     "instrument": pl.String,
     "timepoint": pl.Int64,
     "score": pl.Float64,
@@ -85,6 +88,15 @@ def pseudonym(public_id: uuid.UUID | str) -> str:
     """A stable pseudonym for a patient: a keyed hash (PAINPATH_FIELD_KEY) of the public id,
     with its own purpose prefix so it matches no other hash painpath stores."""
     return crypto.lookup_hash(f"painpath analytics pseudonym:{public_id}")[:16]
+
+
+def person_pseudonym(patient: Patient) -> str:
+    """A stable pseudonym for the person a patient record is about: a keyed hash of the CPR
+    number's lookup hash, so that their records at two clinics share it; of the record's public
+    id where no CPR number was recorded (such a record cannot be linked to another clinic's,
+    and counts as a person of its own)."""
+    key = f"cpr:{patient.cpr_hash}" if patient.cpr_hash else f"record:{patient.public_id}"
+    return crypto.lookup_hash(f"painpath analytics person:{key}")[:16]
 
 
 def _plans() -> dict[int, tuple[str, dt.date]]:
@@ -217,6 +229,8 @@ def export_registry(*, own_clinic: Clinic | None = None) -> pl.DataFrame:
                 axes.add(f"axis_{name}")
         cohort = {
             "patient_id": key,
+            # k counts persons, not episodes or records (docs/disclosure.md).
+            "person_id": person_pseudonym(patient),
             "clinic": patient.clinic.code if patient.clinic else None,
             "sex": patient.sex,
             "age": patient.age_on(index),

@@ -15,8 +15,11 @@ from painpath.core.analytics.disclosure import (
     is_withheld,
     protect_outcome_rows,
     protect_strata,
+    share_key,
     suppress_cells,
+    withhold_rare_answers,
     withhold_rare_combinations,
+    withhold_shares,
 )
 from painpath.core.analytics.report import OutcomeRow, ResponderShare
 
@@ -109,6 +112,14 @@ def test_complementary_suppression_runs_until_no_group_has_a_lone_hidden_cell() 
         assert sum(key in hidden for key in group) != 1, group
 
 
+def test_small_cells_withheld_together_take_a_complement_when_they_add_up_below_k() -> None:
+    # a and b are withheld, but total − c − d would be their sum: a group of 3 patients.
+    counts = {"a": 1, "b": 2, "c": 9, "d": 40}
+    assert suppress_cells(counts, [list(counts)], K5) == {"a", "b", "c"}
+    # Withheld cells of 6 together need no complement.
+    assert suppress_cells({"a": 3, "b": 3, "c": 9}, [["a", "b", "c"]], K5) == {"a", "b"}
+
+
 def test_empty_cells_are_not_suppressed_and_do_not_serve_as_complements() -> None:
     assert suppress_cells({"a": 0, "b": 12}, [["a", "b"]], K5) == set()
     assert suppress_cells({"a": 2, "b": 0}, [["a", "b"]], K5) == {"a"}
@@ -120,6 +131,14 @@ def test_strata_adding_up_to_the_overall_row_hide_a_second_stratum() -> None:
     assert is_withheld(protected["clinic-a"][0].n_followed)
     assert is_withheld(protected["clinic-b"][0].n_followed)  # the complement
     assert protected["clinic-c"][0].n_followed == 25
+
+
+def test_strata_withheld_together_below_k_at_follow_up_hide_another() -> None:
+    # a: 50 with a baseline, 2 followed up; b: 1 and 1. Both withheld, 51 at baseline together
+    # — but the overall follow-up minus c's would be the 3 followed up in a and b.
+    strata = {"a": [row(50, 2)], "b": [row(1, 1)], "c": [row(50, 50)]}
+    protected = protect_strata(strata, K5)
+    assert all(is_withheld(rows[0].n_followed) for rows in protected.values())
 
 
 def patients(**columns: list[object]) -> pl.DataFrame:
@@ -204,3 +223,80 @@ def test_the_baseline_of_all_is_withheld_when_fewer_than_k_were_lost_to_follow_u
     assert protected.followup_mean == 4.0  # the row itself stays
     (kept,) = protect_outcome_rows([row(20, 11, baseline_all_mean=46.3)], K5)
     assert kept.baseline_all_mean == 46.3  # 9 lost: no one singled out
+
+
+def answers(atom: str, first: int, n: int, *, at_12: int, score_12: float = 3.0) -> list[dict]:
+    """``n`` patients of ``atom`` (numbered from ``first``) with an NRS baseline of 7, a
+    3-month answer each and a 12-month answer from the first ``at_12`` of them."""
+    rows = []
+    for i in range(first, first + n):
+        rows += [
+            {"patient_id": f"p{i}", "atom": atom, "instrument": "nrs", "timepoint": t, "score": s}
+            for t, s in ((0, 7.0), (3, 5.0), (12, score_12))
+            if t != 12 or i < first + at_12
+        ]
+    return rows
+
+
+def _sum_at(scores: pl.DataFrame, timepoint: int, atoms: set[str]) -> tuple[int, float]:
+    cells = scores.filter((pl.col("timepoint") == timepoint) & pl.col("atom").is_in(atoms))
+    return cells.height, cells["score"].sum()
+
+
+def test_an_atom_s_answers_at_a_time_point_fewer_than_k_gave_are_withheld() -> None:
+    # Atoms a (10 patients, all answered at 12 months) and b (6, one answered at 12 months,
+    # score 0): cohorts a and a + b differ at 12 months by that one answer.
+    scores = pl.DataFrame(answers("a", 0, 10, at_12=10) + answers("b", 100, 6, at_12=1, score_12=0))
+    n_ab, sum_ab = _sum_at(scores, 12, {"a", "b"})
+    n_a, sum_a = _sum_at(scores, 12, {"a"})
+    assert (n_ab - n_a, sum_ab - sum_a) == (1, 0.0)  # without protection: one patient's score
+
+    kept = withhold_rare_answers(scores, "atom", K5).scores
+    n_ab, sum_ab = _sum_at(kept, 12, {"a", "b"})
+    n_a, sum_a = _sum_at(kept, 12, {"a"})
+    assert (n_ab - n_a, sum_ab - sum_a) == (0, 0.0)
+    # Only that answer went: b's baseline and 3-month answers stay, and all of a's.
+    assert kept.height == scores.height - 1
+
+
+def test_an_atom_s_answers_are_withheld_when_fewer_than_k_went_without() -> None:
+    # 7 with a baseline, 6 answered at 12 months: the baselines of all (7) minus those of the
+    # followed (6) would be the lost patient's baseline.
+    scores = pl.DataFrame(answers("a", 0, 7, at_12=6))
+    kept = withhold_rare_answers(scores, "atom", K5).scores
+    assert kept.filter(pl.col("timepoint") == 12).height == 0
+    assert kept.filter(pl.col("timepoint") == 3).height == 7
+
+
+def test_a_share_fewer_than_k_of_an_atom_responded_to_is_marked_and_its_answers_stay() -> None:
+    # 8 answered at 3 months, all responders by the MIC (7 → 5 is 2 points; Farrar 2001), but
+    # only 2 by half (7 → 1), and to at most 2: "2 of 8 responded" in the atom.
+    rows = answers("a", 0, 8, at_12=8) + answers("b", 100, 8, at_12=8)
+    for r in rows:
+        if r["timepoint"] == 3 and r["patient_id"] in ("p0", "p1"):
+            r["score"] = 1.0
+    scores = pl.DataFrame(rows)
+    result = withhold_rare_answers(scores, "atom", K5)
+
+    assert result.scores.height == scores.height  # withholding them would cost the means
+    unsafe = set(result.unsafe_shares.iter_rows())
+    assert ("a", share_key("nrs", None, 3, "reduction_50")) in unsafe
+    assert ("a", share_key("nrs", None, 3, "resolution")) in unsafe
+    assert ("a", share_key("nrs", None, 3, "mic")) not in unsafe  # all 8 responded
+    assert not any(atom == "b" for atom, _ in unsafe)
+
+
+def test_a_share_marked_unsafe_is_withheld_from_the_row() -> None:
+    unsafe = {share_key("nrs", None, 12, "mic")}
+    (shown,) = withhold_shares([row(30, 20, 10)], {share_key("nrs", None, 3, "mic")})
+    (hidden,) = withhold_shares([row(30, 20, 10)], unsafe)
+    assert shown.responders[0].responders == 10
+    assert is_withheld(hidden.responders[0].responders)
+    assert hidden.responders[0].complete_case is None and hidden.followup_mean == 4.0
+
+
+def test_follow_ups_without_a_baseline_enter_no_figure_and_are_withheld() -> None:
+    rows = answers("a", 0, 6, at_12=6)
+    rows = [r for r in rows if not (r["patient_id"] == "p0" and r["timepoint"] == 0)]
+    kept = withhold_rare_answers(pl.DataFrame(rows), "atom", K5).scores
+    assert "p0" not in kept["patient_id"].to_list()

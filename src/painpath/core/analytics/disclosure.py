@@ -24,6 +24,18 @@ Three defences, each against a way of learning about one patient from aggregate 
    altogether (:func:`withhold_rare_combinations`), and the page says how many. Two cohorts
    built from atoms then differ by zero or at least ``k`` patients. Continuous filters
    (age, dates) must therefore be offered in bands, never as free ranges.
+4. **Differencing who answered** (withholding rare answers). Two cohorts that differ by an
+   atom of ``k`` or more patients can still differ at 12 months by the one of them who
+   answered then: ``n × mean`` of one minus the other's is that patient's score. Every count
+   an outcome row is made of is a sum over the cohort's atoms — those with a baseline, those
+   followed up at a time point, those lost to it, the responders and non-responders of each
+   definition — so when each atom's own count is 0 or at least ``k``, so is every difference
+   of two cohorts. Where an atom's count of answers (or of patients lost) at a time point is
+   1 to ``k − 1``, the atom's answers at that time point are withheld; where its count of
+   responders or non-responders is, that share is withheld from every cohort holding the
+   atom (:func:`withhold_rare_answers`, :func:`withhold_shares`).
+
+*k* counts persons: the caller gives each person one unit (docs/disclosure.md).
 
 Clinicians looking at their own clinic's patients are not subject to any of this: they may
 see each patient anyway.
@@ -32,25 +44,38 @@ see each patient anyway.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import ibis
 import polars as pl
 
-from painpath.core.analytics.report import OutcomeRow, ResponderShare
+from painpath.core.analytics.report import (
+    DEFAULT_TIMEPOINTS,
+    OutcomeRow,
+    ResponderDefinition,
+    ResponderShare,
+    stratified_outcome_table,
+)
 from painpath.core.errors import PainpathError
+from painpath.core.instruments import REGISTRY
 
 __all__ = [
     "DEFAULT_K",
+    "WITHHELD_SHARES",
     "DisclosureError",
     "DisclosurePolicy",
+    "RareAnswers",
     "Withheld",
     "is_withheld",
     "protect_outcome_rows",
     "protect_strata",
+    "share_key",
     "suppress_cells",
+    "withhold_rare_answers",
     "withhold_rare_combinations",
+    "withhold_shares",
 ]
 
 DEFAULT_K = 5
@@ -84,6 +109,11 @@ class Withheld:
     patients: int
     """Patients withheld because their combination of filterable values is rarer than k."""
     k: int
+    answers: int = 0
+    """Answers of the patients kept, withheld because fewer than k patients of their atom gave
+    them, or went without them, at that time point."""
+    further_episodes: int = 0
+    """Episodes and clinic records of a person beyond the one that represents them."""
 
 
 def withhold_rare_combinations(
@@ -103,6 +133,119 @@ def withhold_rare_combinations(
     return kept, Withheld(patients.height - kept.height, policy.k)
 
 
+WITHHELD_SHARES = "withheld_shares"
+"""The column of the researcher's export naming, per patient, the responder shares their atom
+makes unsafe (:func:`share_key`, joined by ``;``): a cohort holding the patient shows none of
+them (:func:`withhold_shares`)."""
+
+
+def share_key(instrument: str, wording: str | None, timepoint: int, definition: str) -> str:
+    """One responder share of an outcome row, as :data:`WITHHELD_SHARES` names it."""
+    return f"{instrument}|{wording or ''}|{timepoint}|{definition}"
+
+
+@dataclass(frozen=True)
+class RareAnswers:
+    """What :func:`withhold_rare_answers` leaves and marks."""
+
+    scores: pl.DataFrame
+    """The scores without the answers withheld."""
+    unsafe_shares: pl.DataFrame
+    """Per atom (column ``atom``) the responder shares (column ``share``, a
+    :func:`share_key`) no cohort holding it may show."""
+
+
+def withhold_rare_answers(
+    scores: pl.DataFrame,
+    atom: str,
+    policy: DisclosurePolicy,
+    *,
+    timepoints: Sequence[int] = DEFAULT_TIMEPOINTS,
+    definitions: Sequence[ResponderDefinition] | None = None,
+) -> RareAnswers:
+    """The long ``scores`` (``patient_id``, ``instrument``, ``timepoint``, ``score``, and the
+    column ``atom`` naming each patient's atom) without the answers that would let two
+    cohorts of atoms differ by 1 to k − 1 patients in a figure, and the responder shares that
+    would.
+
+    Per atom, instrument and time point the outcome table's own counts are taken
+    (:func:`~painpath.core.analytics.report.stratified_outcome_table` by ``atom``). Where the
+    atom's patients with a baseline number 1 to k − 1, its answers on the instrument are
+    withheld; where those followed up, or those lost to follow-up, do, its answers at that time
+    point — else the difference of two cohorts' ``n × mean`` would be a few patients' scores.
+    Where the responders or the non-responders of a definition do, the answers stay (withholding
+    them would cost about half of all follow-ups on the synthetic registry: docs/disclosure.md)
+    and the share is marked unsafe for every cohort holding the atom. Follow-ups left without a
+    baseline enter no figure and are withheld too. One pass: a caller whose atoms depend on
+    the answers (wording groups) runs it until nothing changes.
+    """
+    unsafe: list[tuple[str, str]] = []
+    instruments = [code for code in REGISTRY if code in set(scores["instrument"].to_list())]
+    strata = (
+        stratified_outcome_table(
+            ibis.memtable(scores.with_columns(pl.col(atom).cast(pl.String))),
+            atom,
+            instruments=instruments,
+            timepoints=timepoints,
+            definitions=definitions,
+        )
+        if instruments
+        else {}
+    )
+    every: list[tuple[str, str]] = []
+    at: list[tuple[str, str, int]] = []
+    for name, rows in strata.items():
+        for row in rows:
+            if policy.too_small(row.n_baseline):
+                every.append((name, row.instrument))
+            elif policy.too_small(row.n_followed) or policy.too_small(
+                row.n_baseline - row.n_followed
+            ):
+                at.append((name, row.instrument, row.timepoint))
+            else:
+                unsafe += [
+                    (name, share_key(row.instrument, row.wording, row.timepoint, s.definition))
+                    for s in row.responders
+                    if policy.too_small(s.responders)
+                    or policy.too_small(row.n_followed - s.responders)
+                ]
+    scores = scores.with_columns(pl.col(atom).cast(pl.String).alias("_atom_key"))
+    if every:
+        drop = pl.DataFrame(every, schema=["_atom_key", "instrument"], orient="row")
+        scores = scores.join(drop, on=["_atom_key", "instrument"], how="anti")
+    if at:
+        drop = pl.DataFrame(
+            at,
+            schema={"_atom_key": pl.String, "instrument": pl.String, "timepoint": pl.Int64},
+            orient="row",
+        ).with_columns(pl.col("timepoint").cast(scores.schema["timepoint"]))
+        scores = scores.join(drop, on=["_atom_key", "instrument", "timepoint"], how="anti")
+    baseline = scores.filter(pl.col("timepoint") == 0).select("patient_id", "instrument").unique()
+    paired = scores.join(baseline, on=["patient_id", "instrument"], how="semi")
+    return RareAnswers(
+        paired.drop("_atom_key"),
+        pl.DataFrame(unsafe, schema={"atom": pl.String, "share": pl.String}, orient="row"),
+    )
+
+
+def withhold_shares(rows: Sequence[OutcomeRow], keys: Collection[str]) -> list[OutcomeRow]:
+    """``rows`` with the responder shares named in ``keys`` (:func:`share_key`) withheld."""
+    if not keys:
+        return list(rows)
+    return [
+        dataclasses.replace(
+            row,
+            responders=tuple(
+                _withheld_share(s)
+                if share_key(row.instrument, row.wording, row.timepoint, s.definition) in keys
+                else s
+                for s in row.responders
+            ),
+        )
+        for row in rows
+    ]
+
+
 def suppress_cells(
     counts: Mapping[K, int],
     groups: Iterable[Sequence[K]],
@@ -112,9 +255,9 @@ def suppress_cells(
 ) -> set[K]:
     """The cells to withhold: every cell counting 1 to k − 1 patients and those already
     ``withheld`` for another reason (primary), and, in each group of cells that add up to a
-    shown total, the smallest other non-empty cell whenever exactly one is withheld
-    (complementary), repeated until no group has a lone withheld cell (a cell can belong to
-    several groups: rows and columns of a table)."""
+    shown total, the smallest other non-empty cell whenever exactly one is withheld or the
+    withheld ones count 1 to k − 1 patients together (complementary), repeated until no group
+    has either (a cell can belong to several groups: rows and columns of a table)."""
     hidden = {key for key, n in counts.items() if policy.too_small(n)} | set(withheld)
     groups = [list(group) for group in groups]
     changed = True
@@ -122,7 +265,10 @@ def suppress_cells(
         changed = False
         for group in groups:
             withheld = [key for key in group if key in hidden]
-            if len(withheld) != 1:
+            # One withheld cell is the total minus the others; several, whose counts add up
+            # to 1 to k − 1, are together a group of fewer than k.
+            together = sum(max(counts.get(key, 0), 0) for key in withheld)
+            if len(withheld) != 1 and not policy.too_small(together):
                 continue
             shown = sorted(
                 (counts[key], str(key), key)
@@ -198,21 +344,31 @@ def protect_strata(
 ) -> dict[str, list[OutcomeRow]]:
     """Stratified outcome tables as a researcher may see them: each stratum's rows protected
     as :func:`protect_outcome_rows` does, and — because the strata of one instrument, time
-    point and wording add up to the overall row shown beside them — a second stratum withheld
-    wherever only one would be (:func:`suppress_cells` on the baseline counts)."""
+    point and wording add up to the overall row shown beside them — another stratum withheld
+    wherever only one would be, or where those withheld count fewer than k patients together
+    (:func:`suppress_cells`), at baseline and at follow-up alike."""
     protected = {name: protect_outcome_rows(rows, policy) for name, rows in strata.items()}
-    cells: dict[tuple[str, str, int, str | None], int] = {}
-    groups: dict[tuple[str, int, str | None], list[tuple[str, str, int, str | None]]] = {}
-    blanked = []
+    Key = tuple[str, str, int, str | None]
+    baseline: dict[Key, int] = {}
+    followed: dict[Key, int] = {}
+    groups: dict[tuple[str, int, str | None], list[Key]] = {}
+    hidden: set[Key] = set()
     for name, rows in protected.items():
         for row, original in zip(rows, strata[name], strict=True):
             key = (name, row.instrument, row.timepoint, row.wording)
-            # The baseline count: a stratum's baseline figures add up to the overall row's too.
-            cells[key] = original.n_baseline
+            # A stratum's baseline figures add up to the overall row's, and so do its
+            # follow-up figures: both counts must leave nothing small to subtract.
+            baseline[key] = original.n_baseline
+            followed[key] = original.n_followed
             groups.setdefault((row.instrument, row.timepoint, row.wording), []).append(key)
             if is_withheld(row.n_baseline):
-                blanked.append(key)
-    hidden = suppress_cells(cells, groups.values(), policy, withheld=blanked)
+                hidden.add(key)
+    while True:
+        before = len(hidden)
+        for counts in (baseline, followed):
+            hidden = suppress_cells(counts, groups.values(), policy, withheld=hidden)
+        if len(hidden) == before:
+            break
     return {
         name: [
             _blank(row) if (name, row.instrument, row.timepoint, row.wording) in hidden else row
