@@ -34,6 +34,10 @@ def copy_to_every_clinic(apps, schema_editor):
             )
             # auto_now_add set the time of the copy: keep the change log's.
             version_model.objects.filter(pk=copy.pk).update(created_at=row.created_at)
+    if schema_editor.connection.vendor == "postgresql":
+        # Check the new rows' foreign keys now: PostgreSQL refuses to alter the table below
+        # (and to create its deferred index) while their checks are still pending.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 def keep_one_per_version(apps, schema_editor):
