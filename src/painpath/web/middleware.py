@@ -1,5 +1,8 @@
-"""Two rules for every response, project-wide (they span the apps, so they live here):
+"""Rules for every request and response, project-wide (they span the apps, so they live here):
 
+- :class:`RequestIdMiddleware`: every request has an id, in its log lines and its response;
+- :class:`ForwardedForMiddleware`: behind the reverse proxy, the client's address is the one
+  the proxy saw;
 - :class:`NoStoreMiddleware`: no browser or proxy keeps a copy of a page;
 - :class:`RefusedReadAuditMiddleware`: a 403 on a patient-data page is audited, as the
   clinic-scoped accessors audit a 404 (``painpath.patients.access``).
@@ -7,19 +10,99 @@
 
 from __future__ import annotations
 
+import ipaddress
+import logging
+import re
+import time
+import uuid
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
+from django.core.signals import request_finished
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
 
-from painpath.audit.services import record
+from painpath.audit.services import record, stored_path
 from painpath.patients.access import REFUSED
 from painpath.patients.models import Episode, Patient
+from painpath.web import log
 
 # The URL namespaces whose pages show or change patient data (the patient's own link pages,
 # under questionnaires, are token-authorised and answer a bad token with a 404).
 PATIENT_DATA_NAMESPACES = frozenset({"patients", "clinic", "followup", "questionnaires"})
+
+
+# An incoming X-Request-ID (set by the proxy, or by a client tracing its own calls) is kept only
+# when it is short and plain, so it can neither flood nor forge a log line.
+SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{7,63}")
+REQUEST_ID_HEADER = "X-Request-ID"
+requests_log = logging.getLogger("painpath.request")
+
+
+class RequestIdMiddleware:
+    """Gives each request an id (the proxy's ``X-Request-ID`` when sane, else a new one), puts
+    it on every log record written meanwhile (painpath.web.log) and on the response, and logs
+    the request in one line: method, path (link tokens and CPR numbers masked, as in the audit
+    log), status and duration."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get(REQUEST_ID_HEADER, "")
+        rid = incoming if SANE_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+        # Not reset on the way out: Django logs a 4xx response ("Not Found: …") after the last
+        # middleware has returned; request_finished (below) ends it.
+        log.request_id.set(rid)
+        started = time.monotonic()
+        response = self.get_response(request)
+        response[REQUEST_ID_HEADER] = rid
+        path = stored_path(request)
+        requests_log.info(
+            "%s %s %s",
+            request.method,
+            path,
+            response.status_code,
+            extra={
+                "method": request.method,
+                "path": path,
+                "status": response.status_code,
+                "duration_ms": round((time.monotonic() - started) * 1000, 1),
+            },
+        )
+        return response
+
+
+def _forget_request_id(**kwargs: Any) -> None:
+    log.request_id.set(log.NO_REQUEST)
+
+
+request_finished.connect(_forget_request_id, dispatch_uid="painpath.web.forget_request_id")
+
+
+class ForwardedForMiddleware:
+    """Behind ``PAINPATH_PROXY_COUNT`` proxies, the client's address is the X-Forwarded-For
+    entry that many from the right (each proxy appends the address it received from); it
+    replaces REMOTE_ADDR, which the audit log and django-axes' lockouts read. Entries further
+    left are written by the client and ignored. Without the header (a local health check) or
+    with a malformed entry REMOTE_ADDR stays the proxy's."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        count = settings.PAINPATH_PROXY_COUNT
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        entries = [entry.strip() for entry in forwarded.split(",") if entry.strip()]
+        if count > 0 and len(entries) >= count:
+            try:
+                address = ipaddress.ip_address(entries[-count])
+            except ValueError:
+                pass
+            else:
+                request.META["REMOTE_ADDR"] = str(address)
+        return self.get_response(request)
 
 
 class NoStoreMiddleware:

@@ -6,6 +6,7 @@ SQLite in ``var/painpath.sqlite3`` is the embedded default; set ``DATABASE_URL``
 
 from __future__ import annotations
 
+from email.utils import parseaddr
 from pathlib import Path
 
 import dj_database_url
@@ -18,23 +19,43 @@ BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(env_str("PAINPATH_VAR_DIR", str(Path.cwd() / "var")))
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = env_str("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "SECRET_KEY is not set; set it in the environment (DEBUG=1 allows a development key)"
-        )
-    SECRET_KEY = DEVELOPMENT_SECRET_KEY
 
+GENERATE_KEY = 'python3 -c "import secrets; print(secrets.token_urlsafe(50))"'
+
+
+def production_secret(name: str, development: str, *, min_length: int) -> str:
+    """A secret from the environment. With DEBUG off an unset, placeholder (.env.example's
+    "change-me-…"), development or short key stops start-up: a guessable key would let anyone
+    forge sessions (SECRET_KEY) or read the CPR numbers of a stolen database (FIELD_KEY)."""
+    value = env_str(name, "")
+    if DEBUG:
+        return value or development
+    how = f"generate one with {GENERATE_KEY} and set it in the environment file"
+    if not value:
+        raise ImproperlyConfigured(f"{name} is not set; {how} (DEBUG=1 allows a development key)")
+    lowered = value.lower()
+    if value == development or "change-me" in lowered or lowered.startswith("django-insecure"):
+        raise ImproperlyConfigured(
+            f"{name} is a placeholder or the development key, not a secret; {how}"
+        )
+    if len(value) < min_length or len(set(value)) < 10:
+        raise ImproperlyConfigured(
+            f"{name} is too short or too repetitive ({len(value)} characters; at least "
+            f"{min_length} needed); {how}"
+        )
+    return value
+
+
+SECRET_KEY = production_secret("SECRET_KEY", DEVELOPMENT_SECRET_KEY, min_length=50)
 # Encrypts identifiers such as the CPR number and keys their lookup hash. Losing it makes
 # the stored numbers unreadable; keep it apart from the database backup.
-FIELD_KEY = env_str("PAINPATH_FIELD_KEY", "")
-if not FIELD_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "PAINPATH_FIELD_KEY is not set (DEBUG=1 allows a development key)"
-        )
-    FIELD_KEY = "development-only-field-key-not-for-production"
+FIELD_KEY = production_secret(
+    "PAINPATH_FIELD_KEY", "development-only-field-key-not-for-production", min_length=32
+)
+if not DEBUG and FIELD_KEY == SECRET_KEY:
+    raise ImproperlyConfigured(
+        f"PAINPATH_FIELD_KEY must differ from SECRET_KEY; generate another with {GENERATE_KEY}"
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 
@@ -66,8 +87,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: every log line of a request, and its response, carry the request's id.
+    "painpath.web.middleware.RequestIdMiddleware",
+    # Before anything reads the client's address (the audit log, django-axes' lockouts).
+    "painpath.web.middleware.ForwardedForMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # Outermost but one, so that every response gets it, refusals and lockouts included.
+    # Static files with hashed names and far-future caching; before NoStoreMiddleware, which
+    # they never reach.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Every response painpath renders gets it, refusals and lockouts included.
     "painpath.web.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -143,7 +171,13 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# `manage collectstatic` copies every static file here, with its content's hash in its name
+# (so a new release never meets an old cached copy) and compressed; WhiteNoise serves them.
 STATIC_ROOT = VAR_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
@@ -163,8 +197,16 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and strips it from clients).
-if env_bool("PAINPATH_BEHIND_PROXY", False):
+BEHIND_PROXY = env_bool("PAINPATH_BEHIND_PROXY", False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies in front of painpath append to X-Forwarded-For: the client's address is the
+# entry that many from the right (ForwardedForMiddleware puts it in REMOTE_ADDR). Entries
+# further left are the client's own claims and never trusted; 0 (not behind a proxy) ignores
+# the header. docs/deployment.md.
+PAINPATH_PROXY_COUNT = env_int("PAINPATH_PROXY_COUNT", 1 if BEHIND_PROXY else 0)
+# A monitor on the server itself may ask gunicorn for /health/ over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "clinic:worklist"
@@ -186,6 +228,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # A page that says what happened and what to do (wrong one-time codes count as failures too).
 AXES_LOCKOUT_CALLABLE = "painpath.accounts.services.lockout_page"
+# The client's address is REMOTE_ADDR, which ForwardedForMiddleware sets from the trusted
+# proxy's X-Forwarded-For; pinned so that installing django-ipware cannot make axes trust the
+# header's client-written entries (a forged address per attempt would never lock out).
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
 
 OTP_TOTP_ISSUER = "painpath"
 # No admin page shows an authenticator's secret or its QR code after enrolment (painpath's own
@@ -242,6 +288,14 @@ PAINPATH_RESEARCH_COLUMNS = env_list(
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "painpath@localhost")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Error reports (below) come from this address.
+SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+EMAIL_SUBJECT_PREFIX = "[painpath] "
 
 # Follow-up: links and reminders go out from a background task (Django's task framework, the
 # django-tasks backport until Django 6) whose queue is a database table, so the embedded
@@ -257,3 +311,51 @@ TASKS = {
 PAINPATH_SMS_BACKEND = env_str("PAINPATH_SMS_BACKEND", "painpath.followup.sms.ConsoleBackend")
 # The address patients open their follow-up links at (links in emails need the full URL).
 PAINPATH_BASE_URL = env_str("PAINPATH_BASE_URL", "http://127.0.0.1:8000")
+
+
+# Logging: one JSON object per line on stderr (journald keeps and rotates it), each with the
+# request's id (painpath.web.log); DEBUG=1 prints plain lines instead.
+# PAINPATH_ADMINS ("Name <address>, address") receive an email per server error: the message,
+# the request id and the traceback only — never the request's data, which may be a patient's.
+ADMINS = [
+    (name.strip(), address) for name, address in map(parseaddr, env_list("PAINPATH_ADMINS", []))
+]
+if any("@" not in address for _, address in ADMINS):
+    raise ImproperlyConfigured(
+        "PAINPATH_ADMINS must list email addresses, comma-separated: "
+        "'Name <address@example.org>, other@example.org'"
+    )
+LOG_LEVEL = env_str("PAINPATH_LOG_LEVEL", "INFO").upper()
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {
+        "request_id": {"()": "painpath.web.log.RequestIdFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {
+        "json": {"()": "painpath.web.log.JsonFormatter"},
+        "plain": {"format": "%(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "filters": ["request_id"],
+            "formatter": "plain" if DEBUG else "json",
+        },
+        "mail_admins": {
+            "class": "painpath.web.log.AdminMailHandler",
+            "level": "ERROR",
+            "filters": ["request_id", "require_debug_false"],
+        },
+    },
+    "root": {"handlers": ["stderr", "mail_admins"], "level": LOG_LEVEL},
+    # Django's own handlers (its console and its detailed error mail, which holds the request's
+    # data) give way to the root's.
+    "loggers": {
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        # Its lockouts (WARNING), not its start-up banner in every command's output.
+        "axes": {"level": "WARNING"},
+    },
+}

@@ -17,3 +17,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": os.path.join(tempfile.gettempdir(), f"painpath-test-{os.getpid()}.sqlite3")
     }
+
+# The tests need no `collectstatic`: plain names, and WhiteNoise finds the files where they
+# are, as in development (tests/web/test_deployment.py runs the hashed, collected setup).
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

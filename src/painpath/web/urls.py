@@ -17,3 +17,6 @@ urlpatterns = [
     path("outcomes/", include("painpath.analytics.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# The 500 page in the request's language, with its id; never touches the database.
+handler500 = "painpath.web.views.server_error"
