@@ -154,10 +154,14 @@ class Patient:
             nxt = self.url(f"{number + 1}/") if number < len(page_data()) else self.url("review/")
             self.expect(b.post(here, data), 302, nxt)
 
-    def send(self) -> Response:
-        """The review page, then Send; the response to the send."""
+    def review(self) -> None:
+        """The review page, which holds the submission's id."""
         review = self.expect(self.browser.get(self.url("review/")), 200).forms()
         self.submission_id = review.hidden["submission_id"]
+
+    def send(self) -> Response:
+        """The review page, then Send; the response to the send."""
+        self.review()
         return self.send_again()
 
     def send_again(self) -> Response:
@@ -169,20 +173,24 @@ class Patient:
         self.expect(self.send(), 302, self.url("done/"))
         self.expect(self.browser.get(self.url("done/")), 200)
 
-    def run(self, barrier: threading.Barrier | None = None) -> None:
+    def run(self, barrier: threading.Barrier | None = None, *, send: bool = True) -> None:
         try:
             if barrier is not None:
                 barrier.wait()
             self.answer_pages()
-            self.finish()
+            if send:
+                self.finish()
         except BaseException as error:  # reported by the caller, with the server's errors
             self.error = error
 
 
-def run_patients(patients: list[Patient]) -> float:
-    """Every patient at once, each in a thread; the seconds it took."""
+def run_patients(patients: list[Patient], *, send: bool = True) -> float:
+    """Every patient at once, each in a thread, through the whole intake (``send``) or up to
+    the review; the seconds it took."""
     barrier = threading.Barrier(len(patients))
-    threads = [threading.Thread(target=p.run, args=(barrier,)) for p in patients]
+    threads = [
+        threading.Thread(target=p.run, args=(barrier,), kwargs={"send": send}) for p in patients
+    ]
     started = time.perf_counter()
     for thread in threads:
         thread.start()
