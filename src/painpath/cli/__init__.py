@@ -17,9 +17,11 @@ import typer
 
 from painpath import __version__
 from painpath.cli import backup, questionnaires, report, rules, score
+from painpath.cli.streams import OneLineErrors
 
 app = typer.Typer(
     name="painpath",
+    cls=OneLineErrors,
     help="painpath: clinical pathway and outcomes registry for chronic musculoskeletal pain.",
     no_args_is_help=True,
     rich_markup_mode="rich",

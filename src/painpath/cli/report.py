@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from painpath import __version__
-from painpath.cli.streams import fail, read_table, write_output
+from painpath.cli.streams import fail, read_table, warn, write_output
 
 if TYPE_CHECKING:
     import polars as pl
@@ -47,9 +47,11 @@ LOCALE = Path(__file__).parents[1] / "locale"
 
 
 def _inputs(source: Path, patients: Path | None) -> pl.DataFrame:
+    """The scores (checked: :func:`painpath.core.analytics.inputs.check_scores`) joined with
+    the patients table; what was dropped is said on standard error."""
     import polars as pl
 
-    from painpath.core.instruments import REGISTRY
+    from painpath.core.analytics.inputs import InvalidScores, check_scores, lines
 
     if source.is_dir():
         scores_path, patients = source / "scores.parquet", patients or source / "patients.parquet"
@@ -59,25 +61,61 @@ def _inputs(source: Path, patients: Path | None) -> pl.DataFrame:
     missing = [c for c in REQUIRED if c not in scores.columns]
     if missing:
         fail(f"{scores_path}: missing column(s) {', '.join(missing)}; need {', '.join(REQUIRED)}")
+    first, unit = _numbering(scores_path)
     try:
-        scores = scores.with_columns(
-            pl.col("timepoint").cast(pl.Int64, strict=True),
-            pl.col("score").cast(pl.Float64, strict=True),
-            pl.col("instrument").cast(pl.String),
-            *([pl.col(WORDING).cast(pl.String)] if WORDING in scores.columns else []),
+        checked = check_scores(scores, first_line=first, unit=unit)
+    except InvalidScores as error:
+        fail(f"{scores_path}: {error}")
+    if checked.blank:
+        warn(
+            f"{scores_path}: {lines(checked.blank, unit)}: blank score, counted as a missing answer"
         )
-    except pl.exceptions.PolarsError as error:
-        fail(f"{scores_path}: timepoint must be whole months and score a number ({error})")
-    unknown = sorted(set(scores["instrument"].unique().to_list()) - set(REGISTRY))
-    if unknown:
-        fail(f"{scores_path}: unknown instrument(s) {', '.join(map(str, unknown))}")
+    if checked.duplicates:
+        warn(
+            f"{scores_path}: {lines(checked.duplicates, unit)}: the same as an earlier "
+            f"{unit}; counted once"
+        )
+    scores = checked.frame
+    if WORDING in scores.columns:
+        scores = scores.with_columns(scores[WORDING].cast(pl.String))
     if patients is not None and patients.exists():
-        people = read_table(patients)
-        if "patient_id" not in people.columns:
-            fail(f"{patients}: missing column patient_id")
-        extra = [c for c in people.columns if c == "patient_id" or c not in scores.columns]
-        scores = scores.join(people.select(extra), on="patient_id", how="left")
+        scores = _join_patients(scores, patients)
     return scores
+
+
+def _numbering(path: Path) -> tuple[int, str]:
+    """How a message names a table's first row: line 2 of a CSV file (under its header),
+    line 1 of JSON Lines, row 1 of Parquet."""
+    if path.suffix == ".parquet":
+        return 1, "row"
+    return (2 if path.suffix == ".csv" else 1), "line"
+
+
+def _join_patients(scores: pl.DataFrame, patients: Path) -> pl.DataFrame:
+    """``scores`` with the patients table's other columns; one row per patient there, or a
+    score would be counted once per row."""
+    import polars as pl
+
+    from painpath.core.analytics.inputs import lines
+
+    people = read_table(patients)
+    if "patient_id" not in people.columns:
+        fail(f"{patients}: missing column patient_id")
+    first, unit = _numbering(patients)
+    repeated = people.with_row_index("_line", offset=first).filter(
+        pl.col("patient_id").is_duplicated()
+    )
+    if repeated.height:
+        fail(
+            f"{patients}: {lines(repeated['_line'].to_list(), unit)}: patient_id "
+            f"{str(repeated['patient_id'][0])[:40]!r} more than once; one row per patient"
+        )
+    extra = [c for c in people.columns if c == "patient_id" or c not in scores.columns]
+    if people.schema["patient_id"] != scores.schema["patient_id"]:
+        # 17 in one file and "17" in the other are the same patient.
+        people = people.with_columns(pl.col("patient_id").cast(pl.String))
+        scores = scores.with_columns(pl.col("patient_id").cast(pl.String))
+    return scores.join(people.select(extra), on="patient_id", how="left")
 
 
 def _pair(prefix: str, interval: tuple[float, float] | None) -> dict[str, float | None]:

@@ -14,22 +14,37 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from painpath.cli.streams import fail, fail_lines, print_table, read_json, write_output
+from painpath.cli.streams import (
+    fail,
+    print_table,
+    read_json,
+    read_text,
+    shorten,
+    write_output,
+)
 from painpath.core.errors import PainpathError
 
 if TYPE_CHECKING:
     from painpath.core.rules import AxisResult, Classification, RuleSet
 
 TEST_FAILED = 1
+# --as-of is the date of a consultation: durations are counted up to it and back from it,
+# which the calendar cannot do near its ends (year 1 and 9999).
+EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
+SHOWN_PROBLEMS = 10
+MAX_RULESET_BYTES = 1_000_000  # the largest shipped rule set is 19 kB
 
 
 def _as_of(text: str | None) -> dt.date:
     if text is None:
         return dt.date.today()
     try:
-        return dt.date.fromisoformat(text)
+        date = dt.date.fromisoformat(text)
     except ValueError:
-        fail(f"--as-of {text!r} is not a date (YYYY-MM-DD)")
+        fail(f"--as-of {shorten(repr(text))} is not a date (YYYY-MM-DD)")
+    if not EARLIEST <= date <= LATEST:
+        fail(f"--as-of {text}: give a date from {EARLIEST} to {LATEST}")
+    return date
 
 
 def _select(ids: list[str] | None) -> list[RuleSet]:
@@ -150,7 +165,10 @@ def classify_command(
     try:
         validate_episode(episode)
     except InvalidEpisode as error:
-        fail_lines(f"{input}: {pointer or '/'}: {message}" for pointer, message in error.problems)
+        problems = [f"{pointer or '/'}: {message}" for pointer, message in error.problems]
+        more = len(problems) - SHOWN_PROBLEMS
+        shown = "; ".join(problems[:SHOWN_PROBLEMS]) + (f"; and {more} more" if more > 0 else "")
+        fail(f"{input}: invalid episode: {shown}")
     try:
         result = classify(episode, as_of=date, rulesets=chosen)
     except PainpathError as error:
@@ -179,12 +197,15 @@ def show_ruleset(ruleset_id: Annotated[str, typer.Argument(metavar="ID")]) -> No
 
 
 def _load(file: Path) -> RuleSet:
-    from painpath.core.rules import RuleSetError, load_ruleset
+    from painpath.core.rules import RuleSetError, load_ruleset_text
 
+    text = read_text(file, limit=MAX_RULESET_BYTES)
     try:
-        return load_ruleset(file)
+        return load_ruleset_text(text, str(file))
     except RuleSetError as error:
         fail(str(error))
+    except RecursionError:
+        fail(f"{shorten(file)}: YAML nested too deeply to be a rule set")
 
 
 def validate_ruleset(file: Annotated[Path, typer.Argument(metavar="FILE")]) -> None:

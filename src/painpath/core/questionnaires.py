@@ -543,11 +543,17 @@ class Wording:
 
 def _read_json_wording(path: Path, code: str, lang: str) -> Wording:
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        raw = json.loads(path.read_text(encoding="utf-8"), parse_constant=_not_json)
     except OSError as error:
         raise QuestionnaireError(f"{path}: cannot read: {error.strerror or error}") from None
     except json.JSONDecodeError as error:
         raise QuestionnaireError(f"{path}: not JSON ({error.msg} at line {error.lineno})") from None
+    except UnicodeDecodeError as error:
+        raise QuestionnaireError(f"{path}: not UTF-8 text (offset {error.start})") from None
+    except RecursionError:
+        raise QuestionnaireError(f"{path}: JSON nested too deeply for a wording file") from None
+    except ValueError as error:  # NaN, Infinity, an integer of thousands of digits
+        raise QuestionnaireError(f"{path}: not JSON ({str(error)[:80]})") from None
     if not isinstance(raw, dict) or not isinstance(raw.get("items"), dict):
         raise QuestionnaireError(f'{path}: expected an object with "items": {{linkId: ...}}')
     for key, expected in (("instrument", code), ("language", lang)):
@@ -583,6 +589,10 @@ def _read_json_wording(path: Path, code: str, lang: str) -> Wording:
     )
 
 
+def _not_json(name: str) -> object:
+    raise ValueError(f"{name} is not JSON")
+
+
 def _labels(value: object, where: str) -> dict[str, str]:
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
         raise QuestionnaireError(f'{where}: expected {{"code": "label", ...}}')
@@ -590,32 +600,40 @@ def _labels(value: object, where: str) -> dict[str, str]:
 
 
 def _read_csv_wording(path: Path) -> Wording:
-    items: dict[str, str] = {}
-    options: dict[str, dict[str, str]] = {}
-    shared: dict[str, str] = {}
     try:
         handle = path.open(encoding="utf-8-sig", newline="")
     except OSError as error:
         raise QuestionnaireError(f"{path}: cannot read: {error.strerror or error}") from None
-    with handle:
-        reader = csv.DictReader(handle)
-        if reader.fieldnames is None or not {"linkId", "code", "text"} <= set(reader.fieldnames):
-            raise QuestionnaireError(f"{path}: the header must be linkId,code,text")
-        for row in reader:
-            line = reader.line_num
-            link_id, code, text = (
-                (row["linkId"] or "").strip(),
-                (row["code"] or "").strip(),
-                row["text"] or "",
-            )
-            if not link_id:
-                raise QuestionnaireError(f"{path}, line {line}: empty linkId")
-            if link_id == "*":
-                shared[code] = text
-            elif code:
-                options.setdefault(link_id, {})[code] = text
-            else:
-                items[link_id] = text
+    try:
+        with handle:
+            return _csv_wording(path, csv.DictReader(handle))
+    except UnicodeDecodeError as error:
+        raise QuestionnaireError(f"{path}: not UTF-8 text (offset {error.start})") from None
+    except csv.Error as error:
+        raise QuestionnaireError(f"{path}: not CSV ({str(error)[:80]})") from None
+
+
+def _csv_wording(path: Path, reader: csv.DictReader[str]) -> Wording:
+    items: dict[str, str] = {}
+    options: dict[str, dict[str, str]] = {}
+    shared: dict[str, str] = {}
+    if reader.fieldnames is None or not {"linkId", "code", "text"} <= set(reader.fieldnames):
+        raise QuestionnaireError(f"{path}: the header must be linkId,code,text")
+    for row in reader:
+        line = reader.line_num
+        link_id, code, text = (
+            (row["linkId"] or "").strip(),
+            (row["code"] or "").strip(),
+            row["text"] or "",
+        )
+        if not link_id:
+            raise QuestionnaireError(f"{path}, line {line}: empty linkId")
+        if link_id == "*":
+            shared[code] = text
+        elif code:
+            options.setdefault(link_id, {})[code] = text
+        else:
+            items[link_id] = text
     return Wording(items, options, shared, "")
 
 

@@ -6,7 +6,8 @@ Input: an Ibis table ``scores`` with one row per patient, instrument and time po
 ``patient_id``, ``instrument`` (a painpath instrument code), ``timepoint`` (integer months
 after the index event, 0 = baseline) and ``score`` (float). The registry's export picks one
 response per time point (the one nearest the target date inside its window); the report
-assumes that and does not deduplicate.
+assumes that and does not deduplicate. A file from elsewhere is checked for it first
+(:func:`painpath.core.analytics.inputs.check_scores`, as ``painpath report`` does).
 
 Definitions, per instrument ``i`` and follow-up time point ``t``:
 
@@ -431,7 +432,9 @@ def _rows(
                 if not d.applies_to(code):
                     continue
                 k = int(r.get(f"k_{d.id}") or 0)
-                failures = n_baseline - n if d.failure_is_response else 0
+                # Never below 0: n_followed cannot pass n_baseline in a table with one row
+                # per patient, instrument and time point (the assumption above).
+                failures = max(n_baseline - n, 0) if d.failure_is_response else 0
                 shares.append(
                     ResponderShare(
                         definition=d.id,

@@ -25,13 +25,17 @@ def t_interval(mean: float | None, sd: float | None, n: int) -> tuple[float, flo
 
 
 def wilson_interval(k: int, n: int) -> tuple[float, float] | None:
-    """95 % Wilson score interval for k successes out of n; None when n = 0."""
-    if n == 0:
+    """95 % Wilson score interval for k successes out of n; None when n ≤ 0.
+
+    A share is 0 to 1: k below 0 or above n (only a table with a patient counted twice can
+    give one; :func:`painpath.core.analytics.inputs.check_scores` refuses such tables) is
+    taken as 0 or n, never a square root of a negative number."""
+    if n <= 0:
         return None
-    p = k / n
+    p = min(max(k / n, 0.0), 1.0)
     z2 = Z_95 * Z_95
     centre = (p + z2 / (2 * n)) / (1 + z2 / n)
-    half = Z_95 * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
+    half = Z_95 * math.sqrt(max(p * (1 - p), 0.0) / n + z2 / (4 * n * n)) / (1 + z2 / n)
     return (max(0.0, centre - half), min(1.0, centre + half))
 
 

@@ -8,18 +8,28 @@ guessing.
 
 from __future__ import annotations
 
+import itertools
 import json
+import math
 from functools import cache
 from importlib import resources
 from typing import Any
 
 import jsonschema_rs
-from jsonschema import Draft202012Validator, FormatChecker  # type: ignore[import-untyped]
+from jsonschema import (  # type: ignore[import-untyped]
+    Draft202012Validator,
+    FormatChecker,
+    ValidationError,
+    validators,
+)
 
 from painpath.core.rules.errors import InvalidEpisode
 from painpath.core.vocabularies import red_flag_codes, region_codes
 
 __all__ = ["episode_problems", "episode_schema", "validate_episode"]
+
+MAX_PROBLEMS = 50
+ECHO = 80  # characters of a wrong value quoted in a message
 
 
 @cache
@@ -68,9 +78,35 @@ def _fast_validator() -> Any:
     return jsonschema_rs.validator_for(episode_schema(), validate_formats=True)
 
 
+def _items(validator: Any, items: Any, instance: Any, schema: dict[str, Any]) -> Any:
+    # An array longer than its maxItems is wrong whole (that keyword says so); checking each
+    # of its 250,000 items as well would take seconds and bury that one message.
+    if validator.is_type(instance, "array") and len(instance) > schema.get("maxItems", math.inf):
+        return
+    yield from _ITEMS(validator, items, instance, schema)
+
+
+def _max_items(validator: Any, limit: Any, instance: Any, schema: dict[str, Any]) -> Any:
+    if validator.is_type(instance, "array") and len(instance) > limit:
+        yield ValidationError(f"{len(instance)} items; at most {limit} allowed")
+
+
+_ITEMS = Draft202012Validator.VALIDATORS["items"]
+_Bounded = validators.extend(Draft202012Validator, {"items": _items, "maxItems": _max_items})
+
+
 @cache
-def _validator() -> Draft202012Validator:
-    return Draft202012Validator(episode_schema(), format_checker=FormatChecker())
+def _validator() -> Any:
+    return _Bounded(episode_schema(), format_checker=FormatChecker())
+
+
+def _message(error: ValidationError) -> str:
+    """The validator's message with the value it quotes cut to :data:`ECHO` characters."""
+    if isinstance(error.instance, dict | list | str):
+        quoted = repr(error.instance)
+        if len(quoted) > ECHO:
+            return str(error.message.replace(quoted, quoted[: ECHO - 1] + "…"))
+    return str(error.message)
 
 
 def _pointer(path: Any) -> str:
@@ -78,13 +114,12 @@ def _pointer(path: Any) -> str:
     return "/" + "/".join(parts) if parts else ""
 
 
-def episode_problems(episode: Any) -> list[tuple[str, str]]:
-    """Every schema violation as ``(json_pointer, message)``, sorted by pointer."""
-    validator = _validator()
-    problems = {
-        (_pointer(error.absolute_path), error.message) for error in validator.iter_errors(episode)
-    }
-    return sorted(problems)
+def episode_problems(episode: Any, *, limit: int = MAX_PROBLEMS) -> list[tuple[str, str]]:
+    """Schema violations as ``(json_pointer, message)``, sorted by pointer: the first
+    ``limit`` found (an episode with thousands of wrong fields needs no thousand lines), each
+    quoting at most :data:`ECHO` characters of the value it is about."""
+    errors = itertools.islice(_validator().iter_errors(episode), limit)
+    return sorted({(_pointer(error.absolute_path), _message(error)) for error in errors})
 
 
 def validate_episode(episode: Any) -> dict[str, Any]:
