@@ -392,6 +392,15 @@ def _submit_once(
     submission_id: uuid.UUID,
     request: HttpRequest | None,
 ) -> Submission:
+    # Checked and scored before the transaction, so that the write lock (on SQLite the whole
+    # database's) is held only for the writes and the classification. Under the lock a
+    # completed link answers a repeat whatever it holds, and a language changed meanwhile
+    # is checked again.
+    language = language_of(link, IntakeDraft.objects.filter(link=link).first())
+    try:
+        scored: _Scored | None = _score(link, answers, language)
+    except IntakeInvalid:
+        scored = None  # raised under the lock, unless the link turns out completed
     try:
         with transaction.atomic():
             # Locked: of two concurrent submissions, the second waits here and then finds
@@ -409,9 +418,10 @@ def _submit_once(
                 raise LinkExpired(locked)
             if IntakeLink.objects.filter(submission_id=submission_id).exists():
                 raise SubmissionClash(locked)  # another link's id: never stored twice
-            draft = IntakeDraft.objects.filter(link=locked).first()
-            language = language_of(locked, draft)
-            return _store(locked, answers, submission_id, language, request)
+            language = language_of(locked, IntakeDraft.objects.filter(link=locked).first())
+            if scored is None or scored.language != language:
+                scored = _score(locked, answers, language)
+            return _store(locked, scored, submission_id, request)
     except IntegrityError:
         # The loser of a race that got past the lock trips the unique constraints.
         locked = IntakeLink.objects.get(pk=link.pk)
@@ -420,13 +430,18 @@ def _submit_once(
         raise
 
 
-def _store(
-    link: IntakeLink,
-    answers: dict[str, Any],
-    submission_id: uuid.UUID,
-    language: str,
-    request: HttpRequest | None,
-) -> Submission:
+@dataclass(frozen=True)
+class _Scored:
+    """An intake checked and scored, ready to store."""
+
+    language: str
+    forms: dict[str, pages_.PageForm]
+    instruments: list[tuple[str, dict[str, Any], ScoreResult, WordingRef]]
+    consent: dict[str, list[str]] | None
+
+
+def _score(link: IntakeLink, answers: dict[str, Any], language: str) -> _Scored:
+    """Every page checked and every instrument scored; :class:`IntakeInvalid` if not."""
     forms_by_key = validate(link, answers, language)
     scored = []
     for code in link.instruments:
@@ -442,7 +457,13 @@ def _store(
         # The Questionnaire these answers were checked against: the one the pages show.
         wording = wording_of(form.questionnaire)  # type: ignore[attr-defined]
         scored.append((code, instrument_answers, result, wording))
+    return _Scored(language, forms_by_key, scored, answers.get(CONSENT_KEY))
 
+
+def _store(
+    link: IntakeLink, prepared: _Scored, submission_id: uuid.UUID, request: HttpRequest | None
+) -> Submission:
+    language, forms_by_key, scored = prepared.language, prepared.forms, prepared.instruments
     episode = link.episode
     now = timezone.now()
     responses = [
@@ -463,7 +484,7 @@ def _store(
 
     if link.purpose != IntakeLink.Purpose.FOLLOW_UP:
         _store_intake(link, forms_by_key, language, now)
-        _store_consent(link, answers.get(CONSENT_KEY), submission_id, language, request)
+        _store_consent(link, prepared.consent, submission_id, language, request)
 
     link.completed_at = now
     link.submission_id = submission_id
