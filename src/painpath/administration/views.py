@@ -61,11 +61,13 @@ def log(request: HttpRequest) -> HttpResponse:
         return _search_by_cpr(request)
     form = AuditSearchForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    entries = audit.search(**filters)
-    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
-    # Fetch the page before logging this search, so that the entry for it does not push
-    # a result off the page the user asked for.
-    page.object_list = list(page.object_list)
+    # Pages by their neighbour's edge, not numbered: numbering would count the whole log.
+    page = audit.log_page(
+        audit.search(**filters),
+        before=request.GET.get("before"),
+        after=request.GET.get("after"),
+        size=PAGE_SIZE,
+    )
     named = _patients_named(filters.get("patient", ""))
     audit.record(
         request,
@@ -73,7 +75,7 @@ def log(request: HttpRequest) -> HttpResponse:
         patient=named[0] if len(named) == 1 else None,
         object_type="audit.log",
         filters=form.filters(),
-        page=page.number,
+        page={"before": request.GET.get("before", ""), "after": request.GET.get("after", "")},
     )
     context = {"form": form, "cpr_form": CprSearchForm(), "page": page}
     return render(request, "administration/audit_log.html", context)
@@ -149,11 +151,12 @@ def _installation(staff: Any) -> bool:
 
 @administrator()
 def staff_list(request: HttpRequest, scope: services.Scope) -> HttpResponse:
-    accounts = list(_staff(scope))
-    for staff in accounts:
+    # Ordered by username, which is unique: a stable order for the pages.
+    page = Paginator(_staff(scope), PAGE_SIZE).get_page(request.GET.get("page"))
+    for staff in page:
         staff.installation = _installation(staff)
     form = MembershipForm(clinics=scope.clinics(), initial={"clinic": scope.clinic})
-    context = {"scope": scope, "accounts": accounts, "membership_form": form}
+    context = {"scope": scope, "accounts": page, "page": page, "membership_form": form}
     return render(request, "administration/staff_list.html", context)
 
 

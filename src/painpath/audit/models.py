@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models.fields.json import KeyTransform
 from django.utils.translation import gettext_lazy as _
 
 # Detail keys whose values are never shown, even to site administrators.
@@ -27,7 +28,7 @@ class AuditEntry(models.Model):
         LOGIN_FAILED = "login_failed", _("failed to sign in")
         PATIENT_SUBMIT = "patient_submit", _("submitted by the patient")
 
-    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("when"), auto_now_add=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
     )
@@ -50,6 +51,23 @@ class AuditEntry(models.Model):
         indexes = (
             # "When was this patient's page last opened" for the worklist, per patient.
             models.Index(fields=("patient", "code", "at"), name="audit_patient_code_at"),
+            # The log's pages, newest first, whole and by each filter it offers
+            # (painpath.audit.services.search): an index scan reads one page of rows.
+            models.Index(fields=("at", "id"), name="audit_at_id"),
+            models.Index(fields=("user", "at", "id"), name="audit_user_at_id"),
+            models.Index(fields=("username", "at", "id"), name="audit_username_at_id"),
+            models.Index(fields=("action", "at", "id"), name="audit_action_at_id"),
+            # A refused read names the record it asked for in its detail only.
+            models.Index(
+                KeyTransform("requested", "detail"),
+                condition=models.Q(detail__has_key="requested"),
+                name="audit_requested",
+            ),
+            models.Index(
+                KeyTransform("patient_record", "detail"),
+                condition=models.Q(detail__has_key="patient_record"),
+                name="audit_patient_record",
+            ),
         )
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")

@@ -12,13 +12,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Count, Max, Q, QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
 from painpath.audit.models import AuditEntry
 
@@ -132,31 +134,123 @@ def search(
     records' public ids (separated by spaces) — never a name: the log's readers see no patient
     data, so they cannot find a patient by one (a CPR number finds them through its keyed hash,
     ``painpath.administration``); ``since`` and ``until`` are inclusive local dates.
+
+    Every filter is one an index answers (``AuditEntry.Meta.indexes``), so that a page of a
+    log of millions of entries reads a page of rows: the text for ``user`` is first matched
+    against the staff accounts (a short table), then the log by account and username.
     """
-    entries = AuditEntry.objects.select_related("user", "patient")
+    entries = AuditEntry.objects.select_related("user", "patient").order_by("-at", "-id")
     if user.strip():
         text = user.strip()
-        entries = entries.filter(
+        accounts = get_user_model().objects.filter(
             Q(username__icontains=text)
-            | Q(user__first_name__icontains=text)
-            | Q(user__last_name__icontains=text)
+            | Q(first_name__icontains=text)
+            | Q(last_name__icontains=text)
         )
+        ids, names = set(), {text}
+        for pk, username in accounts.values_list("pk", "username"):
+            ids.add(pk)
+            names.add(username)
+        # The username as it was (kept if the account is renamed) and failed sign-ins, which
+        # name the username tried and no account.
+        entries = entries.filter(Q(user_id__in=ids) | Q(username__in=names))
     if patient.strip():
         ids = [str(i) for part in patient.replace(",", " ").split() if (i := as_uuid(part))]
         # A refused read names the record it asked for in its detail, not as its patient:
         # nobody read it (painpath.patients.access, painpath.web.middleware).
         entries = entries.filter(
             Q(patient__public_id__in=ids)
-            | Q(detail__requested__in=ids)
-            | Q(detail__patient_record__in=ids)
+            | Q(detail__has_key="requested", detail__requested__in=ids)
+            | Q(detail__has_key="patient_record", detail__patient_record__in=ids)
         )
     if action:
         entries = entries.filter(action=action)
+    # Local midnights rather than ``at__date``: a date cast of every row answers no index.
     if since is not None:
-        entries = entries.filter(at__date__gte=since)
+        entries = entries.filter(at__gte=_midnight(since))
     if until is not None:
-        entries = entries.filter(at__date__lte=until)
+        entries = entries.filter(at__lt=_midnight(until + dt.timedelta(days=1)))
     return entries
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+@dataclass(frozen=True)
+class LogPage:
+    """One page of the log, newest first, found from its neighbour's edge (keyset) rather
+    than by counting and skipping: a page costs the same on the first day and after
+    millions of entries. ``newer`` and ``older`` are the cursors of the pages beside it
+    (``None``: there is none); ``at_least`` counts the matching entries up to ``COUNT_UP_TO``
+    (more are "more than …", never counted)."""
+
+    entries: list[AuditEntry]
+    newer: str | None
+    older: str | None
+    at_least: int
+
+    @property
+    def more(self) -> bool:
+        return self.at_least > COUNT_UP_TO
+
+    def __iter__(self) -> Iterator[AuditEntry]:
+        return iter(self.entries)
+
+
+COUNT_UP_TO = 1000
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def cursor(entry: AuditEntry) -> str:
+    """An entry's place in the log, for the address of the page beside it: its time in
+    microseconds and its id (the tie-breaker)."""
+    return f"{(entry.at - _EPOCH) // dt.timedelta(microseconds=1)}-{entry.pk}"
+
+
+def _place(text: str | None) -> tuple[dt.datetime, int] | None:
+    match = re.fullmatch(r"(-?\d{1,19})-(\d{1,19})", text or "")
+    if match is None:
+        return None
+    try:
+        at = _EPOCH + dt.timedelta(microseconds=int(match[1]))
+    except OverflowError:
+        return None
+    return at, int(match[2])
+
+
+def log_page(
+    entries: QuerySet[AuditEntry],
+    *,
+    before: str | None = None,
+    after: str | None = None,
+    size: int = 50,
+) -> LogPage:
+    """The ``size`` entries older than the cursor ``before``, or newer than ``after``
+    (else the newest), of ``entries`` (:func:`search`)."""
+    at_least = entries.select_related(None).order_by().values("id")[: COUNT_UP_TO + 1].count()
+    newer_place = _place(after)
+    if newer_place is not None:
+        at, pk = newer_place
+        # ``at >= …`` first: the bound an (…, at, id) index scan starts from.
+        rows = list(
+            entries.filter(Q(at__gte=at), Q(at__gt=at) | Q(id__gt=pk)).order_by("at", "id")[
+                : size + 1
+            ]
+        )
+        if len(rows) > size:
+            rows = rows[:size][::-1]
+            return LogPage(rows, cursor(rows[0]), cursor(rows[-1]), at_least)
+        # Fewer than a page newer: that is the newest page.
+    older_place = _place(before) if newer_place is None else None
+    if older_place is not None:
+        at, pk = older_place
+        entries = entries.filter(Q(at__lte=at), Q(at__lt=at) | Q(id__lt=pk))
+    rows = list(entries.order_by("-at", "-id")[: size + 1])
+    older = cursor(rows[size - 1]) if len(rows) > size else None
+    rows = rows[:size]
+    newer = cursor(rows[0]) if older_place is not None and rows else None
+    return LogPage(rows, newer, older, at_least)
 
 
 @dataclass(frozen=True)

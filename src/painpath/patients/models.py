@@ -116,6 +116,13 @@ class Patient(models.Model):
 
     class Meta:
         ordering = ("name", "id")
+        indexes = (
+            # The clinic's patients list, in its order (painpath.patients.views.patient_list):
+            # a page, the count and a name search read the clinic's entries only.
+            models.Index(fields=("clinic", "name", "id"), name="patient_clinic_name_id"),
+            # The birth-date search (the masked CPR's first six digits) within a clinic.
+            models.Index(fields=("clinic", "cpr_masked"), name="patient_clinic_cpr_masked"),
+        )
         constraints = (
             models.UniqueConstraint(
                 fields=("clinic", "cpr_hash"),

@@ -63,7 +63,9 @@ def search_patients(patients: QuerySet[Patient], query: str) -> Search:
             return Search(patients.none(), "cpr", str(error))
         return Search(patients.filter(cpr_hash=crypto.lookup_hash(cpr.digits)), "cpr")
     if _BIRTH_PART.match(query):
-        return Search(patients.filter(cpr_masked__startswith=query), "birth")
+        # The whole masked form (``painpath.core.cpr.Cpr.masked``) rather than a prefix: an
+        # equality the (clinic, cpr_masked) index answers whatever the database's collation.
+        return Search(patients.filter(cpr_masked=f"{query}-••••"), "birth")
     return Search(patients.filter(name__icontains=query), "name")
 
 

@@ -44,8 +44,21 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     form = SearchForm((request.POST if request.method == "POST" else request.GET) or None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
     search = services.search_patients(access.patients(request), query)
-    patients = search.patients.annotate(episode_count=Count("episodes")).order_by("name", "id")
-    page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
+    # In the order of the clinic's (clinic, name, id) index; the id breaks ties between
+    # namesakes, so that a page never repeats or skips one.
+    page = Paginator(search.patients.order_by("name", "id"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    # Episodes counted for this page's patients only, not grouped over the whole clinic.
+    counts = dict(
+        access.episodes(request)
+        .filter(patient__in=[p.pk for p in page])
+        .order_by()
+        .values_list("patient")
+        .annotate(n=Count("id"))
+    )
+    for patient in page:
+        patient.episode_count = counts.get(patient.pk, 0)
     if search.kind == "cpr":
         form = SearchForm()  # the number is not echoed back into the page
     # The query itself is not logged: it may be a CPR number.
@@ -56,7 +69,15 @@ def patient_list(request: HttpRequest) -> HttpResponse:
         search=search.kind,
         patients=[str(p.public_id) for p in page],
     )
-    context = {"form": form, "page": page, "search": search, "query_given": bool(query)}
+    context = {
+        "form": form,
+        "page": page,
+        "search": search,
+        "query_given": bool(query),
+        # A name search (no digits, so it may be in an address) follows the pages; a search
+        # by number is POST only and answers in one page (PAGE_SIZE births on one day).
+        "keep": query if search.kind == "name" else None,
+    }
     return render(request, "patients/patient_list.html", context)
 
 
