@@ -48,11 +48,13 @@ class Audience:
 
 
 def _audience(request: HttpRequest) -> Audience:
-    frame = services.export_registry(own_clinic=_own_clinic(request))
     membership = getattr(request, "membership", None)
     if membership is not None and membership.role == CLINICIAN:
         # Their own clinic only: never another clinic's patients, and then nothing to hide.
-        return Audience(frame.filter(pl.col("clinic") == membership.clinic.code))
+        # Only that clinic is read from the database.
+        own = services.export_registry(own_clinic=_own_clinic(request), clinic=membership.clinic)
+        return Audience(own.filter(pl.col("clinic") == membership.clinic.code))
+    frame = services.export_registry(own_clinic=_own_clinic(request))
     policy = disclosure.policy()
     columns = disclosure.research_columns()
     cohort, withheld = disclosure.research_cohort(frame, columns, policy)

@@ -19,15 +19,13 @@ class Command(BaseCommand):
         parser.add_argument("--output", "-o", type=Path, required=True)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        frame = services.export_registry()
-        path = services.write_parquet(frame, options["output"])
+        # Written a batch of episodes at a time: memory holds one batch, not the registry.
+        written = services.write_registry(options["output"])
         record(
             None,
             services.REGISTRY_EXPORTED,
             object_type="analytics",
             report="registry",
-            rows=frame.height,
+            rows=written.rows,
         )
-        self.stdout.write(
-            f"{frame.height} rows, {frame['patient_id'].n_unique()} patients → {path}"
-        )
+        self.stdout.write(f"{written.rows} rows, {written.patients} patients → {written.path}")
