@@ -4,28 +4,32 @@ shows. Reading only — the one write is the audit entry of the reading."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db.models import Max
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.fields.json import KeyTransform
 from django.http import HttpRequest
 from django.utils import timezone, translation
 
-from painpath.audit.services import Event, last_viewed, record
+from painpath.audit.services import Event, record
 from painpath.core import medicines
 from painpath.core.instruments import REGISTRY
 from painpath.core.rules import builtin_rulesets
-from painpath.followup.services import OverdueRow
+from painpath.followup.services import OverdueRow, last_patient_view
 from painpath.followup.services import overdue as overdue_followups
 from painpath.pathway.models import Classification
 from painpath.pathway.services import (
+    ESCALATION_RULES,
     StepChange,
+    WaitingRedFlag,
     escalation_rules,
-    recent_step_changes,
-    red_flag_acknowledgement,
-    red_flag_grade,
+    recent_step_transitions,
+    step_changes_of,
+    waiting_red_flags,
 )
 from painpath.patients import access
 from painpath.patients.models import Clinic, Episode, Patient
@@ -41,6 +45,8 @@ VIEWED_FROM_ELSEWHERE = Event("clinic.patient.viewed_from_elsewhere", "view")
 # browser (typed, a bookmark, a reload: "none"). Another site's ("cross-site", "same-site":
 # a sibling subdomain) may have been started by that site, not by the clinician.
 FROM_PAINPATH = frozenset({"same-origin", "none"})
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,51 @@ class StepChangeRow:
     change: StepChange
 
 
+SECTIONS = ("red", "new", "ready", "steps", "escalate", "followup")
+"""The worklist's sections, each paged on its own by a query parameter of this name."""
+
+
+@dataclass(frozen=True)
+class Page:
+    """Which rows of a section the worklist shows: page ``number`` of ``size`` rows."""
+
+    key: str
+    number: int
+    size: int
+    total: int
+
+    @property
+    def offset(self) -> int:
+        return (self.number - 1) * self.size
+
+    @property
+    def first(self) -> int:
+        return min(self.offset + 1, self.total)
+
+    @property
+    def last(self) -> int:
+        return min(self.offset + self.size, self.total)
+
+    @property
+    def has_next(self) -> bool:
+        return self.last < self.total
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def next(self) -> int:
+        return self.number + 1
+
+    @property
+    def previous(self) -> int:
+        return self.number - 1
+
+    def of(self, rows: Sequence[T]) -> list[T]:
+        return list(rows[self.offset : self.offset + self.size])
+
+
 @dataclass(frozen=True)
 class Worklist:
     red_flags: list[WorklistRow]
@@ -71,17 +122,12 @@ class Worklist:
     overdue_followups: list[OverdueRow] = dataclass_field(default_factory=list)
     step_changes: list[StepChangeRow] = dataclass_field(default_factory=list)
     step_change_days: int = 14
+    pages: dict[str, Page] = dataclass_field(default_factory=dict)
+    """Each section's page (by :data:`SECTIONS` key): the rows above are that page's."""
 
     @property
     def empty(self) -> bool:
-        return not (
-            self.red_flags
-            or self.new_intakes
-            or self.not_ready
-            or self.escalations
-            or self.overdue_followups
-            or self.step_changes
-        )
+        return not any(page.total for page in self.pages.values())
 
     @property
     def patients(self) -> list[str]:
@@ -105,24 +151,22 @@ def step_change_days() -> int:
     return int(getattr(settings, "PAINPATH_STEP_CHANGE_DAYS", 14))
 
 
-def last_reviewed(episode: Episode) -> dt.datetime | None:
-    """When a clinician last opened the patient's page (from the audit log)."""
-    return last_viewed([episode.patient_id], PATIENT_VIEWED).get(episode.patient_id)
+def page_size() -> int:
+    return int(getattr(settings, "PAINPATH_WORKLIST_PAGE_SIZE", 20))
 
 
-def _latest_classifications(episodes: list[Episode]) -> dict[int, Classification]:
-    # Ids grow with time, so the greatest id of an episode is its latest run.
-    latest_ids = (
-        Classification.objects.filter(episode__in=episodes)
-        .values("episode_id")
-        .annotate(latest=Max("id"))
-        .values_list("latest", flat=True)
-    )
-    return {c.episode_id: c for c in Classification.objects.filter(pk__in=list(latest_ids))}
+def _page(key: str, total: int, pages: Mapping[str, int], size: int) -> Page:
+    last = max(1, -(-total // size))
+    return Page(key, min(max(pages.get(key, 1), 1), last), size, total)
 
 
 def worklist(
-    clinic: Clinic | None, *, today: dt.date | None = None, days: int | None = None
+    clinic: Clinic | None,
+    *,
+    today: dt.date | None = None,
+    days: int | None = None,
+    pages: Mapping[str, int] | None = None,
+    size: int | None = None,
 ) -> Worklist:
     """What needs a clinician of ``clinic``, in this order: red flags awaiting acknowledgement
     (always first), new intakes, patients not ready for a procedure within ``days``, and escalation
@@ -142,105 +186,170 @@ def worklist(
       page — a move back from Step 2 to Step 1 is never silent;
     - *overdue follow-up*: a follow-up time point whose window closed unanswered, or an
       answer that came outside its window (``painpath.followup.services.overdue``).
+
+    Each section shows page ``pages[key]`` (1 when absent) of ``size`` rows. The cost
+    follows the rows shown, not the history: each episode's latest run is flagged
+    (``Classification.is_latest``), the last answer and the last view are read per episode
+    through indexes, and whole runs are loaded for the rows shown only — a constant number
+    of queries whatever the number of stored runs, responses and views.
     """
     today = today or timezone.localdate()
     days = upcoming_days() if days is None else days
-    episodes = list(
-        Episode.objects.filter(status=Episode.Status.OPEN, patient__clinic=clinic)
-        .select_related("patient", "procedure")
-        .order_by("created_at", "id")
+    pages = pages or {}
+    size = size or page_size()
+    episodes = Episode.objects.filter(status=Episode.Status.OPEN, patient__clinic=clinic)
+    latest = Classification.objects.filter(
+        is_latest=True, episode__status=Episode.Status.OPEN, episode__patient__clinic=clinic
     )
-    latest = _latest_classifications(episodes)
-    last_response = dict(
-        QuestionnaireResponse.objects.filter(episode__in=episodes)
-        .values("episode_id")
-        .annotate(last=Max("submitted_at"))
-        .values_list("episode_id", "last")
-    )
-    reviewed = last_viewed({e.patient_id for e in episodes}, PATIENT_VIEWED)
 
-    red, new, not_ready, escalations = [], [], [], []
-    for episode in episodes:
-        result = latest.get(episode.pk)
-        grade = red_flag_grade(result) if result is not None else None
-        if result is not None and grade is not None and red_flag_acknowledgement(result) is None:
-            red_flags = result.axis("red_flags")
-            findings = list(red_flags.findings) if red_flags is not None else []
-            red.append(WorklistRow(episode, result, findings, result.created_at, grade))
-        submitted = last_response.get(episode.pk)
-        seen = reviewed.get(episode.patient_id)
-        if submitted is not None and (seen is None or submitted > seen):
-            unseen = QuestionnaireResponse.objects.filter(episode=episode)
-            if seen is not None:
-                unseen = unseen.filter(submitted_at__gt=seen)
-            codes = set(unseen.values_list("instrument", flat=True))
-            instruments = [REGISTRY[c].title for c in REGISTRY if c in codes]
-            instruments += sorted(codes - set(REGISTRY))
-            new.append(WorklistRow(episode, result, instruments, submitted))
-        if result is None:
-            continue
-        procedure = getattr(episode, "procedure", None)
-        readiness = result.axis("readiness")
-        if (
-            readiness is not None
-            and readiness.result == "not_ready"
-            and procedure is not None
-            and procedure.appointment_date is not None
-            and today <= procedure.appointment_date <= today + dt.timedelta(days=days)
-        ):
-            not_ready.append(
-                WorklistRow(
-                    episode,
-                    result,
-                    list(readiness.findings),
-                    procedure.appointment_date,
-                    bleeding_risk=_bleeding_risk(procedure, today),
-                )
+    waiting = waiting_red_flags(latest)
+    red_page = _page("red", len(waiting), pages, size)
+    red_shown = red_page.of(waiting)
+
+    upcoming = latest.filter(
+        result__axes__readiness__result="not_ready",
+        episode__procedure__appointment_date__range=(today, today + dt.timedelta(days=days)),
+    ).order_by("episode__procedure__appointment_date", "episode__created_at", "episode_id")
+    ready_page = _page("ready", upcoming.count(), pages, size)
+    ready_shown = list(
+        upcoming.values_list("id", flat=True)[ready_page.offset : ready_page.offset + size]
+    )
+
+    suggested = [
+        pk
+        for pk, fired in latest.filter(
+            result__axes__stepped_care__result="step_2", episode__procedure__isnull=True
+        )
+        .annotate(
+            fired=KeyTransform(
+                "fired", KeyTransform("stepped_care", KeyTransform("axes", "result"))
             )
-        rules = escalation_rules(result)
-        if rules and procedure is None:
-            escalations.append(
-                WorklistRow(episode, result, [_rule_words(result, r) for r in rules], result.as_of)
-            )
-    not_ready.sort(key=lambda row: row.when or today)
-    red.sort(key=_red_flag_order)
+        )
+        .order_by("episode__created_at", "episode_id")
+        .values_list("id", "fired")
+        if ESCALATION_RULES.intersection(fired or ())
+    ]
+    escalate_page = _page("escalate", len(suggested), pages, size)
+    escalate_shown = escalate_page.of(suggested)
+
+    runs = Classification.objects.select_related("episode__patient", "episode__procedure").in_bulk(
+        [*(flag.classification_id for flag in red_shown), *ready_shown, *escalate_shown]
+    )
+    red = [_red_flag_row(runs[flag.classification_id], flag) for flag in red_shown]
+    not_ready = [_not_ready_row(runs[pk], today) for pk in ready_shown]
+    escalations = [_escalation_row(runs[pk]) for pk in escalate_shown]
+
+    new, new_page = _new_intakes(episodes, pages, size)
+    step_changes, steps_page = _unseen_step_changes(episodes, today, pages, size)
+    overdue = overdue_followups(clinic, today)
+    followup_page = _page("followup", len(overdue), pages, size)
     return Worklist(
         red,
         new,
         not_ready,
         escalations,
         days,
-        overdue_followups(clinic, today),
-        step_changes=_unseen_step_changes(episodes, reviewed, today),
+        followup_page.of(overdue),
+        step_changes=step_changes,
         step_change_days=step_change_days(),
+        pages={
+            page.key: page
+            for page in (red_page, new_page, ready_page, steps_page, escalate_page, followup_page)
+        },
     )
 
 
+def _red_flag_row(run: Classification, flag: WaitingRedFlag) -> WorklistRow:
+    axis = run.axis("red_flags")
+    findings = list(axis.findings) if axis is not None else []
+    return WorklistRow(run.episode, run, findings, flag.raised, flag.grade)
+
+
+def _not_ready_row(run: Classification, today: dt.date) -> WorklistRow:
+    procedure = run.episode.procedure
+    axis = run.axis("readiness")
+    return WorklistRow(
+        run.episode,
+        run,
+        list(axis.findings) if axis is not None else [],
+        procedure.appointment_date,
+        bleeding_risk=_bleeding_risk(procedure, today),
+    )
+
+
+def _escalation_row(run: Classification) -> WorklistRow:
+    words = [_rule_words(run, rule) for rule in escalation_rules(run)]
+    return WorklistRow(run.episode, run, words, run.as_of)
+
+
+def _new_intakes(
+    episodes: QuerySet[Episode], pages: Mapping[str, int], size: int
+) -> tuple[list[WorklistRow], Page]:
+    """Open episodes with an answer submitted after the patient's page was last opened,
+    oldest episode first, each with the questionnaires that came since (three queries)."""
+    last_answer = (
+        QuestionnaireResponse.objects.filter(episode=OuterRef("pk"))
+        .order_by("-submitted_at")
+        .values("submitted_at")[:1]
+    )
+    unseen = (
+        episodes.annotate(
+            submitted=Subquery(last_answer), seen=last_patient_view(OuterRef("patient_id"))
+        )
+        .filter(submitted__isnull=False)
+        .filter(Q(seen__isnull=True) | Q(submitted__gt=F("seen")))
+        .order_by("created_at", "id")
+    )
+    page = _page("new", unseen.count(), pages, size)
+    shown = list(unseen.select_related("patient")[page.offset : page.offset + size])
+    codes: dict[int, set[str]] = {}
+    answered = (
+        QuestionnaireResponse.objects.filter(episode__in=[e.pk for e in shown])
+        .annotate(seen=last_patient_view(OuterRef("episode__patient_id")))
+        .filter(Q(seen__isnull=True) | Q(submitted_at__gt=F("seen")))
+        .order_by()
+        .values_list("episode_id", "instrument")
+        .distinct()
+    )
+    for episode_id, code in answered:
+        codes.setdefault(episode_id, set()).add(code)
+    rows = []
+    for episode in shown:
+        got = codes.get(episode.pk, set())
+        instruments = [REGISTRY[c].title for c in REGISTRY if c in got]
+        instruments += sorted(got - set(REGISTRY))
+        rows.append(WorklistRow(episode, None, instruments, episode.submitted))  # type: ignore[attr-defined]
+    return rows, page
+
+
 def _unseen_step_changes(
-    episodes: list[Episode], reviewed: dict[int, dt.datetime], today: dt.date
-) -> list[StepChangeRow]:
+    episodes: QuerySet[Episode], today: dt.date, pages: Mapping[str, int], size: int
+) -> tuple[list[StepChangeRow], Page]:
     """Each episode's latest step change of the last days that came after anyone last
     opened the patient's page, newest first."""
     start = today - dt.timedelta(days=step_change_days())
     since = timezone.make_aware(dt.datetime.combine(start, dt.time.min))
-    changes = recent_step_changes(episodes, since=since)
-    rows = [
-        StepChangeRow(episode, change)
-        for episode in episodes
-        if (change := changes.get(episode.pk)) is not None
-        and ((seen := reviewed.get(episode.patient_id)) is None or change.at > seen)
-    ]
-    rows.sort(key=lambda row: row.change.at, reverse=True)
-    return rows
-
-
-def _red_flag_order(row: WorklistRow) -> tuple[int, dt.datetime]:
-    """By grade, most severe first, then oldest first. A red-flags 1.x row carries no grade
-    order: its one "urgent" may be a cauda equina, so it ranks with the emergencies."""
-    axis = row.classification.axis("red_flags") if row.classification else None
-    rank = axis.grade_rank if axis is not None else None
-    when = row.when if isinstance(row.when, dt.datetime) else timezone.now()
-    return (0 if rank is None else rank, when)
+    transitions = recent_step_transitions(episodes, since=since)
+    changed = (
+        Episode.objects.filter(pk__in=list(transitions))
+        .select_related("patient")
+        .annotate(seen=last_patient_view(OuterRef("patient_id")))
+        .in_bulk()
+    )
+    unseen = sorted(
+        (
+            t
+            for t in transitions.values()
+            if (seen := changed[t.episode_id].seen) is None  # type: ignore[attr-defined]
+            or t.at > seen
+        ),
+        key=lambda t: (t.at, t.episode_id),
+        reverse=True,
+    )
+    page = _page("steps", len(unseen), pages, size)
+    shown = page.of(unseen)
+    changes = step_changes_of(shown)
+    return [StepChangeRow(changed[t.episode_id], changes[t.episode_id]) for t in shown], page
 
 
 def _bleeding_risk(procedure: Any, today: dt.date) -> str:
@@ -259,9 +368,10 @@ def _rule_words(classification: Classification, rule_id: str) -> str:
     return rule_id
 
 
-def view_worklist(request: HttpRequest) -> Worklist:
-    """The worklist, and one audit entry for it (no single patient) naming every patient."""
-    work = worklist(access.clinic_of(request))
+def view_worklist(request: HttpRequest, pages: Mapping[str, int] | None = None) -> Worklist:
+    """The worklist, and one audit entry for it (no single patient) naming every patient
+    it shows."""
+    work = worklist(access.clinic_of(request), pages=pages)
     record(request, WORKLIST_VIEWED, object_type="worklist", patients=work.patients)
     return work
 

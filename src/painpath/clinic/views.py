@@ -78,11 +78,35 @@ def _form_errors(form: Any) -> str:
 @verified_staff
 @permission_required("patients.view_episode", raise_exception=True)
 def worklist(request: HttpRequest) -> HttpResponse:
+    pages = {
+        key: int(value)
+        for key in clinic.SECTIONS
+        if (value := request.GET.get(key, "")).isdigit() and len(value) < 7
+    }
+    work = clinic.view_worklist(request, pages)
     return render(
         request,
         "clinic/worklist.html",
-        {"work": clinic.view_worklist(request), "ack_form": AcknowledgeForm()},
+        {"work": work, "pager": _pager(request, work), "ack_form": AcknowledgeForm()},
     )
+
+
+def _pager(request: HttpRequest, work: clinic.Worklist) -> dict[str, dict[str, str]]:
+    """The previous and next page links of each worklist section, keeping the other
+    sections' pages and returning to the section."""
+
+    def link(key: str, number: int) -> str:
+        query = request.GET.copy()
+        query[key] = str(number)
+        return f"?{query.urlencode()}#wl-{key}"
+
+    return {
+        key: {
+            "previous": link(key, page.previous) if page.has_previous else "",
+            "next": link(key, page.next) if page.has_next else "",
+        }
+        for key, page in work.pages.items()
+    }
 
 
 @verified_staff

@@ -18,7 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -26,7 +26,8 @@ from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
-from painpath.audit.services import Event, last_viewed, record
+from painpath.audit.models import AuditEntry
+from painpath.audit.services import Event, record
 from painpath.core import vocabularies
 from painpath.core.errors import PainpathError, ScoringError
 from painpath.core.followup import (
@@ -759,10 +760,21 @@ class OverdueRow:
     answer: FollowUpAnswer | None = None
 
 
+def last_patient_view(patient: OuterRef) -> Subquery:
+    """When the patient page of ``patient`` (an outer query's patient id) was last opened
+    from painpath: one row of the audit index on patient, code and time per patient."""
+    return Subquery(
+        AuditEntry.objects.filter(patient_id=patient, code=PATIENT_VIEWED.code)
+        .order_by("-at")
+        .values("at")[:1]
+    )
+
+
 def overdue(clinic: Any, today: dt.date | None = None) -> list[OverdueRow]:
     """For ``clinic``'s worklist: time points whose window closed unanswered (within the last
-    ``OVERDUE_SHOWN_DAYS`` days, while the plan is not withdrawn), and answers that came
-    outside their window and were recorded after anyone last opened the patient's page."""
+    ``OVERDUE_SHOWN_DAYS`` days, while the plan is not withdrawn), each with how many
+    messages were sent (``contact_count``), and answers that came outside their window and
+    were recorded after anyone last opened the patient's page. Two queries."""
     today = today or timezone.localdate()
     missed = (
         FollowUpPoint.objects.filter(
@@ -774,26 +786,25 @@ def overdue(clinic: Any, today: dt.date | None = None) -> list[OverdueRow]:
         )
         .exclude(plan__status=FollowUpPlan.Status.WITHDRAWN)
         .select_related("plan__episode__patient")
+        .annotate(contact_count=Count("contacts"))
         .order_by("window_end", "id")
     )
     rows = [OverdueRow(p, p.plan.episode, "missed") for p in missed]
-    late = list(
+    late = (
         FollowUpAnswer.objects.filter(
             in_window=False,
             point__plan__episode__status="open",
             point__plan__episode__patient__clinic=clinic,
         )
+        .annotate(seen=last_patient_view(OuterRef("point__plan__episode__patient_id")))
+        .filter(Q(seen__isnull=True) | Q(seen__lte=F("created_at")))
         .select_related("point__plan__episode__patient")
         .order_by("-created_at", "-id")
     )
-    if late:
-        seen = last_viewed({a.point.plan.episode.patient_id for a in late}, PATIENT_VIEWED)
-        shown = set()
-        for answer in late:
-            point = answer.point
-            opened = seen.get(point.plan.episode.patient_id)
-            if point.pk in shown or (opened is not None and opened > answer.created_at):
-                continue
+    shown = set()
+    for answer in late:
+        point = answer.point
+        if point.pk not in shown:
             shown.add(point.pk)
             rows.append(OverdueRow(point, point.plan.episode, "late", answer))
     return rows

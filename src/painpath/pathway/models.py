@@ -7,8 +7,10 @@ plain copy, never a translation that could drift.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -111,10 +113,38 @@ class Classification(models.Model):
     urgent = models.BooleanField(default=False)
     trigger = models.CharField(max_length=60, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    is_latest = models.BooleanField(default=False, editable=False)
+    """The episode's newest run: set when a run is stored, cleared on the one before, so the
+    worklist reads each episode's current result without loading its history."""
 
     class Meta:
         ordering = ("-created_at", "-id")
         get_latest_by = "created_at"
+        constraints = (
+            # At most one latest run per episode; as a partial index it also finds the
+            # latest runs of a clinic's episodes without touching the history.
+            models.UniqueConstraint(
+                fields=("episode",),
+                condition=models.Q(is_latest=True),
+                name="one_latest_classification",
+            ),
+        )
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Store the run; a new one becomes the episode's latest in the same transaction."""
+        if not self._state.adding:
+            super().save(*args, **kwargs)
+            return
+        with transaction.atomic():
+            # The episode's row is locked first: two runs stored at once for one episode
+            # (a submission and a logged session) would otherwise both find no other latest
+            # run to clear and both insert one, and the second would break the constraint.
+            Episode.objects.select_for_update().filter(pk=self.episode_id).values_list("pk").first()
+            Classification.objects.filter(episode_id=self.episode_id, is_latest=True).update(
+                is_latest=False
+            )
+            self.is_latest = True
+            super().save(*args, **kwargs)
 
     @cached_property
     def axes(self) -> dict[str, AxisResult]:

@@ -15,13 +15,13 @@ import datetime as dt
 import itertools
 import logging
 import operator
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
-from django.db.models.fields.json import KT
+from django.db.models import Max, OuterRef, QuerySet, Subquery
+from django.db.models.fields.json import KT, KeyTransform
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -289,7 +289,21 @@ def log_session(
 
 
 def latest_classification(episode: Episode) -> Classification | None:
-    return episode.classifications.order_by("-created_at", "-id").first()
+    return episode.classifications.filter(is_latest=True).first()
+
+
+def flag_latest(episodes: Iterable[int] | QuerySet[Episode]) -> None:
+    """Flag the newest stored run of each of ``episodes`` as its latest, for runs stored in
+    bulk (``bulk_create`` skips :meth:`Classification.save`, which keeps the flag)."""
+    runs = Classification.objects.filter(episode__in=episodes)
+    newest = (
+        Classification.objects.filter(episode_id=OuterRef("episode_id"))
+        .order_by("-created_at", "-id")
+        .values("id")[:1]
+    )
+    with transaction.atomic():
+        runs.filter(is_latest=True).update(is_latest=False)
+        runs.filter(id=Subquery(newest)).update(is_latest=True)
 
 
 REFRESHED = "refreshed for today"
@@ -383,6 +397,69 @@ def red_flag_acknowledgement(classification: Classification) -> RedFlagAcknowled
         if fired <= _red_flag_rules(ack.classification):
             return ack
     return None
+
+
+def _red_flags_key(key: str, field: str = "result") -> KeyTransform:
+    return KeyTransform(key, KeyTransform("red_flags", KeyTransform("axes", field)))
+
+
+@dataclass(frozen=True)
+class WaitingRedFlag:
+    """A red flag of an episode's latest run that no acknowledgement covers."""
+
+    classification_id: int
+    episode_id: int
+    raised: dt.datetime
+    grade: str
+    rank: int | None
+
+    @property
+    def order(self) -> tuple[int, dt.datetime]:
+        """By grade, most severe first, then oldest first. A red-flags 1.x run carries no
+        grade order: its one "urgent" may be a cauda equina, so it ranks with emergencies."""
+        return (0 if self.rank is None else self.rank, self.raised)
+
+
+def waiting_red_flags(latest: QuerySet[Classification]) -> list[WaitingRedFlag]:
+    """The red flags of ``latest`` (each episode's latest run) that no acknowledgement
+    covers (the rule of :func:`red_flag_acknowledgement`), in :attr:`WaitingRedFlag.order`.
+    Two queries that read the red-flag axis's result, fired rules and grades, never the
+    whole result of a run."""
+    raised = [
+        row
+        for row in latest.order_by()
+        .annotate(
+            grade=KT("result__axes__red_flags__result"),
+            fired=_red_flags_key("fired"),
+            grades=_red_flags_key("grades"),
+        )
+        .filter(result__axes__red_flags__result__isnull=False)
+        .exclude(result__axes__red_flags__result="none")
+        .values_list("id", "episode_id", "created_at", "grade", "fired", "grades")
+        if row[4]
+    ]
+    acknowledged: dict[int, list[tuple[dt.datetime, frozenset[str]]]] = {}
+    acks = RedFlagAcknowledgement.objects.filter(
+        classification__episode_id__in={row[1] for row in raised}
+    ).values_list(
+        "classification__episode_id",
+        "classification__created_at",
+        _red_flags_key("fired", "classification__result"),
+    )
+    for episode_id, created, fired in acks:
+        acknowledged.setdefault(episode_id, []).append((created, frozenset(fired or ())))
+    waiting = [
+        WaitingRedFlag(
+            pk, episode_id, created, grade, grades.index(grade) if grade in (grades or ()) else None
+        )
+        for pk, episode_id, created, grade, fired, grades in raised
+        if not any(
+            at <= created and frozenset(fired) <= covered
+            for at, covered in acknowledged.get(episode_id, ())
+        )
+    ]
+    waiting.sort(key=operator.attrgetter("order"))
+    return waiting
 
 
 ACKNOWLEDGE_ACTIONS = frozenset(
@@ -627,16 +704,26 @@ def step_changes(episode: Episode, *, current: Classification | None = None) -> 
     return changes
 
 
-def recent_step_changes(
-    episodes: Sequence[Episode], *, since: dt.datetime
-) -> dict[int, StepChange]:
-    """The latest step change of each episode made by a run stored at or after ``since``,
-    by episode id. Four queries whatever the number of episodes: the steps of the runs since
-    ``since``, the last known step before it, and the runs that changed it."""
+@dataclass(frozen=True)
+class StepTransition:
+    """Where an episode's latest recent step change is, before loading the run that made it."""
+
+    episode_id: int
+    classification_id: int
+    before: str
+    at: dt.datetime
+
+
+def recent_step_transitions(
+    episodes: Iterable[Episode] | QuerySet[Episode], *, since: dt.datetime
+) -> dict[int, StepTransition]:
+    """The latest step change of each of ``episodes`` made by a run stored at or after
+    ``since``, by episode id, reading only each run's step (three queries whatever the number
+    of episodes: the steps of the runs since ``since``, and the last known step before it)."""
     recent = list(
         Classification.objects.filter(episode__in=episodes, created_at__gte=since)
         .order_by("episode_id", "created_at", "id")
-        .values_list("episode_id", "id", _STEP)
+        .values_list("episode_id", "id", _STEP, "created_at")
     )
     if not recent:
         return {}
@@ -645,8 +732,8 @@ def recent_step_changes(
         Classification.objects.filter(
             episode_id__in={row[0] for row in recent}, created_at__lt=since
         )
-        .alias(step=_STEP)
-        .filter(step__in=STEPS)
+        # The key's own lookup: on SQLite a text transform's ``in`` compares JSON with text.
+        .filter(result__axes__stepped_care__result__in=STEPS)
         .values("episode_id")
         .annotate(last=Max("id"))
         .values_list("last", flat=True)
@@ -654,13 +741,27 @@ def recent_step_changes(
     before = dict(
         Classification.objects.filter(pk__in=list(last_known)).values_list("episode_id", _STEP)
     )
-    latest: dict[int, tuple[int, str]] = {}
+    latest: dict[int, StepTransition] = {}
     for episode_id, rows in itertools.groupby(recent, key=operator.itemgetter(0)):
-        found = _transitions(((pk, step) for _, pk, step in rows), before.get(episode_id))
+        runs = list(rows)
+        found = _transitions(((pk, step) for _, pk, step, _ in runs), before.get(episode_id))
         if found:
-            latest[episode_id] = found[-1]
-    stored = Classification.objects.in_bulk([pk for pk, _ in latest.values()])
-    return {
-        episode_id: _step_change(stored[pk], step_before)
-        for episode_id, (pk, step_before) in latest.items()
-    }
+            pk, step_before = found[-1]
+            at = next(created for _, run, _, created in runs if run == pk)
+            latest[episode_id] = StepTransition(episode_id, pk, step_before, at)
+    return latest
+
+
+def step_changes_of(transitions: Iterable[StepTransition]) -> dict[int, StepChange]:
+    """The step changes of ``transitions`` by episode id, loading only their runs."""
+    wanted = list(transitions)
+    stored = Classification.objects.in_bulk([t.classification_id for t in wanted])
+    return {t.episode_id: _step_change(stored[t.classification_id], t.before) for t in wanted}
+
+
+def recent_step_changes(
+    episodes: Iterable[Episode] | QuerySet[Episode], *, since: dt.datetime
+) -> dict[int, StepChange]:
+    """The latest step change of each episode made by a run stored at or after ``since``,
+    by episode id (:func:`recent_step_transitions`, and one query for the runs)."""
+    return step_changes_of(recent_step_transitions(episodes, since=since).values())
