@@ -52,6 +52,19 @@ def test_report_counts_an_exactly_repeated_row_once_and_says_so(tmp_path: Path) 
     assert "lines 4, 5: the same as an earlier line; counted once" in result.stderr
 
 
+def test_a_warning_never_makes_a_refusal_two_lines(tmp_path: Path) -> None:
+    # Found by the fuzz test: a blank score's warning, then the --k refusal.
+    path = csv(tmp_path / "s.csv", "1,nrs,0,8\n1,nrs,3,\n")
+    assert "fewer than 11 patients" in refused(["report", "-i", str(path), "--k", "11"])
+
+
+def test_report_refuses_a_column_of_lists_from_json_lines(tmp_path: Path) -> None:
+    path = tmp_path / "s.jsonl"
+    path.write_text('{"patient_id": 1, "instrument": "nrs", "timepoint": 0, "score": [1]}\n')
+    line = refused(["report", "-i", str(path)])
+    assert line == f"error: {path}: column score holds List(Int64), not numbers"
+
+
 def test_report_refuses_two_different_answers_for_one_time_point(tmp_path: Path) -> None:
     path = csv(tmp_path / "s.csv", "1,nrs,0,8\n1,nrs,3,2\n1,nrs,3,3\n")
     assert "lines 3, 4: two different answers for patient '1', nrs at month 3" in refused(

@@ -170,6 +170,21 @@ def score_tables(draw: st.DrawFn) -> str:
     return "\n".join([",".join(columns), *rows]) + "\n"
 
 
+@st.composite
+def score_records(draw: st.DrawFn) -> str:
+    """The report's table as JSON Lines, any JSON in any cell now and then."""
+    lines = []
+    for _ in range(draw(st.integers(0, 6))):
+        record = {
+            "patient_id": draw(st.integers(1, 3) | json_values()),
+            "instrument": draw(st.sampled_from(["nrs", "odi"]) | json_values()),
+            "timepoint": draw(st.sampled_from([0, 3]) | json_values()),
+            "score": draw(st.integers(0, 10) | json_values()),
+        }
+        lines.append(json.dumps(record))
+    return "\n".join(lines) + "\n"
+
+
 SHIPPED = sorted(RULESETS.glob("*.yaml"))
 
 
@@ -203,6 +218,7 @@ CONTENTS: dict[str, st.SearchStrategy[str | bytes]] = {
     "episode": episodes(),
     "jsonl": response_lines(),
     "csv": score_tables(),
+    "records": score_records(),
     "yaml": rule_set_files(),
     "wording": wordings(),
     "deep": st.integers(50, 3000).map(lambda n: "[" * n + "]" * n),
@@ -211,14 +227,15 @@ CONTENTS: dict[str, st.SearchStrategy[str | bytes]] = {
 # What each command reads, drawn more often than the rest so that random input gets past
 # the first check; the file's name ends as its kind (mostly).
 PREFERRED = {
-    ("classify",): "episode",
-    ("score",): "jsonl",
-    ("report",): "csv",
-    ("rulesets", "test"): "yaml",
-    ("rulesets", "validate"): "yaml",
-    ("questionnaires", "load-wording"): "wording",
+    ("classify",): ["episode"],
+    ("score",): ["jsonl"],
+    ("report",): ["csv", "csv", "records"],
+    ("rulesets", "test"): ["yaml"],
+    ("rulesets", "validate"): ["yaml"],
+    ("questionnaires", "load-wording"): ["wording"],
 }
 SUFFIX_OF = {"episode": ".json", "json": ".json", "jsonl": ".jsonl", "csv": ".csv"}
+SUFFIX_OF |= {"records": ".jsonl"}
 SUFFIX_OF |= {"yaml": ".yaml", "wording": ".json"}
 SUFFIXES = [".json", ".jsonl", ".csv", ".yaml", ".parquet", ""]
 
@@ -240,7 +257,7 @@ KNOWN_VALUES: dict[str, tuple[list[str], list[str]]] = {
         ["clinic=a", "clinic=a,b", "timepoint=0..3", "score=..5"],
         ["clinic", "ward=1", "score=x..y"],
     ),
-    "k": (["2", "3", "11"], ["1", "x"]),
+    "k": (["2", "3", "2", "11"], ["1", "x"]),
     "max_missing": (["0", "1", "3"], ["-1", "99"]),
     "patients": (["3", "5"], ["0", "-1"]),
     "seed": (["0", "7"], ["x"]),
@@ -252,8 +269,8 @@ READS = {"input", "patients", "file", "source"}
 
 
 def often(rnd: random.Random, good: list[str], bad: list[str]) -> str:
-    """One of ``good`` four times in five, else one of ``bad`` or random text."""
-    if rnd.random() < 0.8:
+    """One of ``good`` nine times in ten, else one of ``bad`` or random text."""
+    if rnd.random() < 0.9:
         return rnd.choice(good)
     if rnd.random() < 0.7:
         return rnd.choice(bad)
@@ -284,7 +301,7 @@ def invocations(
     # choices lean towards the ends of a list, which would make most invocations unusable.
     rnd = random.Random(draw(st.binary(min_size=8, max_size=8)))
     preferred = PREFERRED.get(path)
-    kind = preferred if preferred and rnd.random() < 0.7 else rnd.choice(sorted(CONTENTS))
+    kind = rnd.choice(preferred if preferred and rnd.random() < 0.7 else sorted(CONTENTS))
     content = draw(CONTENTS[kind])
     suffix = SUFFIX_OF.get(kind, "") if rnd.random() < 0.8 else rnd.choice(SUFFIXES)
     input_file = work / f"input{suffix}"
@@ -295,7 +312,7 @@ def invocations(
         usually = param.param_type_name == "argument" or (
             param.name in READS and param.name not in KNOWN_VALUES
         )
-        if not (param.required or rnd.random() < (0.9 if usually else 0.4)):
+        if not (param.required or rnd.random() < (0.9 if usually else 0.3)):
             continue
         if getattr(param, "is_flag", False):
             args.append(param.opts[0])

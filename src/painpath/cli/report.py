@@ -46,9 +46,10 @@ FORMATS = ("json", "csv", "html", "pdf")
 LOCALE = Path(__file__).parents[1] / "locale"
 
 
-def _inputs(source: Path, patients: Path | None) -> pl.DataFrame:
+def _inputs(source: Path, patients: Path | None) -> tuple[pl.DataFrame, list[str]]:
     """The scores (checked: :func:`painpath.core.analytics.inputs.check_scores`) joined with
-    the patients table; what was dropped is said on standard error."""
+    the patients table, and what was dropped: warnings, printed once the report is written
+    (a refusal after them must stay the one line on standard error)."""
     import polars as pl
 
     from painpath.core.analytics.inputs import InvalidScores, check_scores, lines
@@ -66,12 +67,13 @@ def _inputs(source: Path, patients: Path | None) -> pl.DataFrame:
         checked = check_scores(scores, first_line=first, unit=unit)
     except InvalidScores as error:
         fail(f"{scores_path}: {error}")
+    notes = []
     if checked.blank:
-        warn(
+        notes.append(
             f"{scores_path}: {lines(checked.blank, unit)}: blank score, counted as a missing answer"
         )
     if checked.duplicates:
-        warn(
+        notes.append(
             f"{scores_path}: {lines(checked.duplicates, unit)}: the same as an earlier "
             f"{unit}; counted once"
         )
@@ -80,7 +82,7 @@ def _inputs(source: Path, patients: Path | None) -> pl.DataFrame:
         scores = scores.with_columns(scores[WORDING].cast(pl.String))
     if patients is not None and patients.exists():
         scores = _join_patients(scores, patients)
-    return scores
+    return scores, notes
 
 
 def _numbering(path: Path) -> tuple[int, str]:
@@ -330,7 +332,7 @@ def report(
     from painpath.core.analytics.cohort import CohortError, apply_filters, parse_filters
     from painpath.core.instruments import REGISTRY
 
-    frame = _inputs(input, patients)
+    frame, notes = _inputs(input, patients)
     filters = cohort or []
     try:
         frame = apply_filters(frame, parse_filters(filters))
@@ -349,6 +351,7 @@ def report(
         # The cohort is already filtered; the document lists the filters it came from.
         document = _document(ibis.memtable(frame), filters, codes, points, output_format, k)
         write_output(output, document)
+        _warn(notes)
         return
     wording = WORDING in frame.columns
     scores = ibis.memtable(frame.select([*REQUIRED, WORDING] if wording else list(REQUIRED)))
@@ -363,6 +366,12 @@ def report(
     else:
         text = _csv(rows)
     write_output(output, text)
+    _warn(notes)
+
+
+def _warn(notes: list[str]) -> None:
+    for note in notes:
+        warn(note)
 
 
 def register(app: typer.Typer) -> None:

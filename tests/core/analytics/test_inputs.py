@@ -60,6 +60,22 @@ def test_what_cannot_be_reported_is_refused_naming_the_lines(
     assert message in str(error.value)
 
 
+@pytest.mark.parametrize(
+    ("columns", "message"),
+    [
+        ({"score": [[1], [2], [3], [4]]}, "column score holds List(Int64), not numbers"),
+        ({"timepoint": [True, False, True, False]}, "column timepoint holds Boolean"),
+        ({"instrument": [1, 1, 1, 1]}, "column instrument holds Int64, not text"),
+    ],
+)
+def test_a_column_of_the_wrong_kind_is_refused_before_any_cast(
+    columns: dict[str, list[object]], message: str
+) -> None:
+    # JSON Lines and Parquet can hold lists and true/false where numbers belong.
+    with pytest.raises(InvalidScores, match=message.replace("(", r"\(").replace(")", r"\)")):
+        check_scores(table(**columns))
+
+
 def test_a_score_that_differs_only_in_another_column_is_a_conflict() -> None:
     frame = table(answered_on=["a", "b", "c", "d"])
     twice = pl.concat([frame, frame.slice(1, 1).with_columns(pl.lit("e").alias("answered_on"))])

@@ -39,6 +39,12 @@ __all__ = ["KEY", "CheckedScores", "InvalidScores", "check_scores"]
 
 KEY = ("patient_id", "instrument", "timepoint")
 LINE = "_line"
+WANTED = {
+    "patient_id": "a patient key",
+    "instrument": "instrument codes",
+    "timepoint": "whole months",
+    "score": "numbers",
+}
 SHOWN = 5
 
 
@@ -86,6 +92,16 @@ def _range(code: str) -> tuple[float, float]:
 def check_scores(frame: pl.DataFrame, *, first_line: int = 2, unit: str = "line") -> CheckedScores:
     """``frame`` (columns ``patient_id``, ``instrument``, ``timepoint``, ``score`` and any
     others) typed and checked as the module docstring says; :class:`InvalidScores` if not."""
+    for column in (*KEY, "score"):
+        dtype = frame.schema[column]
+        if (
+            dtype.is_nested()
+            or dtype == pl.Object
+            or (column != "patient_id" and dtype == pl.Boolean)
+        ):
+            raise InvalidScores(f"column {column} holds {dtype}, not {WANTED[column]}")
+    if frame.schema["instrument"] not in (pl.String, pl.Categorical, pl.Null):
+        raise InvalidScores(f"column instrument holds {frame.schema['instrument']}, not text")
     frame = frame.with_row_index(LINE, offset=first_line)
     for column in KEY:
         blank = frame.filter(pl.col(column).is_null())
