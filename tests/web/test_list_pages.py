@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -226,6 +227,34 @@ def test_the_log_pages_keep_the_search(admin_client_: Client, clinician: User) -
     entries = list(first.context["page"]) + list(second.context["page"])
     assert len({e.pk for e in entries}) == LOG_PAGE + 5
     assert {e.action for e in entries} == {"view"}
+
+
+def test_a_patient_search_finds_the_reads_of_the_record_and_the_refused_ones(
+    admin_client_: Client, clinician: User, episode: Episode
+) -> None:
+    record = episode.patient
+    add_entries(clinician, 20)
+    read = AuditEntry.objects.create(user=clinician, action="view", patient=record)
+    refused = AuditEntry.objects.create(
+        user=clinician, action="view", detail={"requested": str(record.public_id)}
+    )
+    unmatched = AuditEntry.objects.create(
+        user=clinician, action="view", detail={"patient_record": str(uuid.uuid4())}
+    )
+    stray = AuditEntry.objects.create(
+        user=clinician, action="view", detail={"patient_record": str(record.public_id)}
+    )
+
+    response = admin_client_.get(
+        reverse("administration:audit_log"), {"patient": str(record.public_id)}
+    )
+
+    assert set(shown(response)) >= {read.pk, refused.pk, stray.pk}
+    assert unmatched.pk not in shown(response)
+    assert all(
+        e.patient == record or record.public_id.hex in str(e.detail).replace("-", "")
+        for e in response.context["page"]
+    )
 
 
 def test_the_log_says_more_than_a_thousand_rather_than_counting_them(
