@@ -34,7 +34,7 @@ from painpath.patients.models import Episode
 from painpath.questionnaires import services
 from painpath.questionnaires.models import IntakeDraft, IntakeLink, QuestionnaireResponse
 
-PATIENTS = 20
+PATIENTS = 12
 
 
 @pytest.fixture
@@ -51,7 +51,7 @@ def test_a_server_killed_during_a_burst_of_submissions_stores_each_intake_whole_
 ) -> None:
     env = make_env(database_url, tmp_path)
     links = prepare(env, PATIENTS)
-    server = Gunicorn(env)
+    server = Gunicorn(env, workers=2)  # several processes, fewer to boot twice
     server.start()
     try:
         patients = [Patient(server.url, link["token"]) for link in links]
@@ -95,7 +95,7 @@ def test_a_server_killed_during_a_burst_of_submissions_stores_each_intake_whole_
 
     # Restarted, every patient sends again (those who got no answer, with the same id): the
     # ones already stored are told so, the rest are stored now — each exactly once.
-    with Gunicorn(env) as again:
+    with Gunicorn(env, workers=2) as again:
         for patient in patients:
             patient.browser.base = again.url
             response = patient.send_again()
