@@ -224,7 +224,8 @@ def parse_protocol(text: str, origin: str = "protocol") -> FollowUpProtocol:
     ``origin`` and the field. The version must be numbers separated by dots (1.2.0)."""
     try:
         data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
+    except (yaml.YAMLError, ValueError, RecursionError) as error:
+        # ValueError: a date YAML cannot build (0000-00-00); RecursionError: nesting too deep.
         raise ProtocolError(f"{origin}: not valid YAML: {error}") from None
     protocol = _protocol(data, origin)
     try:

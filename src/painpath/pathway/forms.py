@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any, ClassVar
 
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +18,10 @@ from painpath.pathway.models import (
 )
 from painpath.patients.forms import REGIONS, YEARS_AHEAD, DateInput, Quiet, limit_dates
 from painpath.patients.models import Episode, ImagingStudy, Medication
+
+# The longest blood-thinner pause the episode schema takes (medications[].pause_agreed_days,
+# decision.days).
+PAUSE_DAYS_MAX = 60
 
 
 class SessionForm(Quiet, forms.Form):
@@ -129,6 +134,13 @@ class MedicationForm(Quiet, forms.ModelForm):
         model = Medication
         fields = ("code", "anticoagulant", "pause_agreed_days")
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The episode schema's range: a longer pause broke the reclassification (a 500).
+        days = self.fields["pause_agreed_days"]
+        days.validators.append(MaxValueValidator(PAUSE_DAYS_MAX))
+        days.widget.attrs["max"] = PAUSE_DAYS_MAX
+
 
 class MedicationDecisionForm(Quiet, forms.Form):
     """The doctor's decision on one blood thinner before the procedure, and the details the
@@ -136,7 +148,9 @@ class MedicationDecisionForm(Quiet, forms.Form):
 
     medication = forms.IntegerField(widget=forms.HiddenInput)
     decision = forms.ChoiceField(label=_("Decision"), choices=Medication.Decision.choices)
-    days = forms.IntegerField(label=_("Pause, days"), required=False, min_value=1, max_value=60)
+    days = forms.IntegerField(
+        label=_("Pause, days"), required=False, min_value=1, max_value=PAUSE_DAYS_MAX
+    )
     reason = forms.CharField(label=_("Why"), required=False, max_length=1000)
     indication = forms.ChoiceField(
         label=_("Indication"),
