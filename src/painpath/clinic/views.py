@@ -31,6 +31,7 @@ from painpath.clinic import services as clinic
 from painpath.clinic.display import episode_panel
 from painpath.clinic.forms import ClinicSettingsForm, ProtocolEditForm, ProtocolImportForm
 from painpath.core.followup import ProtocolError
+from painpath.core.rules import InvalidEpisode
 from painpath.followup import services as followup
 from painpath.pathway import services
 from painpath.pathway.forms import (
@@ -266,8 +267,15 @@ def _quick_action(
         episode = _episode(request, episode_id)
         form = form_class(request.POST)
         if form.is_valid():
-            save(request, episode, form)
-            messages.success(request, str(done))
+            try:
+                save(request, episode, form)
+            except InvalidEpisode as refused:
+                # E.g. a 41st imaging study: more than the episode schema holds. The service's
+                # transaction stored nothing; say what the rules refuse instead of a 500.
+                problems = "; ".join(f"{where}: {what}" for where, what in refused.problems)
+                messages.error(request, _("Not saved: the rules cannot take it (%s).") % problems)
+            else:
+                messages.success(request, str(done))
         else:
             messages.error(request, _("Not saved: %s") % _form_errors(form))
         return _back(request, episode, anchor)
