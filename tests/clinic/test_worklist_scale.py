@@ -148,7 +148,9 @@ def _clinic_with_history(code: str, factor: int) -> Clinic:
         result = latest.result if latest else open_episodes[0].classifications.first().result
         for i in range(3 * factor):
             history.append(
-                Classification(episode=episode, as_of=today, result=result, trigger="history")
+                Classification(
+                    episode=episode, as_of=today, result=result, trigger=f"history {i % 2}"
+                )
             )
             responses.append(
                 QuestionnaireResponse(
@@ -161,10 +163,11 @@ def _clinic_with_history(code: str, factor: int) -> Clinic:
     Classification.objects.bulk_create(history)
     QuestionnaireResponse.objects.bulk_create(responses)
     AuditEntry.objects.bulk_create(views)
-    # Older than the step-change window; each answer came before a page view.
-    Classification.objects.filter(trigger="history", episode__patient__clinic=clinic).update(
-        created_at=_at(60)
-    )
+    # Half before the step-change window, half in it (the step each episode has now, before
+    # the runs above); each answer came before a page view.
+    runs = Classification.objects.filter(episode__patient__clinic=clinic)
+    runs.filter(trigger="history 0").update(created_at=_at(60))
+    runs.filter(trigger="history 1").update(created_at=_at(5))
     QuestionnaireResponse.objects.filter(episode__patient__clinic=clinic).update(
         submitted_at=_at(50)
     )

@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max, OuterRef, QuerySet, Subquery
+from django.db.models import F, Max, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.fields.json import KT, KeyTransform
+from django.db.models.functions import Lag
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -719,11 +720,28 @@ def recent_step_transitions(
 ) -> dict[int, StepTransition]:
     """The latest step change of each of ``episodes`` made by a run stored at or after
     ``since``, by episode id, reading only each run's step (three queries whatever the number
-    of episodes: the steps of the runs since ``since``, and the last known step before it)."""
-    recent = list(
+    of episodes: the runs since ``since`` whose step differs from the run before, and the last
+    known step before ``since``). Runs whose step is unknown are passed over
+    (:func:`_transitions`); so are runs with the step of the run before, in the database,
+    so that many runs in the window cost no more rows than few."""
+    runs = (
         Classification.objects.filter(episode__in=episodes, created_at__gte=since)
-        .order_by("episode_id", "created_at", "id")
-        .values_list("episode_id", "id", _STEP, "created_at")
+        # The key's own lookup: on SQLite a text transform's ``in`` compares JSON with text.
+        .filter(result__axes__stepped_care__result__in=STEPS)
+        .annotate(
+            step=_STEP,
+            previous=Window(
+                Lag(_STEP),
+                partition_by=F("episode_id"),
+                order_by=(F("created_at").asc(), F("id").asc()),
+            ),
+        )
+        .filter(Q(previous__isnull=True) | ~Q(previous=F("step")))
+    )
+    recent = list(
+        runs.order_by("episode_id", "created_at", "id").values_list(
+            "episode_id", "id", "step", "created_at"
+        )
     )
     if not recent:
         return {}
@@ -732,7 +750,6 @@ def recent_step_transitions(
         Classification.objects.filter(
             episode_id__in={row[0] for row in recent}, created_at__lt=since
         )
-        # The key's own lookup: on SQLite a text transform's ``in`` compares JSON with text.
         .filter(result__axes__stepped_care__result__in=STEPS)
         .values("episode_id")
         .annotate(last=Max("id"))
