@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from painpath.core.rules import episode_schema
 from painpath.pathway.models import (
     ProcedureBooking,
     ReadinessItem,
@@ -22,6 +23,9 @@ from painpath.patients.models import Episode, ImagingStudy, Medication
 # The longest blood-thinner pause the episode schema takes (medications[].pause_agreed_days,
 # decision.days).
 PAUSE_DAYS_MAX = 60
+# The most sessions a course holds in the episode schema (treatment_courses[].sessions).
+_COURSE = episode_schema()["properties"]["treatment_courses"]["items"]
+SESSIONS_MAX: int = _COURSE["properties"]["sessions"]["maxItems"]
 
 
 class SessionForm(Quiet, forms.Form):
@@ -48,6 +52,16 @@ class SessionForm(Quiet, forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         course = data.get("course")
+        if course is not None and course.sessions.count() >= SESSIONS_MAX:
+            # More than the episode schema holds: the reclassification would fail (a 500).
+            self.add_error(
+                "course",
+                _(
+                    "This course holds %(max)s sessions, the most the rules take: "
+                    "start a new course."
+                )
+                % {"max": SESSIONS_MAX},
+            )
         high = 100 if course is not None and course.pain_instrument == "vas" else 10
         for name in ("pain_before", "pain_after"):
             value = data.get(name)
