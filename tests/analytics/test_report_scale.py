@@ -15,7 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from painpath.analytics import services
+from painpath.analytics import disclosure, services
 from painpath.analytics.demo import synthetic_axes
 from painpath.core.consent import RESEARCH
 from painpath.pathway.models import Classification
@@ -129,3 +129,10 @@ def test_the_streamed_parquet_holds_the_rows_of_the_export(clinic: Clinic, tmp_p
     assert (written.rows, written.patients) == (10, 5)
     assert stored.sort(["patient_id", "timepoint"]).equals(services.export_registry())
     assert pq.ParquetFile(written.path).num_row_groups == 3
+
+
+def test_age_bands_as_a_column_are_age_band_of_each_age() -> None:
+    ages = [None, -1, 0, 29, 30, 39, 40, 59, 79, 80, 120]
+    banded = disclosure.with_bands(pl.DataFrame({"age": ages}, schema={"age": pl.Int64}))
+    assert banded["age_band"].to_list() == [disclosure.age_band(age) for age in ages]
+    assert banded["age_band"].to_list()[3:6] == ["<30", "30-39", "30-39"]

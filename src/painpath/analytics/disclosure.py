@@ -60,7 +60,17 @@ def with_bands(frame: pl.DataFrame) -> pl.DataFrame:
     """The export with ``age_band`` and ``index_year`` (text) beside age and index date."""
     extra = []
     if "age" in frame.columns:
-        extra.append(pl.col("age").map_elements(age_band, return_dtype=pl.String).alias("age_band"))
+        # age_band() as a column expression: a Python call per row costs seconds at 200,000.
+        age = pl.col("age")
+        low = age // 10 * 10
+        band = (
+            pl.when(age < 30)
+            .then(pl.lit(AGE_BANDS[0]))
+            .when(age >= 80)
+            .then(pl.lit(AGE_BANDS[-1]))
+            .otherwise(pl.format("{}-{}", low, low + 9))
+        )
+        extra.append(band.alias("age_band"))
     if "index_date" in frame.columns:
         extra.append(pl.col("index_date").dt.year().cast(pl.String).alias("index_year"))
     return frame.with_columns(extra) if extra else frame

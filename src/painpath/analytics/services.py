@@ -27,9 +27,13 @@ Placing answers:
   :func:`painpath.core.followup.place`; per time point the answer nearest the target date is
   kept, with ``in_window`` telling whether it came inside the window (baseline rows: true).
 
-Reading it (:func:`registry_table`): on SQLite the frame goes to an in-process DuckDB; on
-PostgreSQL it is written to a temporary table of an Ibis connection to the same database,
-and the report's query runs in PostgreSQL.
+Reading it: :class:`Registry` runs a fixed number of queries per batch of episodes, whatever
+the history — each episode's cohort columns, latest plan, procedure, first course and latest
+classification in one query, its answers without their JSON, its graded imaging, and only
+the result code of each axis of the latest classification (extracted from the JSON in the
+database) — so memory holds one batch and the finished frame. :func:`registry_table` gives
+the frame to an in-process DuckDB for the report's Ibis query, on SQLite and PostgreSQL
+alike (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -378,29 +382,13 @@ def export_registry(
 
 
 def registry_table(frame: pl.DataFrame) -> ibis.Table:
-    """The export as an Ibis table on the backend that matches the database."""
-    if connection.vendor == "postgresql":
-        return _postgres_table(frame)
+    """The export as an Ibis table of an in-process DuckDB, on either database.
+
+    The rows are in this process already (disclosure control runs on them here): copying
+    them back into a PostgreSQL temporary table cost more than the whole report — 20 s and
+    0.75 GB for 200,000 rows through Ibis' row-by-row insert, and minutes more while the new
+    table had no statistics (docs/performance.md)."""
     return ibis.duckdb.connect().create_table("registry", frame.to_arrow())
-
-
-def _postgres_table(frame: pl.DataFrame) -> ibis.Table:
-    settings = connection.settings_dict
-    con = ibis.postgres.connect(
-        host=settings.get("HOST") or None,
-        port=int(settings["PORT"]) if settings.get("PORT") else None,
-        user=settings.get("USER") or None,
-        password=settings.get("PASSWORD") or None,
-        database=settings["NAME"],
-    )
-    # Temporary: private to this connection and gone with it, so concurrent reports never
-    # see each other's cohort.
-    name = f"painpath_registry_{uuid.uuid4().hex[:12]}"
-    table = con.create_table(name, frame.to_arrow(), temp=True)
-    # A new table has no statistics: PostgreSQL would plan every join of the report for one
-    # row (nested loops — minutes at 20,000 patients instead of half a second).
-    con.raw_sql(f'ANALYZE "{name}"').close()
-    return table
 
 
 def write_parquet(frame: pl.DataFrame, folder: Path) -> Path:
