@@ -329,3 +329,41 @@ def test_the_staff_list_pages_by_username(
     assert names == sorted(
         User.objects.filter(memberships__clinic=clinic).values_list("username", flat=True)
     )
+
+
+# --------------------------------------------------------------------------- who may page
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        ("administration:audit_log", {"before": "1-1"}),
+        ("administration:audit_log", {"after": "1-1", "user": "a"}),
+        ("administration:staff", {"page": "2"}),
+    ],
+)
+def test_a_page_further_down_is_refused_to_whoever_may_not_see_the_first(
+    clinician_client: Client, name: str, params: dict[str, str]
+) -> None:
+    before = AuditEntry.objects.count()
+
+    response = clinician_client.get(reverse(name), params)
+
+    assert response.status_code == 403
+    # Only the refusal itself is recorded, nothing from the log or the staff list.
+    assert AuditEntry.objects.count() - before <= 1
+    assert "audit-table" not in response.content.decode()
+
+
+def test_another_clinics_patients_are_on_no_page(
+    verified_client: Callable[[User], Client],
+    make_staff: Callable[..., User],
+    clinic: Clinic,
+    other_clinic: Clinic,
+) -> None:
+    add_patients(clinic, PATIENT_PAGE + 5)
+    outsider = verified_client(make_staff(CLINICIAN, "outsider", other_clinic))
+
+    for page in ("1", "2"):
+        response = outsider.get(reverse("patients:list"), {"page": page})
+        assert list(response.context["page"]) == []
