@@ -1,9 +1,10 @@
 """Run every benchmark: ``python -m benchmarks`` (or ``make bench``)."""
 
-from benchmarks import classify, cli_startup, report, scoring
+from benchmarks import classify, cli_startup, pages, report, scoring
 
 if __name__ == "__main__":
     scoring.main()
     classify.main()
     report.main()
     cli_startup.main()
+    pages.main()

@@ -22,7 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -45,7 +45,9 @@ from painpath.patients import services as patient_services
 from painpath.patients.models import Clinic, Episode, Membership, Patient
 from painpath.questionnaires.models import QuestionnaireResponse
 from painpath.questionnaires.services import store_answers_as_shown
+from painpath.web import scale
 from painpath.web.env import DEVELOPMENT_SECRET_KEY
+from painpath.web.scale import PERIPHERAL_NEUROPATHIC
 
 DEMO_PASSWORD = "painpath-demo"
 # Synthetic, published demo keys (hex, 20 bytes): "painpath demo <role>" padded. They are in
@@ -345,13 +347,7 @@ def neuropathic(t: dt.date, user: Any) -> Patient:
                 {"code": "sciatica"},
                 {"code": "leg_paraesthesia"},
             ],
-            "sensory_findings": {
-                "nerve_lesion_history": True,
-                "plausible_distribution": True,
-                "sensory_signs_in_distribution": True,
-                "confirmatory_test": True,
-                "lesion_site": "peripheral",
-            },
+            "sensory_findings": PERIPHERAL_NEUROPATHIC,
         },
     )
     patient_services.add_imaging(
@@ -411,7 +407,20 @@ def load_patients(today: dt.date | None = None) -> list[tuple[str, bool]]:
 
 
 class Command(BaseCommand):
-    help = "Create the demo logins and the synthetic demo clinic (idempotent)."
+    help = (
+        "Create the demo logins and the synthetic demo clinic (idempotent). With --patients N: "
+        "instead of the five demo patients, a synthetic clinic at the size of a real one, "
+        "built by bulk inserts for measuring (painpath.web.scale)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--patients", type=int, help="build a clinic of N patients")
+        parser.add_argument("--years", type=int, default=5, help="years of history (5)")
+        parser.add_argument("--seed", type=int, default=0, help="the same seed, the same clinic")
+        parser.add_argument(
+            "--audit-rows", type=int, help='audit "view" entries (default: 50 per patient)'
+        )
+        parser.add_argument("--clinics", type=int, default=2, help="clinics, 1–3 (2)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         # The demo logins' passwords and authenticator keys are published in the README: a
@@ -422,6 +431,9 @@ class Command(BaseCommand):
                 "real installation, and the demo logins' passwords and 2FA keys are public"
             )
         users = ensure_demo_users()
+        if options["patients"] is not None:
+            self._scale(options)
+            return
         patients = load_patients()
         write = self.stdout.write
         write(f"demo logins (synthetic; password for all: {DEMO_PASSWORD}):")
@@ -432,3 +444,26 @@ class Command(BaseCommand):
         write(f"synthetic patients: {created} created, {len(patients) - created} already there")
         write("2FA code right now: python -m painpath.web.manage demo_otp demo-clinician")
         write(f"follow-up plans: {add_demo_followups()} added")
+
+    def _scale(self, options: dict[str, Any]) -> None:
+        patients = options["patients"]
+        audit_rows = options["audit_rows"]
+        try:
+            summary = scale.build_clinic(
+                patients=patients,
+                years=options["years"],
+                seed=options["seed"],
+                audit_rows=50 * patients if audit_rows is None else audit_rows,
+                clinics=options["clinics"],
+                progress=lambda message: self.stderr.write(f"  {message}"),
+            )
+        except ValueError as error:
+            raise CommandError(f"not building the clinic: {error}") from None
+        for name, value in summary.as_dict().items():
+            self.stdout.write(
+                f"{name:<16} {value:,}" if isinstance(value, int) else f"{name:<16} {value:.1f}"
+            )
+        self.stdout.write(
+            "signed in as demo-clinician (clinic A) you see the generated patients; the "
+            "benchmarks sign in as scale-clinic-a-clinician-1"
+        )
