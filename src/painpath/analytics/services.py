@@ -40,9 +40,11 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -51,8 +53,9 @@ import polars as pl
 import pyarrow.parquet as pq
 from django.apps import apps
 from django.db import connection
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery, TextField
 from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from painpath.audit.services import Event
@@ -120,7 +123,7 @@ class _Answer(NamedTuple):
     instrument: str
     answered_on: dt.date
     score: float
-    wording: Any
+    wording: str
 
 
 def _latest(model: Any, order: tuple[str, ...], field: str) -> Subquery:
@@ -204,11 +207,28 @@ def _answers(ids: list[int]) -> dict[int, list[_Answer]]:
     rows = (
         responses.objects.filter(episode_id__in=ids, score__isnull=False)
         .order_by()
-        .values_list("episode_id", "id", "instrument", "answered_on", "score", "wording")
+        # The wording as text: a clinic's answers share a handful of wordings, each decoded
+        # once (_wording) rather than once per answer.
+        .values_list(
+            "episode_id", "id", "instrument", "answered_on", "score", Cast("wording", TextField())
+        )
     )
     for episode_id, *answer in rows:
         out[episode_id].append(_Answer(*answer))
     return out
+
+
+def _grade(value: Any) -> int | None:
+    """A fat grade as the form stores it (a number), read as text on PostgreSQL."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def _fat_grades(ids: list[int]) -> dict[int, int]:
@@ -217,22 +237,24 @@ def _fat_grades(ids: list[int]) -> dict[int, int]:
     studies = (
         ImagingStudy.objects.filter(episode_id__in=ids, findings__has_key="multifidus_fat_grade")
         .order_by("episode_id", "-date", "id")  # newest first, as the model orders them
-        .values_list("episode_id", "findings")
+        .values_list("episode_id", KT("findings__multifidus_fat_grade"))
     )
-    for episode_id, findings in studies:
-        grade = (findings or {}).get("multifidus_fat_grade")
-        if episode_id in out or grade is None:
-            continue
-        try:
-            out[episode_id] = int(grade)
-        except (TypeError, ValueError):
-            continue
+    for episode_id, value in studies:
+        grade = _grade(value) if value is not None else None
+        if episode_id not in out and grade is not None:
+            out[episode_id] = grade
     return out
 
 
+@lru_cache(maxsize=256)
+def _wording_of(stored: str) -> tuple[str, str]:
+    ref = WordingRef.from_dict(json.loads(stored))
+    return ref.kind, ref.label
+
+
 def _wording(response: _Answer) -> dict[str, str]:
-    ref = WordingRef.from_dict(response.wording)
-    return {"wording": ref.kind, "wording_id": ref.label}
+    kind, label = _wording_of(response.wording)
+    return {"wording": kind, "wording_id": label}
 
 
 def _placed(

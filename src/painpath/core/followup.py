@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -266,9 +266,11 @@ def builtin_protocols() -> dict[str, FollowUpProtocol]:
     }
 
 
+@lru_cache(maxsize=4096)
 def schedule(protocol: FollowUpProtocol, index_date: dt.date) -> tuple[DuePoint, ...]:
     """Each time point's target date (calendar months; 31 Jan + 1 month = end of February)
-    and its window."""
+    and its window. Cached: :func:`place` asks it again for each answer of an episode (the
+    registry export places 200,000 answers)."""
     out = []
     for point in protocol.timepoints:
         target = add_months(index_date, point.months)
