@@ -207,7 +207,7 @@ def worklist(
     red_shown = red_page.of(waiting)
 
     upcoming = latest.filter(
-        result__axes__readiness__result="not_ready",
+        readiness="not_ready",
         episode__procedure__appointment_date__range=(today, today + dt.timedelta(days=days)),
     ).order_by("episode__procedure__appointment_date", "episode__created_at", "episode_id")
     ready_page = _page("ready", upcoming.count(), pages, size)
@@ -217,9 +217,7 @@ def worklist(
 
     suggested = [
         pk
-        for pk, fired in latest.filter(
-            result__axes__stepped_care__result="step_2", episode__procedure__isnull=True
-        )
+        for pk, fired in latest.filter(step="step_2", episode__procedure__isnull=True)
         .annotate(
             fired=KeyTransform(
                 "fired", KeyTransform("stepped_care", KeyTransform("axes", "result"))

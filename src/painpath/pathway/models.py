@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models, transaction
+from django.db.models.fields.json import KT
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -116,6 +117,23 @@ class Classification(models.Model):
     is_latest = models.BooleanField(default=False, editable=False)
     """The episode's newest run: set when a run is stored, cleared on the one before, so the
     worklist reads each episode's current result without loading its history."""
+    # The results the worklist filters on, copied out of ``result`` by the database on every
+    # insert (bulk ones too), so that finding the rows never reads the JSON of every run.
+    red_flags = models.GeneratedField(
+        expression=KT("result__axes__red_flags__result"),
+        output_field=models.CharField(max_length=40, null=True),
+        db_persist=True,
+    )
+    step = models.GeneratedField(
+        expression=KT("result__axes__stepped_care__result"),
+        output_field=models.CharField(max_length=40, null=True),
+        db_persist=True,
+    )
+    readiness = models.GeneratedField(
+        expression=KT("result__axes__readiness__result"),
+        output_field=models.CharField(max_length=40, null=True),
+        db_persist=True,
+    )
 
     class Meta:
         ordering = ("-created_at", "-id")

@@ -21,7 +21,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Max, OuterRef, Q, QuerySet, Subquery, Window
-from django.db.models.fields.json import KT, KeyTransform
+from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Lag
 from django.http import HttpRequest
 from django.utils import timezone
@@ -430,13 +430,12 @@ def waiting_red_flags(latest: QuerySet[Classification]) -> list[WaitingRedFlag]:
         row
         for row in latest.order_by()
         .annotate(
-            grade=KT("result__axes__red_flags__result"),
             fired=_red_flags_key("fired"),
             grades=_red_flags_key("grades"),
         )
-        .filter(result__axes__red_flags__result__isnull=False)
-        .exclude(result__axes__red_flags__result="none")
-        .values_list("id", "episode_id", "created_at", "grade", "fired", "grades")
+        .filter(red_flags__isnull=False)
+        .exclude(red_flags="none")
+        .values_list("id", "episode_id", "created_at", "red_flags", "fired", "grades")
         if row[4]
     ]
     acknowledged: dict[int, list[tuple[dt.datetime, frozenset[str]]]] = {}
@@ -625,10 +624,6 @@ def history(episode: Episode) -> list[HistoryEntry]:
 STEPS = ("step_1", "step_2")
 """The stepped-care results that are steps (``unknown`` is not)."""
 
-# The step of a stored run, read in the database so that finding changes never loads the
-# whole result of every run.
-_STEP = KT("result__axes__stepped_care__result")
-
 
 @dataclass(frozen=True)
 class StepChange:
@@ -693,7 +688,7 @@ def step_changes(episode: Episode, *, current: Classification | None = None) -> 
     classifications, and from ``current`` when that is today's unsaved rerun (see
     :func:`current_classification`), so the page never shows a new step without saying it
     is new. The first step an episode gets is not a change."""
-    runs = list(episode.classifications.order_by("created_at", "id").values_list("id", _STEP))
+    runs = list(episode.classifications.order_by("created_at", "id").values_list("id", "step"))
     found = _transitions(runs)
     stored = Classification.objects.in_bulk([pk for pk, _ in found])
     changes = [_step_change(stored[pk], before) for pk, before in found]
@@ -726,12 +721,10 @@ def recent_step_transitions(
     so that many runs in the window cost no more rows than few."""
     runs = (
         Classification.objects.filter(episode__in=episodes, created_at__gte=since)
-        # The key's own lookup: on SQLite a text transform's ``in`` compares JSON with text.
-        .filter(result__axes__stepped_care__result__in=STEPS)
+        .filter(step__in=STEPS)
         .annotate(
-            step=_STEP,
             previous=Window(
-                Lag(_STEP),
+                Lag("step"),
                 partition_by=F("episode_id"),
                 order_by=(F("created_at").asc(), F("id").asc()),
             ),
@@ -750,13 +743,13 @@ def recent_step_transitions(
         Classification.objects.filter(
             episode_id__in={row[0] for row in recent}, created_at__lt=since
         )
-        .filter(result__axes__stepped_care__result__in=STEPS)
+        .filter(step__in=STEPS)
         .values("episode_id")
         .annotate(last=Max("id"))
         .values_list("last", flat=True)
     )
     before = dict(
-        Classification.objects.filter(pk__in=list(last_known)).values_list("episode_id", _STEP)
+        Classification.objects.filter(pk__in=list(last_known)).values_list("episode_id", "step")
     )
     latest: dict[int, StepTransition] = {}
     for episode_id, rows in itertools.groupby(recent, key=operator.itemgetter(0)):
