@@ -300,6 +300,16 @@ def _cell(result: dict[str, Any], base: float) -> str:
     )
 
 
+def _code() -> str:
+    """The commit measured, and whether the source had changes not yet committed."""
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout
+
+    dirty = " + uncommitted changes" if git("status", "--porcelain", "--", "src").strip() else ""
+    return git("rev-parse", "--short", "HEAD").strip() + dirty
+
+
 def main(
     patients: int = 20_000,
     *,
@@ -324,7 +334,8 @@ def main(
     lines = [
         f"pages: {clinic['database']}, {clinic['patients']:,} patients, "
         f"{clinic['episodes']:,} episodes ({clinic['open_episodes']:,} open), "
-        f"{clinic['classifications']:,} classifications, {clinic['audit_rows']:,} audit rows",
+        f"{clinic['classifications']:,} classifications, {clinic['audit_rows']:,} audit rows; "
+        f"code {_code()}",
         "| page | median | p95 | × baseline | SQL queries | rows fetched | peak memory |",
         "|---|---|---|---|---|---|---|",
         *(_cell(r, base) for r in results),
@@ -332,6 +343,7 @@ def main(
     print("\n".join(lines))
     report = {
         "clinic": clinic,
+        "code": _code(),
         "pages": results,
         "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
