@@ -240,7 +240,7 @@ def test_each_section_pages_on_its_own(rows_fetched: list[int]) -> None:
         "escalate": 3,
         "followup": 0,
     }
-    second = worklist(clinic, pages={"ready": 2, "red": 9})
+    second = worklist(clinic, pages={"ready": 2, "red": 9, "new": 9})
     whole = worklist(clinic, size=10).not_ready
     assert [row.episode for row in [*first.not_ready, *second.not_ready]] == [
         row.episode for row in whole
@@ -248,5 +248,9 @@ def test_each_section_pages_on_its_own(rows_fetched: list[int]) -> None:
     assert len(second.not_ready) == 1
     assert [row.when for row in whole] == sorted(row.when for row in whole)  # soonest first
     assert second.pages["red"].number == 1  # past the end: the last page
+    assert (second.pages["new"].number, second.pages["new"].total) == (2, 3)
+    assert [row.episode for row in [*first.new_intakes, *second.new_intakes]] == [
+        row.episode for row in worklist(clinic, size=10).new_intakes
+    ]
     # The acknowledged one is the oldest: without the acknowledgement it would come first.
     assert all(row.episode.patient.name != "Scale Patient 0 (synthetic)" for row in first.red_flags)

@@ -10,8 +10,9 @@ from dataclasses import field as dataclass_field
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, Window
 from django.db.models.fields.json import KeyTransform
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils import timezone, translation
 
@@ -47,6 +48,8 @@ VIEWED_FROM_ELSEWHERE = Event("clinic.patient.viewed_from_elsewhere", "view")
 FROM_PAINPATH = frozenset({"same-origin", "none"})
 
 T = TypeVar("T")
+# Before any answer: "submitted after the last view" of a page never opened.
+NEVER = Value(dt.datetime(1900, 1, 1, tzinfo=dt.UTC))
 
 
 @dataclass(frozen=True)
@@ -290,16 +293,27 @@ def _new_intakes(
         .order_by("-submitted_at")
         .values("submitted_at")[:1]
     )
+    # One answer after the last view (or any, never viewed) is enough: an EXISTS per
+    # episode reads one view and the first such answer, never every answer.
+    since_seen = QuestionnaireResponse.objects.filter(
+        episode=OuterRef("pk"),
+        submitted_at__gt=Coalesce(last_patient_view(OuterRef(OuterRef("patient_id"))), NEVER),
+    )
     unseen = (
-        episodes.annotate(
-            submitted=Subquery(last_answer), seen=last_patient_view(OuterRef("patient_id"))
-        )
-        .filter(submitted__isnull=False)
-        .filter(Q(seen__isnull=True) | Q(submitted__gt=F("seen")))
+        episodes.filter(Exists(since_seen))
+        .annotate(submitted=Subquery(last_answer))
         .order_by("created_at", "id")
     )
-    page = _page("new", unseen.count(), pages, size)
-    shown = list(unseen.select_related("patient")[page.offset : page.offset + size])
+    # The page's rows carry the section's total (a window count): one pass over the open
+    # episodes instead of a count and a page. Past the last page, the last page.
+    counted = unseen.select_related("patient").annotate(total=Window(Count("pk")))
+    page = Page("new", max(pages.get("new", 1), 1), size, 0)
+    shown = list(counted[page.offset : page.offset + size])
+    if not shown and page.number > 1:
+        page = _page("new", unseen.count(), pages, size)
+        shown = list(counted[page.offset : page.offset + size])
+    total = shown[0].total if shown else 0  # type: ignore[attr-defined]
+    page = Page("new", page.number, size, total)
     codes: dict[int, set[str]] = {}
     answered = (
         QuestionnaireResponse.objects.filter(episode__in=[e.pk for e in shown])
