@@ -147,6 +147,24 @@ class Classification(models.Model):
                 name="one_latest_classification",
             ),
         )
+        indexes = (
+            # The worklist's candidates among the latest runs, each a small part of them.
+            models.Index(
+                fields=("episode",),
+                condition=models.Q(is_latest=True) & ~models.Q(red_flags="none"),
+                name="latest_red_flags",
+            ),
+            models.Index(
+                fields=("episode",),
+                condition=models.Q(is_latest=True, step="step_2"),
+                name="latest_step_2",
+            ),
+            models.Index(
+                fields=("episode",),
+                condition=models.Q(is_latest=True, readiness="not_ready"),
+                name="latest_not_ready",
+            ),
+        )
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         """Store the run; a new one becomes the episode's latest in the same transaction."""
