@@ -28,10 +28,10 @@ Placing answers:
   kept, with ``in_window`` telling whether it came inside the window (baseline rows: true).
 
 Reading it: :class:`Registry` runs a fixed number of queries per batch of episodes, whatever
-the history — each episode's cohort columns, latest plan, procedure, first course and latest
-classification in one query, its answers without their JSON, its graded imaging, and only
-the result code of each axis of the latest classification (extracted from the JSON in the
-database) — so memory holds one batch and the finished frame. :func:`registry_table` gives
+the history — each episode's cohort columns, latest plan, procedure and first course in one
+query, its answers without their JSON, its graded imaging, and only the result code of each
+axis of its latest classification (``Classification.is_latest``; extracted from the JSON in
+the database) — so memory holds one batch and the finished frame. :func:`registry_table` gives
 the frame to an in-process DuckDB for the report's Ibis query, on SQLite and PostgreSQL
 alike (docs/performance.md).
 """
@@ -134,8 +134,7 @@ def _latest(model: Any, order: tuple[str, ...], field: str) -> Subquery:
 def _episodes(allowed: Q) -> QuerySet[Episode, dict[str, Any]]:
     """One row per exported episode with everything the report needs of it, computed in the
     database: the patient's cohort columns, the latest follow-up plan, the procedure, the
-    first course's modality and the latest classification's id."""
-    classification = apps.get_model("pathway", "Classification")
+    first course's modality."""
     course = apps.get_model("pathway", "TreatmentCourse")
     extra: dict[str, Any] = {}
     try:
@@ -164,26 +163,27 @@ def _episodes(allowed: Q) -> QuerySet[Episode, dict[str, Any]]:
             procedure_kind=F("procedure__kind"),
             procedure_date=F("procedure__appointment_date"),
             treatment=_latest(course, ("start", "id"), "modality"),
-            latest=_latest(classification, ("-created_at", "-id"), "id"),
             **extra,
         )
     )
 
 
-def _axis_names(latest: QuerySet[Any, Any]) -> list[str]:
+def _axis_names(episodes: QuerySet[Any, Any]) -> list[str]:
     """The axes the latest classifications of the exported episodes hold (each becomes a
     column ``axis_<name>``), read from their JSON in the database."""
-    sql, params = latest.query.sql_with_params()
+    sql, params = episodes.query.sql_with_params()
     if connection.vendor == "postgresql":
         query = (
             "SELECT DISTINCT k FROM pathway_classification c,"
             " jsonb_object_keys(c.result -> 'axes') k"
-            f" WHERE jsonb_typeof(c.result -> 'axes') = 'object' AND c.id IN ({sql})"
+            f" WHERE jsonb_typeof(c.result -> 'axes') = 'object'"
+            f" AND c.is_latest AND c.episode_id IN ({sql})"
         )
     else:
         query = (
             "SELECT DISTINCT j.key FROM pathway_classification c, json_each(c.result, '$.axes') j"
-            f" WHERE json_type(c.result, '$.axes') = 'object' AND c.id IN ({sql})"
+            f" WHERE json_type(c.result, '$.axes') = 'object'"
+            f" AND c.is_latest AND c.episode_id IN ({sql})"
         )
     with connection.cursor() as cursor:
         cursor.execute(query, params)
@@ -191,13 +191,18 @@ def _axis_names(latest: QuerySet[Any, Any]) -> list[str]:
 
 
 def _axis_results(ids: list[int], axes: list[str]) -> dict[int, dict[str, str | None]]:
-    """Episode id → each axis's result code of the classifications ``ids`` — only those codes
-    leave the database, never a run's trace."""
+    """Episode id → each axis's result code of the episode's latest classification
+    (``is_latest``, maintained on write) — only those codes leave the database, never a
+    run's trace."""
     if not ids or not axes:
         return {}
     classification = apps.get_model("pathway", "Classification")
     columns = {f"axis_{name}": KT(f"result__axes__{name}__result") for name in axes}
-    rows = classification.objects.filter(id__in=ids).order_by().values("episode_id", **columns)
+    rows = (
+        classification.objects.filter(episode_id__in=ids, is_latest=True)
+        .order_by()
+        .values("episode_id", **columns)
+    )
     return {row.pop("episode_id"): row for row in rows}
 
 
@@ -327,7 +332,7 @@ class Registry:
 
     def __init__(self, *, own_clinic: Clinic | None = None, clinic: Clinic | None = None):
         self.episodes = _episodes(_allowed(own_clinic, clinic))
-        self.axes = _axis_names(self.episodes.values("latest"))
+        self.axes = _axis_names(self.episodes.order_by().values("id"))
         self.schema = BASE_COLUMNS | {f"axis_{name}": pl.String for name in self.axes}
 
     def batches(self, size: int | None = None) -> Iterator[pl.DataFrame]:
@@ -351,7 +356,7 @@ class Registry:
         ids = [e["id"] for e in batch]
         answers = _answers(ids)
         grades = _fat_grades(ids)
-        axes = _axis_results([e["latest"] for e in batch if e["latest"] is not None], self.axes)
+        axes = _axis_results(ids, self.axes)
         records: list[dict[str, Any]] = []
         for episode in batch:
             seen[episode["patient_id"]] += 1
