@@ -269,6 +269,12 @@ def ensure_clinic(patients: int, audit_rows: int | None) -> dict[str, Any]:
     call_command("migrate", verbosity=0)
     built = None
     if not scale.already_built():
+        if Patient.objects.exists():
+            # Someone's own data (the demo, a developer's database): never fill it.
+            raise SystemExit(
+                f"{connection.settings_dict['NAME']} holds patients but no generated clinic; "
+                "point DATABASE_URL at an empty database (or one built by load_demo --patients)"
+            )
         print(f"building a clinic of {patients:,} patients …", file=sys.stderr)
         built = scale.build_clinic(
             patients=patients,
@@ -277,6 +283,7 @@ def ensure_clinic(patients: int, audit_rows: int | None) -> dict[str, Any]:
         )
     return {
         "database": connection.vendor,
+        "name": Path(str(connection.settings_dict["NAME"])).stem,
         "patients": Patient.objects.count(),
         "episodes": Episode.objects.count(),
         "open_episodes": Episode.objects.filter(status="open").count(),
@@ -347,7 +354,8 @@ def main(
         "pages": results,
         "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
-    out = out or ROOT / "var" / "bench" / f"pages-{clinic['database']}-{clinic['patients']}.json"
+    name = f"pages-{clinic['database']}-{clinic['name']}-{clinic['patients']}.json"
+    out = out or ROOT / "var" / "bench" / name
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=1))
     print(f"written to {out}")
