@@ -113,6 +113,8 @@ class Report:
     """The cohort has fewer than k patients: the report shows no figures at all."""
     withheld: Withheld | None = None
     """The registry's patients left out of every researcher cohort (rare combinations)."""
+    funnel_withheld: bool = False
+    """Disclosure control withholds the overall responder share, so no clinic comparison."""
 
     @property
     def protected(self) -> bool:
@@ -395,6 +397,7 @@ def _funnel(
             if share.definition == report.options.definition
         ]
         if len(overall) != 1 or overall[0].complete_case is None:
+            report.funnel_withheld = True
             return
         p0 = overall[0].complete_case
     report.overall_rate = p0
