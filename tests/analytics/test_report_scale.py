@@ -136,3 +136,13 @@ def test_age_bands_as_a_column_are_age_band_of_each_age() -> None:
     banded = disclosure.with_bands(pl.DataFrame({"age": ages}, schema={"age": pl.Int64}))
     assert banded["age_band"].to_list() == [disclosure.age_band(age) for age in ages]
     assert banded["age_band"].to_list()[3:6] == ["<30", "30-39", "30-39"]
+
+
+def test_an_impossible_stored_date_of_birth_is_a_missing_age_not_a_negative_one(
+    clinic: Clinic,
+) -> None:
+    first, _ = registry(clinic, 2)
+    # Stored before dates of birth were checked at the form (the update bypasses the form).
+    Patient.objects.filter(pk=first.patient_id).update(date_of_birth=dt.date(9999, 12, 31))
+    ages = dict(services.export_registry().select("patient_id", "age").unique().iter_rows())
+    assert sorted(ages.values(), key=lambda age: age is None) == [63, None]

@@ -62,6 +62,7 @@ from painpath.audit.services import Event
 from painpath.core.consent import CARE, RESEARCH
 from painpath.core.followup import FollowUpProtocol, builtin_protocols, place
 from painpath.core.questionnaires import WordingRef
+from painpath.core.rules.age import known_age
 from painpath.patients import crypto
 from painpath.patients.consent import patients_for
 from painpath.patients.models import Clinic, Episode, ImagingStudy, Patient
@@ -321,10 +322,6 @@ def _allowed(own_clinic: Clinic | None, clinic: Clinic | None) -> Q:
     return allowed
 
 
-def _age(born: dt.date, day: dt.date) -> int:
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-
-
 class Registry:
     """The export of the patients :func:`export_registry` describes, read in batches of
     :data:`BATCH` episodes: :attr:`schema` is known before the first row, :meth:`batches`
@@ -378,7 +375,9 @@ class Registry:
                 "person_id": _person(episode["patient__cpr_hash"], episode["patient__public_id"]),
                 "clinic": episode["patient__clinic__code"],
                 "sex": episode["patient__sex"],
-                "age": _age(episode["patient__date_of_birth"], index),
+                # A date of birth stored before dates were checked can give an impossible
+                # age: missing, never a negative age band.
+                "age": known_age(episode["patient__date_of_birth"], index),
                 "treatment": episode["treatment"],
                 "procedure": episode["procedure_kind"],
                 "index_date": index,

@@ -6,7 +6,6 @@ lists and logs show at most its masked form (``DDMMYY-••••``).
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -147,10 +146,6 @@ class Patient(models.Model):
     def cpr(self) -> str | None:
         """The full CPR number; call only where the user is allowed to see it, and audit it."""
         return crypto.decrypt(self.cpr_encrypted) if self.cpr_encrypted else None
-
-    def age_on(self, day: dt.date) -> int:
-        born = self.date_of_birth
-        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
 class Episode(models.Model):
