@@ -8,4 +8,4 @@ class FollowUpConfig(AppConfig):
     verbose_name = _("Follow-up")
 
     def ready(self) -> None:
-        from painpath.followup import handlers  # noqa: F401  (connects the signal receivers)
+        from painpath.followup import checks, handlers  # noqa: F401  (receivers and checks)

@@ -24,6 +24,18 @@ class ConsoleBackend:
         sys.stdout.flush()
 
 
+class DisabledBackend:
+    """No text messages (an installation without an SMS provider): every send fails, so the
+    follow-up card shows the message as not sent and the link can go by e-mail or by hand.
+    painpath ships no provider's backend; an installation writes one (send(to, text))."""
+
+    def send(self, to: str, text: str) -> None:
+        raise RuntimeError("no SMS provider is set up (PAINPATH_SMS_BACKEND)")
+
+
+CONSOLE = f"{ConsoleBackend.__module__}.{ConsoleBackend.__qualname__}"
+
+
 @dataclass(frozen=True)
 class SentSms:
     to: str
