@@ -1,6 +1,6 @@
 """Run every benchmark: ``python -m benchmarks`` (or ``make bench``)."""
 
-from benchmarks import classify, cli_startup, pages, report, scoring
+from benchmarks import classify, cli_startup, load, pages, report, scoring
 
 if __name__ == "__main__":
     scoring.main()
@@ -8,3 +8,4 @@ if __name__ == "__main__":
     report.main()
     cli_startup.main()
     pages.main()
+    load.main()
