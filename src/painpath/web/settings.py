@@ -308,7 +308,11 @@ TASKS = {
     }
 }
 # A dotted path to a class with send(to, text); the console one prints the message.
-PAINPATH_SMS_BACKEND = env_str("PAINPATH_SMS_BACKEND", "painpath.followup.sms.ConsoleBackend")
+# Unset in production: no texts (the console one would write patients' links to the log).
+PAINPATH_SMS_BACKEND = env_str(
+    "PAINPATH_SMS_BACKEND",
+    "painpath.followup.sms.ConsoleBackend" if DEBUG else "painpath.followup.sms.DisabledBackend",
+)
 # The address patients open their follow-up links at (links in emails need the full URL).
 PAINPATH_BASE_URL = env_str("PAINPATH_BASE_URL", "http://127.0.0.1:8000")
 
