@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -273,18 +273,6 @@ def viewer_summary(patient: Any, limit: int = 10) -> list[Viewer]:
         .order_by("-last", "username")[:limit]
     )
     return [Viewer(row["username"], row["last"], row["count"]) for row in rows]
-
-
-def last_viewed(patient_ids: Iterable[int], event: Event) -> dict[int, dt.datetime]:
-    """When each patient's record was last opened (``event``, e.g. the patient page), one
-    query for all of them; patients never opened are absent."""
-    rows = (
-        AuditEntry.objects.filter(patient_id__in=list(patient_ids), code=event.code)
-        .values("patient_id")
-        .annotate(last=Max("at"))
-        .values_list("patient_id", "last")
-    )
-    return dict(rows)
 
 
 def as_uuid(text: str) -> uuid.UUID | None:
