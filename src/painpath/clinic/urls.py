@@ -49,3 +49,37 @@ urlpatterns += [
         name="protocol_export",
     ),
 ]
+
+# The record (issue 14): notes, ICD-10 diagnoses, work status, opioids as OME, allergies.
+from painpath.clinic import record  # noqa: E402
+
+urlpatterns += [
+    path(
+        "clinic/episodes/<uuid:episode_id>/record/notes/", record.add_note, name="record_add_note"
+    ),
+    path(
+        "clinic/episodes/<uuid:episode_id>/record/diagnoses/",
+        record.add_diagnosis,
+        name="record_add_diagnosis",
+    ),
+    path(
+        "clinic/episodes/<uuid:episode_id>/record/diagnoses/<int:diagnosis_id>/remove/",
+        record.remove_diagnosis,
+        name="record_remove_diagnosis",
+    ),
+    path(
+        "clinic/episodes/<uuid:episode_id>/record/work/",
+        record.record_work_status,
+        name="record_work_status",
+    ),
+    path(
+        "clinic/episodes/<uuid:episode_id>/record/opioids/",
+        record.add_opioid,
+        name="record_add_opioid",
+    ),
+    path(
+        "clinic/episodes/<uuid:episode_id>/record/allergies/",
+        record.add_allergy,
+        name="record_add_allergy",
+    ),
+]

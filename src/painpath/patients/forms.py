@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from django import forms
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from painpath.core import vocabularies
+from painpath.core import opioids, vocabularies
 from painpath.core.cpr import InvalidCpr, parse_cpr
+from painpath.core.diagnoses import load_value_set
 from painpath.core.rules import MAX_AGE
 from painpath.patients import crypto
-from painpath.patients.models import Episode, Patient
+from painpath.patients.models import Allergy, Episode, Patient, WorkStatus
 
 # The shared vocabularies (core/data/vocabularies), their English words marked for
 # translation here: the msgids of the .po catalogues (tests/core/test_vocabularies.py keeps
@@ -255,3 +257,85 @@ class EpisodeForm(Quiet, forms.ModelForm):
         else:
             intake.pop("red_flags", None)
         return intake
+
+
+# --------------------------------------------------------------------------- the record
+
+
+def _language() -> str:
+    return (translation.get_language() or "en").split("-")[0]
+
+
+class NoteForm(Quiet, forms.Form):
+    visit_date = forms.DateField(label=_("Visit date"), widget=DateInput())
+    text = forms.CharField(
+        label=_("Note"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["visit_date"].initial = timezone.localdate
+        limit_dates(self, "visit_date")
+
+
+class DiagnosisForm(Quiet, forms.Form):
+    code = forms.ChoiceField(label=_("ICD-10 diagnosis (SKS)"))
+    primary = forms.BooleanField(label=_("Primary diagnosis"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        language = _language()
+        self.fields["code"].choices = [
+            ("", "—"),
+            *((d.code, f"{d.code} {d.label(language)}") for d in load_value_set().diagnoses),
+        ]
+
+
+class WorkStatusForm(Quiet, forms.Form):
+    status = forms.ChoiceField(label=_("Work status"), choices=WorkStatus.Status.choices)
+    sick_listed_since = forms.DateField(
+        label=_("Sick-listed since"), required=False, widget=DateInput()
+    )
+    hours_per_week = forms.IntegerField(
+        label=_("Hours per week"), required=False, min_value=0, max_value=80
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limit_dates(self, "sick_listed_since")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        sick = data.get("status") in WorkStatus.SICK_LEAVE
+        if sick and not data.get("sick_listed_since") and "sick_listed_since" not in self.errors:
+            self.add_error("sick_listed_since", _("Sick leave needs the date it began."))
+        return data
+
+
+class OpioidForm(Quiet, forms.Form):
+    opioid = forms.ChoiceField(label=_("Opioid"))
+    dose = forms.DecimalField(
+        label=_("Daily dose"),
+        min_value=Decimal("0.01"),
+        max_value=opioids.MAX_DOSE,
+        max_digits=9,
+        decimal_places=2,
+        localize=True,
+        help_text=_("mg per day; for a patch µg per hour"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        language = _language()
+        self.fields["opioid"].choices = [
+            ("", "—"),
+            *((o.code, f"{o.label(language)}, {o.unit}") for o in opioids.load_table().opioids),
+        ]
+
+
+class AllergyForm(Quiet, forms.Form):
+    substance = forms.CharField(label=_("Substance"), max_length=100)
+    reaction = forms.CharField(label=_("Reaction"), max_length=200, required=False)
+    severity = forms.ChoiceField(
+        label=_("Severity"), choices=Allergy.Severity.choices, initial=Allergy.Severity.UNKNOWN
+    )

@@ -6,6 +6,7 @@ lists and logs show at most its masked form (``DDMMYY-••••``).
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -231,6 +232,12 @@ class Medication(models.Model):
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_reason = models.TextField(_("reason"), blank=True)
+    # An opioid as the OME table names it (painpath.core.opioids) and its daily dose in
+    # that row's unit (mg per day; µg per hour for a patch): what its OME is computed from.
+    opioid = models.CharField(_("opioid"), max_length=30, blank=True)
+    opioid_dose = models.DecimalField(
+        _("daily dose"), max_digits=9, decimal_places=2, null=True, blank=True
+    )
 
     class Meta:
         # The table it had when it lived in the pathway app (moved without copying rows).
@@ -279,3 +286,101 @@ class ConsentDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.patient} — {self.purpose}: {self.decision} (v{self.text_version})"
+
+
+class ClinicalNote(models.Model):
+    """The clinician's note of one visit. Kept as written: a correction is a new note."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="notes")
+    visit_date = models.DateField(_("visit date"))
+    text = models.TextField(_("note"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("written at"), default=timezone.now)
+
+    class Meta:
+        ordering = ("-visit_date", "-created_at", "-id")
+
+
+class Recorded(models.Model):
+    """Who recorded an entry of the record, and when."""
+
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+
+class Diagnosis(Recorded):
+    """An ICD-10 diagnosis in its SKS form (DM54.5) from the clinic's value set
+    (``painpath.core.diagnoses``); at most one primary diagnosis per episode."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="diagnoses")
+    code = models.CharField(_("diagnosis code"), max_length=10)
+    primary = models.BooleanField(_("primary diagnosis"), default=False)
+
+    class Meta:
+        ordering = ("-primary", "recorded_at", "id")
+        constraints = (
+            models.UniqueConstraint(fields=("episode", "code"), name="diagnosis_once"),
+            models.UniqueConstraint(
+                fields=("episode",), condition=models.Q(primary=True), name="one_primary"
+            ),
+        )
+
+
+class WorkStatus(Recorded):
+    """The patient's work situation as recorded on a day; the latest is the current one.
+    Sick leave is counted from ``sick_listed_since`` (sygemeldt siden)."""
+
+    class Status(models.TextChoices):
+        FULL_TIME = "full_time", _("working full time")
+        PART_TIME = "part_time", _("working part time")
+        SICK_LISTED = "sick_listed", _("sick-listed")
+        PARTLY_SICK_LISTED = "partly_sick_listed", _("partly sick-listed")
+        FLEXJOB = "flexjob", _("flexible job (fleksjob)")
+        UNEMPLOYED = "unemployed", _("unemployed")
+        STUDENT = "student", _("student")
+        DISABILITY_PENSION = "disability_pension", _("disability pension (førtidspension)")
+        RETIRED = "retired", _("retired")
+        OTHER = "other", _("other")
+
+    SICK_LEAVE = frozenset({Status.SICK_LISTED, Status.PARTLY_SICK_LISTED})
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="work_statuses")
+    status = models.CharField(_("work status"), max_length=30, choices=Status.choices)
+    sick_listed_since = models.DateField(_("sick-listed since"), null=True, blank=True)
+    hours_per_week = models.PositiveSmallIntegerField(_("hours per week"), null=True, blank=True)
+
+    class Meta:
+        ordering = ("-recorded_at", "-id")
+
+    def sick_leave_weeks(self, today: dt.date) -> int | None:
+        """Whole weeks of sick leave by ``today``; None when not sick-listed or no date."""
+        if self.status not in self.SICK_LEAVE or self.sick_listed_since is None:
+            return None
+        return max(0, (today - self.sick_listed_since).days // 7)
+
+
+class Allergy(Recorded):
+    """An allergy or intolerance the patient has, as reported or documented."""
+
+    class Severity(models.TextChoices):
+        MILD = "mild", _("mild")
+        MODERATE = "moderate", _("moderate")
+        SEVERE = "severe", _("severe (anaphylaxis)")
+        UNKNOWN = "unknown", _("unknown")
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="allergies")
+    substance = models.CharField(_("substance"), max_length=100)
+    reaction = models.CharField(_("reaction"), max_length=200, blank=True)
+    severity = models.CharField(
+        _("severity"), max_length=10, choices=Severity.choices, default=Severity.UNKNOWN
+    )
+
+    class Meta:
+        ordering = ("substance", "id")

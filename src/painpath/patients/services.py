@@ -8,6 +8,7 @@ transaction, so a change is never stored without its classification.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -18,9 +19,21 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from painpath.audit.services import Event, record
+from painpath.core import opioids
 from painpath.core.cpr import InvalidCpr, parse_cpr
+from painpath.core.diagnoses import DiagnosisError, load_value_set
 from painpath.patients import crypto
-from painpath.patients.models import Clinic, Episode, ImagingStudy, Medication, Patient
+from painpath.patients.models import (
+    Allergy,
+    Clinic,
+    ClinicalNote,
+    Diagnosis,
+    Episode,
+    ImagingStudy,
+    Medication,
+    Patient,
+    WorkStatus,
+)
 from painpath.patients.signals import episode_changed
 
 # Patient fields that the rule engine reads (the episode document's age and sex).
@@ -236,3 +249,195 @@ def save_clinic_settings(
         fields=sorted(fields),
     )
     return clinic
+
+
+# --------------------------------------------------------------------------- the record
+# What a pain clinic records beside the pathway (issue 14): a note per visit, ICD-10 (SKS)
+# diagnoses, work status and sick leave, opioids with their daily dose, allergies. None of
+# it feeds the rule engine except an opioid, which is a medicine of the episode.
+
+NOTE_ADDED = Event("patients.note.added", "create")
+DIAGNOSIS_ADDED = Event("patients.diagnosis.added", "create")
+DIAGNOSIS_REMOVED = Event("patients.diagnosis.removed", "delete")
+WORK_STATUS_RECORDED = Event("patients.work_status.recorded", "create")
+OPIOID_ADDED = Event("patients.opioid.added", "create")
+ALLERGY_ADDED = Event("patients.allergy.added", "create")
+RECORD_VIEWED = Event("patients.record.viewed", "view")
+
+
+class RecordError(ValueError):
+    """Refused record input; ``field`` names the form field it concerns."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(f"{field}: {message}")
+
+
+@transaction.atomic
+def add_note(
+    episode: Episode,
+    *,
+    visit_date: dt.date,
+    text: str,
+    user: Any,
+    request: HttpRequest | None = None,
+) -> ClinicalNote:
+    """A clinician's note of one visit. The audit entry says a note was written, never what."""
+    text = text.strip()
+    if not text:
+        raise RecordError("text", "a note needs some text")
+    note = ClinicalNote.objects.create(
+        episode=episode, visit_date=visit_date, text=text, author=user
+    )
+    record(
+        request,
+        NOTE_ADDED,
+        user=user,
+        patient=episode.patient,
+        obj=note,
+        visit_date=visit_date.isoformat(),
+    )
+    return note
+
+
+@transaction.atomic
+def add_diagnosis(
+    episode: Episode,
+    *,
+    code: str,
+    primary: bool = False,
+    user: Any,
+    request: HttpRequest | None = None,
+) -> Diagnosis:
+    """Record an ICD-10 (SKS) diagnosis from the value set. A new primary diagnosis makes
+    the one before secondary, in the same transaction (one primary per episode)."""
+    try:
+        load_value_set().get(code)
+    except DiagnosisError as error:
+        raise RecordError("code", str(error)) from None
+    # Two requests racing to set a primary: the partial unique index refuses the second.
+    if Diagnosis.objects.filter(episode=episode, code=code).exists():
+        raise RecordError("code", f"{code} is already recorded for this episode")
+    if primary:
+        Diagnosis.objects.filter(episode=episode, primary=True).update(primary=False)
+    diagnosis = Diagnosis.objects.create(
+        episode=episode, code=code, primary=primary, recorded_by=user
+    )
+    record(
+        request,
+        DIAGNOSIS_ADDED,
+        user=user,
+        patient=episode.patient,
+        obj=diagnosis,
+        code=code,
+        primary=primary,
+    )
+    return diagnosis
+
+
+@transaction.atomic
+def remove_diagnosis(
+    diagnosis: Diagnosis, *, user: Any, request: HttpRequest | None = None
+) -> None:
+    """Remove a diagnosis recorded in error; the audit entry keeps its code."""
+    episode = diagnosis.episode
+    record(
+        request,
+        DIAGNOSIS_REMOVED,
+        user=user,
+        patient=episode.patient,
+        obj=diagnosis,
+        code=diagnosis.code,
+    )
+    diagnosis.delete()
+
+
+@transaction.atomic
+def record_work_status(
+    patient: Patient,
+    *,
+    status: str,
+    sick_listed_since: dt.date | None = None,
+    hours_per_week: int | None = None,
+    user: Any,
+    request: HttpRequest | None = None,
+) -> WorkStatus:
+    """The patient's work situation from today; the one before stays as history."""
+    if status not in WorkStatus.Status.values:
+        raise RecordError("status", f"must be one of {', '.join(WorkStatus.Status.values)}")
+    sick = status in WorkStatus.SICK_LEAVE
+    if sick and sick_listed_since is None:
+        raise RecordError("sick_listed_since", "sick leave needs the date it began")
+    if sick_listed_since is not None and sick_listed_since > timezone.localdate():
+        raise RecordError("sick_listed_since", "the date cannot be in the future")
+    entry = WorkStatus.objects.create(
+        patient=patient,
+        status=status,
+        sick_listed_since=sick_listed_since if sick else None,
+        hours_per_week=hours_per_week,
+        recorded_by=user,
+    )
+    record(request, WORK_STATUS_RECORDED, user=user, patient=patient, obj=entry, status=status)
+    return entry
+
+
+@transaction.atomic
+def add_opioid(
+    episode: Episode,
+    *,
+    opioid: str,
+    dose: Any,
+    user: Any,
+    request: HttpRequest | None = None,
+) -> Medication:
+    """An opioid the patient takes, as a medicine of the episode with its daily dose in the
+    OME table's unit for it (``painpath.core.opioids``), which the record converts."""
+    try:
+        conversion = opioids.convert(opioid, dose)
+    except opioids.OpioidError as error:
+        field = "dose" if "dose" in str(error) else "opioid"
+        raise RecordError(field, str(error)) from None
+    medication = Medication.objects.create(
+        episode=episode,
+        code=conversion.opioid.label("en")[:60],
+        opioid=opioid,
+        opioid_dose=conversion.dose,
+    )
+    record(
+        request,
+        OPIOID_ADDED,
+        user=user,
+        patient=episode.patient,
+        obj=medication,
+        opioid=opioid,
+        dose=str(conversion.dose),
+        unit=conversion.opioid.unit,
+    )
+    _changed(episode, "medication added")
+    return medication
+
+
+@transaction.atomic
+def add_allergy(
+    patient: Patient,
+    *,
+    substance: str,
+    reaction: str = "",
+    severity: str = Allergy.Severity.UNKNOWN,
+    user: Any,
+    request: HttpRequest | None = None,
+) -> Allergy:
+    substance = substance.strip()
+    if not substance:
+        raise RecordError("substance", "name the substance")
+    if severity not in Allergy.Severity.values:
+        raise RecordError("severity", f"must be one of {', '.join(Allergy.Severity.values)}")
+    allergy = Allergy.objects.create(
+        patient=patient,
+        substance=substance,
+        reaction=reaction.strip(),
+        severity=severity,
+        recorded_by=user,
+    )
+    record(request, ALLERGY_ADDED, user=user, patient=patient, obj=allergy, severity=severity)
+    return allergy

@@ -1,0 +1,197 @@
+"""What a pain clinic records beside the pathway (issue 14): a note per visit, ICD-10
+diagnoses in their SKS form beside the ICD-11 suggestion, work status and sick leave,
+opioids as oral morphine equivalents, allergies.
+
+:func:`record_context` gives the patient page's record section what it shows (read only;
+the page's own view has written the audit entry of the reading). The views are quick
+actions: authorise, validate, call a ``patients.services`` function (which writes the audit
+entry in its transaction), and go back to the section with a message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from painpath.accounts.decorators import verified_staff
+from painpath.clinic.display import axis_card
+from painpath.clinic.views import episode_url
+from painpath.core import opioids
+from painpath.core.diagnoses import DiagnosisError, load_value_set
+from painpath.pathway.models import Classification
+from painpath.patients import access
+from painpath.patients import services as patients
+from painpath.patients.forms import AllergyForm, DiagnosisForm, NoteForm, OpioidForm, WorkStatusForm
+from painpath.patients.models import Diagnosis, Episode
+
+ANCHOR = "record"
+
+
+def _language() -> str:
+    return (translation.get_language() or "en").split("-")[0]
+
+
+def _diagnosis_rows(episode: Episode, language: str) -> list[dict[str, Any]]:
+    value_set = load_value_set()
+    rows = []
+    for diagnosis in episode.diagnoses.all():
+        try:
+            label = value_set.get(diagnosis.code).label(language)
+        except DiagnosisError:
+            label = ""  # a code a later value set dropped: still shown, by its code
+        rows.append({"diagnosis": diagnosis, "label": label})
+    return rows
+
+
+def _opioid_rows(episode: Episode, language: str) -> tuple[list[dict[str, Any]], Any]:
+    taken = [m for m in episode.medications.all() if m.opioid and m.opioid_dose is not None]
+    table = opioids.load_table()
+    known = [m for m in taken if m.opioid in table.codes()]
+    result = opioids.total([(m.opioid, m.opioid_dose) for m in known], table)
+    rows = [
+        {
+            "medication": medication,
+            "name": conversion.opioid.label(language),
+            "unit": conversion.opioid.unit,
+            "conversion": conversion,
+        }
+        for medication, conversion in zip(known, result.conversions, strict=True)
+    ]
+    return rows, result
+
+
+def icd11_suggestion(classification: Classification | None) -> Any:
+    """The ICD-11 axis of the classification the page shows, as its card (or None)."""
+    axis = classification.axis("icd11_code") if classification is not None else None
+    return axis_card(axis) if axis is not None else None
+
+
+def record_context(
+    episode: Episode, classification: Classification | None = None
+) -> dict[str, Any]:
+    """Everything the record section shows for ``episode`` and its patient; reads only."""
+    language = _language()
+    patient = episode.patient
+    work = patient.work_statuses.select_related("recorded_by").first()
+    opioid_rows, ome = _opioid_rows(episode, language)
+    table = opioids.load_table()
+    return {
+        "episode": episode,
+        "notes": list(episode.notes.select_related("author")),
+        "diagnoses": _diagnosis_rows(episode, language),
+        "icd11": icd11_suggestion(classification),
+        "work": work,
+        "sick_leave_weeks": work.sick_leave_weeks(timezone.localdate()) if work else None,
+        "opioids": opioid_rows,
+        "ome": ome,
+        "ome_warning": table.warning_text(language),
+        "ome_source": table.citation,
+        "allergies": list(patient.allergies.all()),
+        "note_form": NoteForm(),
+        "diagnosis_form": DiagnosisForm(),
+        "work_form": WorkStatusForm(),
+        "opioid_form": OpioidForm(),
+        "allergy_form": AllergyForm(),
+    }
+
+
+def _errors(form: forms.Form) -> str:
+    parts = []
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        label = f"{field.label}: " if field is not None and field.label else ""
+        parts.append(label + " ".join(str(error) for error in errors))
+    return "; ".join(parts)
+
+
+Save = Callable[[HttpRequest, Episode, dict[str, Any]], object]
+
+
+def _record_action(
+    form_class: type[forms.Form], save: Save, done: Promise
+) -> Callable[..., HttpResponse]:
+    @require_POST
+    @verified_staff
+    @permission_required("patients.view_episode", raise_exception=True)
+    @permission_required("patients.change_episode", raise_exception=True)
+    def view(request: HttpRequest, episode_id: UUID) -> HttpResponse:
+        episode = access.episode(request, episode_id)
+        form = form_class(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Not saved: %s") % _errors(form))
+        else:
+            try:
+                save(request, episode, form.cleaned_data)
+            except patients.RecordError as refused:
+                field = form.fields.get(refused.field)
+                label = field.label if field is not None else refused.field
+                messages.error(
+                    request,
+                    _("Not saved: %(field)s: %(problem)s")
+                    % {
+                        "field": label,
+                        "problem": str(refused).split(": ", 1)[-1],
+                    },
+                )
+            else:
+                messages.success(request, str(done))
+        return HttpResponseRedirect(episode_url(episode, ANCHOR))
+
+    return view
+
+
+def _by(request: HttpRequest) -> dict[str, Any]:
+    return {"user": request.user, "request": request}
+
+
+add_note = _record_action(
+    NoteForm,
+    lambda request, episode, data: patients.add_note(episode, **data, **_by(request)),
+    gettext_lazy("Note saved."),
+)
+add_diagnosis = _record_action(
+    DiagnosisForm,
+    lambda request, episode, data: patients.add_diagnosis(episode, **data, **_by(request)),
+    gettext_lazy("Diagnosis recorded."),
+)
+record_work_status = _record_action(
+    WorkStatusForm,
+    lambda request, episode, data: patients.record_work_status(
+        episode.patient, **data, **_by(request)
+    ),
+    gettext_lazy("Work status recorded."),
+)
+add_opioid = _record_action(
+    OpioidForm,
+    lambda request, episode, data: patients.add_opioid(episode, **data, **_by(request)),
+    gettext_lazy("Opioid recorded."),
+)
+add_allergy = _record_action(
+    AllergyForm,
+    lambda request, episode, data: patients.add_allergy(episode.patient, **data, **_by(request)),
+    gettext_lazy("Allergy recorded."),
+)
+
+
+@require_POST
+@verified_staff
+@permission_required("patients.view_episode", raise_exception=True)
+@permission_required("patients.change_episode", raise_exception=True)
+def remove_diagnosis(request: HttpRequest, episode_id: UUID, diagnosis_id: int) -> HttpResponse:
+    episode = access.episode(request, episode_id)
+    diagnosis = get_object_or_404(Diagnosis, pk=diagnosis_id, episode=episode)
+    patients.remove_diagnosis(diagnosis, **_by(request))
+    messages.success(request, _("Diagnosis %(code)s removed.") % {"code": diagnosis.code})
+    return HttpResponseRedirect(episode_url(episode, ANCHOR))
