@@ -13,7 +13,15 @@ memory (``VmHWM``; a worker's peak over its life so far, so each row holds the p
 every row before it — the baseline comes first). The baseline, in the same run and at the
 same concurrency, is a bare Django view that runs one one-row query (``/health/``).
 
-Intake submission is not measured (yet): it needs a patient link and the form's steps.
+Intake submission (``intake``): at each level, that many patients at once, each with a link
+of their own (issued beforehand in a clinic of its own, ``bench-intake``, synthetic patients
+that stay in the database: audit entries are never deleted), go through the whole intake as
+tests/live_intake.py drives it for the concurrency tests — language, consent, every page
+(saving a draft and changing the language on the way), the review, Send, the receipt: some
+30 requests each. Reported: p50/p95/p99 of the Send (which stores every response, scores and
+classifies the episode and writes the audit entry in one transaction) and of the whole
+intake per patient, patients per second, failed patients (a step's unexpected status or a
+connection error).
 
     DATABASE_URL=postgres://…/painpath_scale python -m benchmarks.load [--levels 8,32,128]
 """
@@ -45,8 +53,10 @@ PAGES: tuple[tuple[str, str], ...] = (
     ("worklist", "worklist (/clinic/)"),
     ("patients", "patients list (/patients/)"),
     ("patient", "patient page (a random patient of clinic A)"),
+    ("intake", "intake: N patients at once through the whole intake and Send"),
 )
 PAGE_NAMES = tuple(name for name, _ in PAGES)
+WARM_INTAKES = 4
 
 SETUP = """
 import random
@@ -196,6 +206,58 @@ def step(
     }
 
 
+def _live_intake() -> Any:
+    """tests/live_intake.py, whose answers come from the intake's forms: Django set up in
+    this process too (the development settings; nothing here touches the database)."""
+    os.environ.setdefault("DEBUG", "1")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "painpath.web.settings_test")
+    import django
+
+    django.setup()
+    from tests import live_intake
+
+    return live_intake
+
+
+def intake_step(server: Gunicorn, links: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``len(links)`` patients at once through the whole intake: a row for the Send and one
+    for the whole intake."""
+    Patient, run_patients = _live_intake().Patient, _live_intake().run_patients
+    patients = [Patient(server.url, link["token"]) for link in links]
+    elapsed = run_patients(patients)
+    failed = [p for p in patients if p.error is not None]
+    first_error = str(failed[0].error).splitlines()[0] if failed else ""
+    assert server.process is not None
+    workers = _workers(server.process.pid)
+    peaks = [_memory_mb(pid, "VmHWM") for pid in workers]
+    rows = []
+    for page, seconds in (
+        ("intake submit", [p.submit.seconds for p in patients if p.submit and not p.error]),
+        ("intake whole", [p.seconds for p in patients if not p.error]),
+    ):
+        ordered = sorted(seconds)
+        rows.append(
+            {
+                "page": page,
+                "clients": len(patients),
+                "requests": len(ordered),
+                "errors": len(failed),
+                "other_status": 0,
+                "first_error": first_error,
+                "seconds": elapsed,
+                "throughput_per_s": len(ordered) / elapsed,
+                "p50_ms": _percentile(ordered, 50) * 1000,
+                "p95_ms": _percentile(ordered, 95) * 1000,
+                "p99_ms": _percentile(ordered, 99) * 1000,
+                "requests_per_patient": statistics.mean(len(p.browser.history) for p in patients),
+                "workers": len(workers),
+                "worker_peak_rss_mb": peaks,
+                "worker_rss_mb": [_memory_mb(pid, "VmRSS") for pid in workers],
+            }
+        )
+    return rows
+
+
 def _row(result: dict[str, Any], base: dict[str, Any] | None) -> str:
     ratio = f"{result['p50_ms'] / base['p50_ms']:,.0f}×" if base and base["p50_ms"] else ""
     peaks = result["worker_peak_rss_mb"] or [0.0]
@@ -235,9 +297,33 @@ def main(
         )
         setup = run_django(SETUP.replace("SESSIONS", str(max(levels))), env, timeout=600)
         cookies = [f"{setup['cookie_name']}={value}" for value in setup["cookies"]]
+        links: list[dict[str, Any]] = []
+        if "intake" in pages:
+            # A few to warm the workers, then one link per patient of every level.
+            links = _live_intake().prepare(
+                env,
+                WARM_INTAKES + sum(levels),
+                migrate=False,
+                clinic="bench-intake",
+                clinic_name="Load benchmark intake (synthetic)",
+            )
         results: list[dict[str, Any]] = []
         with Gunicorn(env, workers=workers, threads=threads) as server:
             for page in ("baseline", *(p for p in pages if p != "baseline")):
+                if page == "intake":
+                    intake_step(server, links[:WARM_INTAKES])
+                    used = WARM_INTAKES
+                    for level in levels:
+                        rows = intake_step(server, links[used : used + level])
+                        used += level
+                        for result in rows:
+                            print(
+                                f"  {result['page']} × {level}: p50 {result['p50_ms']:,.0f} ms, "
+                                f"p99 {result['p99_ms']:,.0f} ms, {result['errors']} failed",
+                                file=sys.stderr,
+                            )
+                        results += rows
+                    continue
                 # Warm every worker: templates compiled, translations and rule sets loaded.
                 step(server, cookies, page, workers * threads, 2.0, setup["patients"])
                 for level in levels:

@@ -21,7 +21,7 @@ from painpath.questionnaires import services
 
 if {migrate}:
     call_command("migrate", verbosity=0, interactive=False)
-clinic, _ = Clinic.objects.get_or_create(code="live", defaults={{"name": "Live (synthetic)"}})
+clinic, _ = Clinic.objects.get_or_create(code={clinic!r}, defaults={{"name": {clinic_name!r}}})
 result = []
 for n in range({count}):
     patient = Patient.objects.create(
@@ -65,10 +65,23 @@ for link in IntakeLink.objects.select_related("episode").filter(purpose="intake"
 """
 
 
-def prepare(env: Mapping[str, str], count: int, *, migrate: bool = True) -> list[dict[str, Any]]:
+def prepare(
+    env: Mapping[str, str],
+    count: int,
+    *,
+    migrate: bool = True,
+    clinic: str = "live",
+    clinic_name: str = "Live (synthetic)",
+) -> list[dict[str, Any]]:
     """Migrate the server's database and issue ``count`` intake links (one synthetic patient
-    each); their ids and tokens."""
-    code = PREPARE.format(migrate=migrate, count=count, instruments=INSTRUMENTS)
+    each, in ``clinic``, made if missing); their ids and tokens."""
+    code = PREPARE.format(
+        migrate=migrate,
+        count=count,
+        instruments=INSTRUMENTS,
+        clinic=clinic,
+        clinic_name=clinic_name,
+    )
     links: list[dict[str, Any]] = run_django(code, env, timeout=300)
     return links
 
@@ -116,6 +129,8 @@ class Patient:
     submit: Response | None = None
     submission_id: str = ""
     error: BaseException | None = None
+    seconds: float = 0.0
+    """Wall time of :meth:`run` after the barrier: the whole intake, as the patient waits."""
 
     def __post_init__(self) -> None:
         self.browser = Browser(self.base)
@@ -177,9 +192,13 @@ class Patient:
         try:
             if barrier is not None:
                 barrier.wait()
-            self.answer_pages()
-            if send:
-                self.finish()
+            started = time.perf_counter()
+            try:
+                self.answer_pages()
+                if send:
+                    self.finish()
+            finally:
+                self.seconds = time.perf_counter() - started
         except BaseException as error:  # reported by the caller, with the server's errors
             self.error = error
 
