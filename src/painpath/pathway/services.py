@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Max, OuterRef, Q, QuerySet, Subquery, Window
-from django.db.models.fields.json import KeyTransform
-from django.db.models.functions import Lag
+from django.db.models import CharField, F, Max, OuterRef, Q, QuerySet, Subquery, Value, Window
+from django.db.models.fields.json import KT, KeyTransform
+from django.db.models.functions import Coalesce, Lag
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -31,9 +31,9 @@ from painpath.audit.services import Event, record
 from painpath.core.errors import PainpathError
 from painpath.core.rules import (
     MAX_AGE,
-    AxisResult,
     ImpossibleAge,
     age_on,
+    builtin_rulesets,
     classify,
     validate_episode,
 )
@@ -589,34 +589,66 @@ class HistoryEntry:
     changes: list[Change]
 
 
-def history(episode: Episode) -> list[HistoryEntry]:
-    """Classifications of the episode, newest first, each with the axes that changed.
+def _history_axes(episode: Episode) -> list[str]:
+    """The axes a history can hold: every shipped rule set's, then any other the episode's
+    latest run has (a rule set no longer shipped)."""
+    names = [ruleset.axis for ruleset in builtin_rulesets().values()]
+    latest = latest_classification(episode)
+    if latest is not None:
+        names += [name for name in latest.result.get("axes", {}) if name not in names]
+    return names
+
+
+def _axis_result(axis: str) -> Coalesce:
+    """One axis's result code in a run as text, "" where the run lacks the axis (a plain
+    string, so that the window below compares it alike on SQLite and PostgreSQL)."""
+    return Coalesce(KT(f"result__axes__{axis}__result"), Value(""), output_field=CharField())
+
+
+def _changes(run: Classification, before: Classification | None) -> list[Change]:
+    old = before.axes if before is not None else {}
+    return [
+        Change(name, axis.title, old[name].label if name in old else None, axis.label)
+        for name, axis in run.axes.items()
+        if name not in old or old[name].result != axis.result
+    ]
+
+
+def history(
+    episode: Episode, *, limit: int | None = None, axes: Iterable[str] | None = None
+) -> list[HistoryEntry]:
+    """Classifications of the episode, newest first, each with the axes that changed
+    (the ``limit`` newest of them, when given).
 
     Runs where no axis result changed (a rerun on a later day, a session that changed
-    nothing) are left out; the first run lists every axis.
+    nothing) are left out; the first run lists every axis. The database compares each run's
+    results with the run before (a window over the result codes alone), so that the page
+    decodes the JSON of the runs it shows and the run before each, never the whole history.
     """
-    runs = list(episode.classifications.order_by("created_at", "id"))
-    entries: list[HistoryEntry] = []
-    before: dict[str, AxisResult] = {}
-    for run in runs:
-        axes = run.axes
-        changes = []
-        for name, axis in axes.items():
-            old = before.get(name)
-            if old is None or old.result != axis.result:
-                changes.append(
-                    Change(
-                        name,
-                        axis.title,
-                        old.label if old else None,
-                        axis.label,
-                    )
-                )
-        if changes:
-            entries.append(HistoryEntry(run, changes))
-        before = axes
-    entries.reverse()
-    return entries
+    names = list(axes) if axes is not None else _history_axes(episode)
+    if not names:
+        return []
+    order = (F("created_at").asc(), F("id").asc())
+    runs = episode.classifications.annotate(
+        previous=Window(Lag("id"), order_by=order),
+        **{f"r{i}": _axis_result(name) for i, name in enumerate(names)},
+    )
+    runs = runs.annotate(
+        **{
+            f"p{i}": Window(Lag(f"r{i}", default=Value("")), order_by=order)
+            for i in range(len(names))
+        }
+    )
+    changed = Q()
+    for i in range(len(names)):
+        changed |= ~Q(**{f"r{i}": ""}) & ~Q(**{f"r{i}": F(f"p{i}")})
+    found = runs.filter(changed).order_by("-created_at", "-id").values_list("id", "previous")
+    shown = list(found[:limit] if limit is not None else found)
+    loaded = Classification.objects.in_bulk({pk for pair in shown for pk in pair if pk is not None})
+    return [
+        HistoryEntry(loaded[pk], _changes(loaded[pk], loaded.get(previous) if previous else None))
+        for pk, previous in shown
+    ]
 
 
 # --------------------------------------------------------------------------- step changes
@@ -683,20 +715,33 @@ def _transitions(
     return found
 
 
-def step_changes(episode: Episode, *, current: Classification | None = None) -> list[StepChange]:
-    """Every change of the episode's stepped-care step, newest first: from its stored
-    classifications, and from ``current`` when that is today's unsaved rerun (see
-    :func:`current_classification`), so the page never shows a new step without saying it
-    is new. The first step an episode gets is not a change."""
-    runs = list(episode.classifications.order_by("created_at", "id").values_list("id", "step"))
-    found = _transitions(runs)
-    stored = Classification.objects.in_bulk([pk for pk, _ in found])
-    changes = [_step_change(stored[pk], before) for pk, before in found]
+def step_changes(
+    episode: Episode, *, current: Classification | None = None, limit: int | None = None
+) -> list[StepChange]:
+    """Every change of the episode's stepped-care step, newest first (the ``limit`` newest,
+    when given): from its stored classifications, and from ``current`` when that is today's
+    unsaved rerun (see :func:`current_classification`), so the page never shows a new step
+    without saying it is new. The first step an episode gets is not a change.
+
+    The database finds the changes (each run with a step beside the step of the run with a
+    step before it, as :func:`recent_step_transitions` does), so that only the runs that
+    changed the step are read, whatever the length of the history."""
+    order = (F("created_at").asc(), F("id").asc())
+    with_step = episode.classifications.filter(step__in=STEPS)
+    found = (
+        with_step.annotate(previous=Window(Lag("step"), order_by=order))
+        .filter(previous__isnull=False)
+        .exclude(previous=F("step"))
+        .order_by("-created_at", "-id")
+    )
+    changes = []
     if current is not None and current.pk is None:
-        last = next((step for _, step in reversed(runs) if step in STEPS), None)
+        last = with_step.order_by("-created_at", "-id").values_list("step", flat=True).first()
         if last is not None and _transitions([(0, current.result_of("stepped_care"))], last):
             changes.append(_step_change(current, last))
-    changes.reverse()
+    if limit is not None:
+        found = found[: max(limit - len(changes), 0)]
+    changes += [_step_change(run, run.previous) for run in found]
     return changes
 
 
