@@ -430,6 +430,59 @@ def test_a_clinician_starts_a_plan_from_the_first_visit_by_default(
     assert plan.language == "da"
 
 
+def test_starting_a_plan_for_a_patient_with_no_address_warns_that_nothing_can_be_sent(
+    episode: Episode, clinician_client: Client
+) -> None:
+    response = clinician_client.post(
+        reverse("followup:start", args=[episode.public_id]),
+        {"protocol": "default", "index_date": "", "language": "da"},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert FollowUpPlan.objects.filter(episode=episode).exists()  # started all the same
+    assert "neither an e-mail address nor a phone number" in html
+
+
+def test_a_phone_number_alone_is_no_address_where_no_texts_are_sent(
+    episode: Episode, clinician_client: Client, settings: Any
+) -> None:
+    episode.patient.phone = "+45 12 34 56 78"
+    episode.patient.save()
+    start_url = reverse("followup:start", args=[episode.public_id])
+    data = {"protocol": "default", "index_date": "", "language": "da"}
+    texts = clinician_client.post(start_url, data, follow=True).content.decode()
+    assert "no link or reminder can be sent" not in texts  # the Locmem gateway sends
+    FollowUpPlan.objects.all().delete()
+    settings.PAINPATH_SMS_BACKEND = "painpath.followup.sms.DisabledBackend"
+    none = clinician_client.post(start_url, data, follow=True).content.decode()
+    assert "painpath sends no text messages here" in none
+
+
+def test_starting_a_plan_for_a_reachable_patient_warns_of_nothing(
+    with_email: Episode, clinician_client: Client
+) -> None:
+    response = clinician_client.post(
+        reverse("followup:start", args=[with_email.public_id]),
+        {"protocol": "default", "index_date": "", "language": "da"},
+        follow=True,
+    )
+    assert "no link or reminder can be sent" not in response.content.decode()
+
+
+def test_the_messages_give_the_last_day_as_the_patients_language_writes_it(
+    with_email: Episode, clinician: User
+) -> None:
+    plan = services.start_plan(with_email, "default", index_for(0), clinician, language="da")
+    point = first(plan)
+    services.tick(sends(point)[0])
+    (message,) = mail.outbox
+    months = ["januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
+              "september", "oktober", "november", "december"]  # fmt: skip
+    day = point.window_end
+    assert f"{day.day}. {months[day.month - 1]} {day.year}" in message.body
+    assert day.isoformat() not in message.body
+
+
 def test_a_plan_counted_from_a_course_needs_a_course_or_a_date(
     episode: Episode, clinician_client: Client
 ) -> None:

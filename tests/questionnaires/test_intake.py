@@ -436,7 +436,59 @@ def test_the_body_map_page_has_a_real_checkbox_for_every_region_and_side(
         assert f'name="regions" value="{value}"' in html
         assert f'data-value="{value}"' in html
     assert 'aria-hidden="true" focusable="false"' in html  # the figures are a visual aid
-    assert "Step 1 of 10" in html and '<progress max="10" value="1"' in html
+    assert "Question 1 of 60" in html and "(page 1 of 10)" in html
+    assert '<progress max="60" value="0"' in html
+
+
+def test_the_progress_counts_questions_not_only_pages(issued: tuple[IntakeLink, str]) -> None:
+    _link, token = issued
+    client = Client()
+    client.post(url("start", token), {"language": "da"})
+    client.post(url("page", token, 1), page_data()["regions"])
+    client.post(url("page", token, 2), page_data()["duration"])
+    # The body map is one question, the duration page three (its unit goes with the number),
+    # then one per red flag: 16 today (the vocabulary's asked flags).
+    html = client.get(url("page", token, 3)).content.decode()
+    flags = len(RED_FLAGS)
+    assert f"Spørgsmål 5–{4 + flags} af 60" in html and "(side 3 af 10)" in html
+    assert '<progress max="60" value="4"' in html
+
+
+def test_change_on_the_review_page_returns_to_the_review_after_saving(
+    issued: tuple[IntakeLink, str],
+) -> None:
+    _link, token = issued
+    client = Client()
+    answer_all(client, token)
+    review = client.get(url("review", token)).content.decode()
+    change = f'href="{url("page", token, 2)}?from=review"'
+    assert change in review and ">Ret<" in review
+    page = client.get(url("page", token, 2) + "?from=review").content.decode()
+    assert 'name="from" value="review"' in page
+    assert "Gem og gå tilbage til dine svar" in page
+    changed = page_data()["duration"] | {"duration_value": "9", "from": "review"}
+    response = client.post(url("page", token, 2), changed)
+    assert response.status_code == 302 and response["Location"] == url("review", token)
+    draft = IntakeDraft.objects.get()
+    assert draft.answers["duration"]["duration_value"] == ["9"]
+    # An invalid change stays on the page, still on its way back to the review.
+    wrong = client.post(url("page", token, 2), changed | {"duration_value": "-1"})
+    assert wrong.status_code == 200 and 'name="from" value="review"' in wrong.content.decode()
+    # "Back" from a page opened for a change returns there too.
+    back = client.post(url("page", token, 2), changed | {"action": "back"})
+    assert back["Location"] == url("review", token)
+
+
+def test_change_before_every_page_is_answered_goes_on_to_the_next_page(
+    issued: tuple[IntakeLink, str],
+) -> None:
+    _link, token = issued
+    client = Client()
+    client.post(url("start", token), {"language": "da"})
+    client.post(url("page", token, 1), page_data()["regions"])
+    # A "from" the patient made up cannot skip the pages not yet answered.
+    response = client.post(url("page", token, 2), page_data()["duration"] | {"from": "review"})
+    assert response["Location"] == url("page", token, 3)
 
 
 def test_save_and_resume_continues_where_the_patient_stopped(
@@ -453,7 +505,7 @@ def test_save_and_resume_continues_where_the_patient_stopped(
     assert response["Location"] == url("page", token, 2)
     html = later.get(response["Location"]).content.decode()
     assert 'value="3"' in html  # what was typed is still there
-    assert "Schritt 2 von 10" in html
+    assert "Fragen 2–4 von 60" in html and "(Seite 2 von 10)" in html
     # A page further on cannot be skipped to.
     assert later.get(url("page", token, 5))["Location"] == url("page", token, 2)
 

@@ -29,6 +29,9 @@ class DisabledBackend:
     follow-up card shows the message as not sent and the link can go by e-mail or by hand.
     painpath ships no provider's backend; an installation writes one (send(to, text))."""
 
+    # Read by the issue form, which then does not offer a text message at all.
+    disabled = True
+
     def send(self, to: str, text: str) -> None:
         raise RuntimeError("no SMS provider is set up (PAINPATH_SMS_BACKEND)")
 

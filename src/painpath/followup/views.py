@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -27,7 +28,8 @@ from painpath.followup import services
 from painpath.followup.forms import SHOWN, RecordForm, StartPlanForm, instrument_forms
 from painpath.followup.models import FollowUpPoint
 from painpath.patients import access
-from painpath.patients.models import Episode
+from painpath.patients.models import Episode, Patient
+from painpath.questionnaires import sending
 
 
 def _episode(request: HttpRequest, public_id: UUID) -> Episode:
@@ -67,9 +69,29 @@ def start(request: HttpRequest, episode_id: UUID) -> HttpResponse:
     messages.success(
         request,
         _("Follow-up started: %(count)s time points from %(date)s.")
-        % {"count": plan.points.count(), "date": plan.index_date.isoformat()},
+        % {"count": plan.points.count(), "date": date_format(plan.index_date, "DATE_FORMAT")},
     )
+    unreachable = _unreachable(episode.patient)
+    if unreachable:
+        messages.warning(request, unreachable)
     return _card(episode)
+
+
+def _unreachable(patient: Patient) -> str:
+    """Why no link or reminder of the plan can reach the patient, if none can."""
+    if not patient.email and not patient.phone:
+        return _(
+            "The patient has neither an e-mail address nor a phone number on record, so no "
+            "link or reminder can be sent: add one to the patient's details, or record the "
+            "answers by phone or on paper."
+        )
+    if not patient.email and not sending.sms_available():
+        return _(
+            "The patient has no e-mail address, and painpath sends no text messages here: "
+            "no link or reminder can be sent. Add an e-mail address, or record the answers "
+            "by phone or on paper."
+        )
+    return ""
 
 
 @require_POST

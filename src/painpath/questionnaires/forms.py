@@ -125,7 +125,8 @@ class DurationForm(PageForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _kind(self.fields["duration_value"], "number", low=0, high=1200, step="1")
-        _kind(self.fields["duration_unit"], "select")
+        # The unit belongs to the number: one question on the page, not two.
+        _kind(self.fields["duration_unit"], "select", part_of="duration_value")
         _kind(self.fields["onset_date"], "date")
         _kind(self.fields["pattern"], "radio")
 
@@ -473,6 +474,15 @@ def pages(instruments: list[str], language: str, *, follow_up: bool = False) -> 
             Page(f"instrument:{code}", title, "questionnaires/pages/instrument.html", code)
         )
     return result
+
+
+def question_counts(all_pages: list[Page], language: str) -> list[int]:
+    """How many questions each page asks, as the patient counts them: every field but one
+    that completes another (a duration's unit)."""
+    return [
+        sum(1 for field in page.form(language).fields.values() if not getattr(field, "part_of", ""))
+        for page in all_pages
+    ]
 
 
 def bind(page: Page, language: str, stored: dict[str, list[str]] | None) -> PageForm:

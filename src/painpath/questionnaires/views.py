@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Callable
 from functools import wraps
@@ -28,7 +29,8 @@ from painpath.audit.services import record
 from painpath.core import questionnaires as fhir
 from painpath.core.instruments import REGISTRY
 from painpath.patients import access
-from painpath.questionnaires import bodymap, services
+from painpath.patients.models import Episode
+from painpath.questionnaires import bodymap, sending, services
 from painpath.questionnaires import forms as pages_
 from painpath.questionnaires.models import IntakeDraft, IntakeLink
 
@@ -113,8 +115,19 @@ def _resume_url(token: str, link: IntakeLink, draft: IntakeDraft) -> str:
     return reverse("questionnaires:page", args=[token, draft.page + 1])
 
 
-def _progress(step: int, total: int) -> dict[str, int]:
-    return {"step": step, "total": total}
+def _progress(step: int, total: int, counts: list[int] | None = None) -> dict[str, int]:
+    """Where the patient is: page ``step`` of ``total`` (the review is the last step), and
+    which questions this page holds of all of them ("Questions 7–12 of 31")."""
+    progress = {"step": step, "total": total}
+    if counts:
+        before = sum(counts[: step - 1])
+        progress.update(
+            questions=sum(counts),
+            first=before + 1,
+            last=before + (counts[step - 1] if step <= len(counts) else 0),
+            done=before,
+        )
+    return progress
 
 
 def _base_context(token: str, link: IntakeLink, here: str) -> dict[str, Any]:
@@ -170,17 +183,20 @@ def page(
     if number > draft.page + 1:  # no skipping ahead of the first unanswered page
         return redirect(_resume_url(token, link, draft))
     this = all_pages[number - 1]
+    review_url = reverse("questionnaires:review", args=[token])
     if request.method == "POST":
         action = request.POST.get("action", "next")
         data = pages_.form_data(this.form(language), request.POST)
         if action in ("back", "later"):
-            services.save_draft(link, this.key, data)
+            saved = services.save_draft(link, this.key, data)
             if action == "later":
                 return render(
                     request,
                     "questionnaires/saved.html",
                     {**_base_context(token, link, request.path), "resume": request.path},
                 )
+            if _from_review(request, saved, all_pages):
+                return redirect(review_url)
             previous = (
                 reverse("questionnaires:page", args=[token, number - 1])
                 if number > 1
@@ -189,14 +205,17 @@ def page(
             return redirect(previous)
         form = pages_.bind(this, language, data)
         if form.is_valid():
-            services.save_draft(link, this.key, data, reached=number)
+            saved = services.save_draft(link, this.key, data, reached=number)
             grade = _red_flag_grade(link, draft, data) if this.key == "red_flags" else None
             # An emergency answer holds the patient on this page once, to read what to do
             # now; "Next" again (advice_shown) goes on.
             if grade == "emergency" and request.POST.get("advice_shown") != "1":
-                return _render_page(request, token, link, this, form, number, all_pages, grade)
-            if number == len(all_pages):
-                return redirect("questionnaires:review", token)
+                back = _from_review(request, saved, all_pages)
+                return _render_page(
+                    request, token, link, this, form, number, all_pages, grade, from_review=back
+                )
+            if number == len(all_pages) or _from_review(request, saved, all_pages):
+                return redirect(review_url)
             return redirect("questionnaires:page", token, number + 1)
         # Keep what was typed, even if it is not yet valid; do not advance.
         services.save_draft(link, this.key, data)
@@ -204,7 +223,24 @@ def page(
         data = draft.answers.get(this.key) or {}
         form = pages_.initial(this, language, data)
     grade = _red_flag_grade(link, draft, data) if this.key == "red_flags" else None
-    return _render_page(request, token, link, this, form, number, all_pages, grade)
+    return _render_page(
+        request,
+        token,
+        link,
+        this,
+        form,
+        number,
+        all_pages,
+        grade,
+        from_review=_from_review(request, draft, all_pages),
+    )
+
+
+def _from_review(request: HttpRequest, draft: IntakeDraft, all_pages: list[pages_.Page]) -> bool:
+    """Whether this page was opened with "Change" from the review, and may go back there:
+    only while every page has been answered (a page left unanswered is asked first)."""
+    asked = request.POST.get("from") or request.GET.get("from")
+    return asked == "review" and draft.page >= len(all_pages)
 
 
 def _red_flag_grade(link: IntakeLink, draft: IntakeDraft, data: dict[str, list[str]]) -> str | None:
@@ -231,17 +267,22 @@ def _render_page(
     number: int,
     all_pages: list[pages_.Page],
     red_flag_grade: str | None = None,
+    *,
+    from_review: bool = False,
 ) -> HttpResponse:
     context = {
         **_base_context(token, link, request.path),
         "page": this,
         "form": form,
         "number": number,
-        "progress": _progress(number, len(all_pages) + 1),
+        "progress": _progress(
+            number, len(all_pages) + 1, pages_.question_counts(all_pages, link.language)
+        ),
         "back_url": reverse("questionnaires:page", args=[token, number - 1])
         if number > 1
         else _before_pages(token, link),
         "red_flag_grade": red_flag_grade,
+        "from_review": from_review,
     }
     if this.key == "regions":
         selected = set(form["regions"].value() or [])
@@ -446,20 +487,73 @@ def _current_choices(link: IntakeLink) -> dict[str, str]:
 
 
 class IssueForm(forms.Form):
-    instruments = forms.MultipleChoiceField(
-        label=_("Questionnaires"), required=False, widget=forms.CheckboxSelectMultiple
-    )
-    language = forms.ChoiceField(label=_("Language the patient starts in"), choices=())
-    days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=90)
+    """What a link asks, in which language, for how long, and how it reaches the patient.
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    Unbound, it holds the clinic's defaults (its questionnaire set for the episode's main
+    region, its validity), so that the first display is a form ready to send, not errors."""
+
+    instruments = forms.MultipleChoiceField(
+        label=_("Questionnaires"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("Questionnaires: choose at least one questionnaire for the link."),
+            "invalid_choice": _("Questionnaires: choose from the list."),
+        },
+    )
+    language = forms.ChoiceField(
+        label=_("Language the patient starts in"), choices=pages_.LANGUAGES
+    )
+    days = forms.IntegerField(
+        label=_("Valid for (days)"),
+        min_value=1,
+        max_value=90,
+        error_messages={
+            "required": _("Valid for: enter a number of days from 1 to 90."),
+            "invalid": _("Valid for: enter a number of days from 1 to 90."),
+            "min_value": _("Valid for: enter a number of days from 1 to 90."),
+            "max_value": _("Valid for: enter a number of days from 1 to 90."),
+        },
+    )
+    channel = forms.ChoiceField(
+        label=_("How the patient gets the link"),
+        widget=forms.RadioSelect,
+        required=False,
+        error_messages={
+            "invalid_choice": _("How the patient gets the link: choose from the list.")
+        },
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        episode: Episode | None = None,
+        days: int = 14,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         language = translation.get_language() or "en"
         language = language if language in services.LANGUAGE_CODES else "en"
         self.fields["instruments"].choices = [
             (code, fhir.load(code, language)["title"]) for code in REGISTRY
         ]
-        self.fields["language"].choices = pages_.LANGUAGES
+        self.initial.setdefault("days", days)
+        self.initial.setdefault("language", "da")
+        self.initial.setdefault("channel", sending.SHOW)
+        patient = episode.patient if episode is not None else None
+        self.fields["channel"].choices = sending.channels(patient)
+        if episode is not None:
+            clinic = patient.clinic  # type: ignore[union-attr]
+            suggested = clinic.instruments_for(
+                episode.region,
+                pages_.DEFAULT_INSTRUMENTS.get(episode.region, pages_.FALLBACK_INSTRUMENTS),
+            )
+            # A set saved before an instrument was retired must not preselect a code the
+            # form no longer offers (the first display would fail on its own default).
+            self.initial.setdefault("instruments", [c for c in suggested if c in REGISTRY])
+
+    def clean_channel(self) -> str:
+        # Left out (an older form, a script): the link is shown, nothing is sent.
+        return str(self.cleaned_data.get("channel") or sending.SHOW)
 
 
 def _qr_svg(url: str) -> str:
@@ -474,24 +568,39 @@ def _qr_svg(url: str) -> str:
 @permission_required("questionnaires.add_intakelink", raise_exception=True)
 def issue(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
     episode = access.episode(request, episode_id)
+    clinic = episode.patient.clinic
+    days = services.link_days(clinic)
     if request.method == "POST":
-        form = IssueForm(request.POST)
+        form = IssueForm(request.POST, episode=episode, days=days)
         if form.is_valid():
-            link, path = services.issue_link(
-                episode,
-                form.cleaned_data["instruments"],
-                form.cleaned_data["language"],
-                request.user,
-                form.cleaned_data["days"],
-                request=request,
-            )
-            url = request.build_absolute_uri(path)
-            # Shown once: only the token's hash is stored, so this page cannot be rebuilt.
-            return render(
-                request,
-                "questionnaires/issued.html",
-                {"episode": episode, "link": link, "url": url, "qr": _qr_svg(url)},
-            )
+            data = form.cleaned_data
+            try:
+                issued = sending.issue_and_send(
+                    episode,
+                    data["instruments"],
+                    data["language"],
+                    request.user,
+                    data["days"],
+                    data["channel"],
+                    request=request,
+                )
+            except sending.LinkNotSent as error:
+                form.add_error("channel", str(error))
+            else:
+                # Shown once: only the token's hash is stored, so this page cannot be rebuilt.
+                shown = issued.channel == sending.SHOW
+                return render(
+                    request,
+                    "questionnaires/issued.html",
+                    {
+                        "episode": episode,
+                        "link": issued.link,
+                        "issued": issued,
+                        "url": issued.url if shown else "",
+                        "qr": _qr_svg(issued.url) if shown else "",
+                        "valid_until": sending.local_datetime(issued.link.expires_at),
+                    },
+                )
     else:
         record(
             request,
@@ -500,15 +609,16 @@ def issue(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
             obj=episode,
             page="issue link",
         )
-        clinic = episode.patient.clinic
-        form = IssueForm(
-            initial={
-                "instruments": clinic.instruments_for(
-                    episode.region,
-                    pages_.DEFAULT_INSTRUMENTS.get(episode.region, pages_.FALLBACK_INSTRUMENTS),
-                ),
-                "language": "da",
-                "days": services.link_days(clinic),
-            }
-        )
-    return render(request, "questionnaires/issue.html", {"episode": episode, "form": form})
+        form = IssueForm(episode=episode, days=days)
+    return render(
+        request,
+        "questionnaires/issue.html",
+        {
+            "episode": episode,
+            "form": form,
+            "clinic": clinic,
+            "default_days": days,
+            "default_until": sending.local_datetime(timezone.now() + dt.timedelta(days=days)),
+        },
+        status=422 if form.is_bound else 200,
+    )
