@@ -142,8 +142,16 @@ def test_researcher_sees_the_report_and_the_view_is_audited(
     assert response.status_code == 200
     page = response.content.decode()
     assert "Synthetic Registry" not in page  # names never reach the report
-    assert 'src="/static/analytics/plotly.min.js"' in page
-    assert 'type="application/json"' in page and "<details" in page
+    # The plots are SVG drawn on the server: no chart script, and nothing a strict CSP
+    # (style-src without 'unsafe-inline') would block — no style element or attribute.
+    assert "<script" not in page.split("<main", 1)[1]
+    assert "plotly" not in page.lower()
+    assert re.search(r"<style|\sstyle=", page) is None
+    for code in ("nrs", "odi", "eq5d5l"):
+        figure = re.search(
+            rf'<figure class="plot" id="figure-course-{code}".*?</figure>', page, re.S
+        )
+        assert figure and "<svg" in figure.group(0) and "<details" in figure.group(0), code
     entry = AuditEntry.objects.filter(object_type="analytics").latest("id")
     assert (entry.action, entry.username, entry.patient_id) == ("view", researcher.username, None)
     assert entry.detail["filters"] == ["clinic=clinic-a"]

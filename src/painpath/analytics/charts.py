@@ -1,27 +1,35 @@
-"""The report's figures, each three ways from the same numbers: a Plotly figure (the page,
-drawn by the locally served plotly.min.js), a static SVG (the PDF and the CLI's HTML, as
-WeasyPrint runs no JavaScript) and the table of numbers behind it."""
+"""The report's figures, each twice from the same numbers: a static SVG (drawn here, on the
+server, for the page, the PDF and the CLI's HTML alike — the page runs no chart script, so its
+strict CSP has nothing to block) and the table of numbers behind it.
+
+Every score axis spans the instrument's whole scale (``score_range`` in
+:mod:`painpath.core.instruments`), so a change is never exaggerated by a truncated axis, and
+every time axis ends at the last time point with data."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
+from django.utils.formats import get_format, number_format
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from painpath.core.analytics.stats import Z_95, Z_998, funnel_limits
+from painpath.core.analytics.stats import Z_95, Z_998, funnel_limits, t_interval
 from painpath.core.charts import Frame, padded, tick_label, ticks
+from painpath.core.instruments import REGISTRY
 
 BLUE, GREY, RED, GREEN = "#1f6fb2", "#8a94a3", "#a4161a", "#1e6b3a"
+INK = "#1b2430"
 
 
 @dataclass
 class Figure:
     id: str
     title: str
-    plotly: dict[str, Any]
     svg: str
     headers: list[str]
     rows: list[list[str]]
@@ -30,11 +38,21 @@ class Figure:
 
 
 def _num(value: float | None, digits: int = 1) -> str:
-    return "–" if value is None else f"{value:.{digits}f}"
+    """A number in the reader's locale (a decimal comma in Danish), rounded first: Django's
+    number_format truncates floats instead of rounding them."""
+    if value is None:
+        return "–"
+    return number_format(Decimal(f"{value:.{digits}f}"), decimal_pos=digits)
 
 
 def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{100 * value:.1f} %"
+    return "–" if value is None else f"{_num(100 * value, 1)} %"
+
+
+def _tick(value: float, style: str = "{:g}") -> str:
+    """An axis label in the reader's locale."""
+    text = tick_label(value, style).replace(".", str(get_format("DECIMAL_SEPARATOR")))
+    return text.replace("%", " %")
 
 
 def fewer_than(k: int | None) -> str:
@@ -46,21 +64,55 @@ def count(n: int, k: int | None = None) -> str:
     return fewer_than(k) if n < 0 else str(n)
 
 
+def instrument_title(instrument: str) -> str:
+    """The instrument's proper name ("EQ-5D-5L") for its code ("eq5d5l"); a name already
+    proper, or an instrument painpath does not know, as given."""
+    cls = REGISTRY.get(instrument)
+    return cls.title if cls is not None else instrument
+
+
+def scale_of(instrument: str) -> tuple[float, float] | None:
+    """The instrument's score range, by code or by proper name; None when unknown."""
+    for code, cls in REGISTRY.items():
+        if instrument in (code, cls.title):
+            return (float(cls.score_range[0]), float(cls.score_range[1]))
+    return None
+
+
+def _y_range(instrument: str, values: Sequence[float | None]) -> tuple[float, float]:
+    """The whole scale, widened only if a value lies outside it (a file from elsewhere)."""
+    scale = scale_of(instrument)
+    if scale is None:
+        return padded(values)
+    finite = [v for v in values if v is not None and math.isfinite(v)]
+    return (min([scale[0], *finite]), max([scale[1], *finite]))
+
+
+def _digits(instrument: str) -> int:
+    scale = scale_of(instrument)
+    return 3 if scale is not None and scale[1] - scale[0] <= 2 else 1
+
+
 # --------------------------------------------------------------------------- SVG
 
 
-_FRAME = Frame(width=640, height=300, left=56, right=16, top=16, bottom=44)
+_FRAME = Frame(width=640, height=300, left=60, right=20, top=16, bottom=44)
+_INSET = 14  # px between the plot's edge and its first and last time point
 
 
 class _Canvas:
-    """The report's SVG, drawn on the chart kit's canvas: inline colours and fonts, as
-    WeasyPrint and the CLI's HTML have no stylesheet."""
+    """The report's SVG on the chart kit's canvas: colours and fonts as SVG attributes (no
+    style attribute or element, which a strict CSP and WeasyPrint's missing stylesheet would
+    both drop)."""
 
-    def __init__(self, x_range: tuple[float, float], y_range: tuple[float, float]) -> None:
-        self.plot = _FRAME.canvas(x_range, y_range)
+    def __init__(
+        self, x_range: tuple[float, float], y_range: tuple[float, float], x_inset: float = 0
+    ) -> None:
+        self.plot = _FRAME.canvas(x_range, y_range, x_inset=x_inset)
         self.x = self.plot.x
         self.y = self.plot.y
         self.parts: list[str] = []
+        self.labels: list[tuple[float, float, float, float]] = []
 
     def line(
         self,
@@ -75,12 +127,26 @@ class _Canvas:
         extra = f' stroke-dasharray="{dash}"' if dash else ""
         self.parts.append(
             f'<polyline points="{self.plot.points(points)}" fill="none" stroke="{colour}" '
-            f'stroke-width="{width}" stroke-opacity="{opacity}"{extra}/>'
+            f'stroke-width="{width}" stroke-opacity="{opacity:.3g}"{extra}/>'
         )
 
-    def dot(self, a: float, b: float, colour: str, r: float = 3.5) -> None:
+    def band(
+        self, xs: Sequence[float], lows: Sequence[float], highs: Sequence[float], colour: str
+    ) -> None:
+        """A shaded area between two lines (a fan of quantiles)."""
+        if len(xs) < 2:
+            return
+        outline = [*zip(xs, highs, strict=True), *reversed(list(zip(xs, lows, strict=True)))]
         self.parts.append(
-            f'<circle cx="{self.x(a):.1f}" cy="{self.y(b):.1f}" r="{r}" fill="{colour}"/>'
+            f'<polygon points="{self.plot.points(outline)}" fill="{colour}" fill-opacity="0.18" '
+            f'stroke="none"/>'
+        )
+
+    def dot(self, a: float, b: float, colour: str, r: float = 3.5, tip: str = "") -> None:
+        title = f"<title>{escape(tip)}</title>" if tip else ""
+        self.parts.append(
+            f'<circle cx="{self.x(a):.1f}" cy="{self.y(b):.1f}" r="{r}" fill="{colour}">'
+            f"{title}</circle>"
         )
 
     def bar(self, a0: float, a1: float, b: float, colour: str) -> None:
@@ -103,7 +169,41 @@ class _Canvas:
         transform = f' transform="rotate(-90 {a:.1f} {b:.1f})"' if rotate else ""
         self.parts.append(
             f'<text x="{a:.1f}" y="{b:.1f}" font-size="{size}" text-anchor="{anchor}" '
-            f'fill="#1b2430"{transform}>{escape(label)}</text>'
+            f'fill="{INK}"{transform}>{escape(label)}</text>'
+        )
+
+    def label(self, a: float, b: float, text: str, size: int = 10) -> None:
+        """A data label on a white box beside the point (a, b) in pixels, moved down until it
+        overlaps no earlier label, so lines and other labels never run through it."""
+        w, h = 0.62 * size * len(text) + 6, size + 4
+        left = a + 8 if a + 8 + w <= _FRAME.plot.right else a - 8 - w
+        top = b - h / 2
+        for _pass in range(len(self.labels) + 1):
+            clash = next(
+                (
+                    (x, y, lw, lh)
+                    for x, y, lw, lh in self.labels
+                    if left < x + lw and x < left + w and top < y + lh and y < top + h
+                ),
+                None,
+            )
+            if clash is None:
+                break
+            top = clash[1] + clash[3] + 1
+        self.labels.append((left, top, w, h))
+        if abs(top + h / 2 - b) > h / 2:  # moved off its dot: a leader line back to it
+            edge = left if left > a else left + w
+            self.parts.append(
+                f'<line x1="{a:.1f}" y1="{b:.1f}" x2="{edge:.1f}" y2="{top + h / 2:.1f}" '
+                f'stroke="{INK}" stroke-width="0.6"/>'
+            )
+        self.parts.append(
+            f'<rect x="{left:.1f}" y="{top:.1f}" width="{w:.1f}" height="{h:.1f}" '
+            f'fill="#fff" fill-opacity="0.92" stroke="#c9d0d8" stroke-width="0.5"/>'
+        )
+        self.parts.append(
+            f'<text x="{left + 3:.1f}" y="{top + h - 4:.1f}" font-size="{size}" '
+            f'fill="{INK}">{escape(text)}</text>'
         )
 
     def axes(
@@ -112,20 +212,21 @@ class _Canvas:
         y_label: str,
         x_ticks: Sequence[float] | None = None,
         y_format: str = "{:g}",
+        y_ticks: Sequence[float] | None = None,
     ) -> None:
         box = _FRAME.plot
         x0, x1, y0, y1 = box.left, box.right, box.bottom, box.top
-        self.parts.append(
-            f'<path d="M{x0:.1f},{y1:.1f} V{y0:.1f} H{x1:.1f}" stroke="#55606e" fill="none"/>'
-        )
-        for tick in ticks(*self.plot.y_range):
+        for tick in y_ticks if y_ticks is not None else ticks(*self.plot.y_range):
             y = self.y(tick)
             self.parts.append(
                 f'<line x1="{x0:.1f}" x2="{x1:.1f}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e3e7ec"/>'
             )
-            self.text(x0 - 6, y + 4, tick_label(tick, y_format), anchor="end", size=10)
+            self.text(x0 - 6, y + 4, _tick(tick, y_format), anchor="end", size=10)
+        self.parts.append(
+            f'<path d="M{x0:.1f},{y1:.1f} V{y0:.1f} H{x1:.1f}" stroke="#55606e" fill="none"/>'
+        )
         for tick in x_ticks if x_ticks is not None else ticks(*self.plot.x_range):
-            self.text(self.x(tick), y0 + 16, tick_label(tick), size=10)
+            self.text(self.x(tick), y0 + 16, _tick(tick), size=10)
         self.text((x0 + x1) / 2, _FRAME.height - 6, x_label)
         self.text(14, (y0 + y1) / 2, y_label, rotate=True)
 
@@ -139,64 +240,59 @@ class _Canvas:
         )
 
 
-def _layout(title: str, x_title: str, y_title: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "title": {"text": title},
-        "xaxis": {"title": {"text": x_title}},
-        "yaxis": {"title": {"text": y_title}},
-        "margin": {"l": 60, "r": 20, "t": 50, "b": 50},
-        "showlegend": False,
-        **extra,
-    }
+def _scale_ticks(y_range: tuple[float, float]) -> list[float]:
+    """Round ticks inside the scale, with its floor and ceiling labelled too (EQ-5D-5L's
+    −0.758), unless a round tick sits right beside one."""
+    lo, hi = y_range
+    inner = ticks(lo, hi)
+    step = (hi - lo) / 12
+    return sorted({lo, hi, *(t for t in inner if abs(t - lo) > step and abs(t - hi) > step)})
+
+
+def _time_canvas(
+    instrument: str, months: Sequence[int], values: Sequence[float | None]
+) -> tuple[_Canvas, tuple[float, float]]:
+    y_range = _y_range(instrument, values)
+    canvas = _Canvas((min(months, default=0), max(months, default=1)), y_range, _INSET)
+    canvas.axes(
+        _("months"),
+        instrument_title(instrument),
+        x_ticks=list(months),
+        y_ticks=_scale_ticks(y_range) if scale_of(instrument) else None,
+    )
+    return canvas, y_range
 
 
 # --------------------------------------------------------------------------- figures
 
 
 def mean_with_ci(series: list[dict[str, Any]], instrument: str) -> Figure:
-    title = _("%(instrument)s: mean with 95 %% CI over time") % {"instrument": instrument}
+    """Mean with its 95 % CI at each time point with data, on the instrument's whole scale."""
+    name = instrument_title(instrument)
+    title = _("%(instrument)s: mean with 95 %% CI over time") % {"instrument": name}
+    series = [s for s in series if s.get("mean") is not None]
     x = [s["timepoint"] for s in series]
     y = [s["mean"] for s in series]
     lows = [s["ci"][0] if s["ci"] else s["mean"] for s in series]
     highs = [s["ci"][1] if s["ci"] else s["mean"] for s in series]
-    plotly = {
-        "data": [
-            {
-                "type": "scatter",
-                "mode": "lines+markers",
-                "x": x,
-                "y": y,
-                "line": {"color": BLUE},
-                "error_y": {
-                    "type": "data",
-                    "symmetric": False,
-                    "array": [h - m for h, m in zip(highs, y, strict=True)],
-                    "arrayminus": [m - lo for lo, m in zip(lows, y, strict=True)],
-                },
-                "text": [f"n = {s['n']}" for s in series],
-            }
-        ],
-        "layout": _layout(title, _("months"), instrument, xaxis={"tickvals": x}),
-    }
-    canvas = _Canvas((min(x, default=0) - 0.5, max(x, default=1) + 0.5), padded(lows + highs))
-    canvas.axes(_("months"), instrument, x_ticks=x)
+    canvas, _range = _time_canvas(instrument, x, lows + highs)
     canvas.line(list(zip(x, y, strict=True)), BLUE, 2)
-    for a, b, lo, hi in zip(x, y, lows, highs, strict=True):
-        canvas.line([(a, lo), (a, hi)], BLUE, 1.5)
-        canvas.dot(a, b, BLUE)
+    for s, lo, hi in zip(series, lows, highs, strict=True):
+        canvas.line([(s["timepoint"], lo), (s["timepoint"], hi)], BLUE, 1.5)
+        canvas.dot(s["timepoint"], s["mean"], BLUE, tip=f"n = {s['n']}")
+    d = _digits(instrument)
     rows = [
         [
             str(s["timepoint"]),
             str(s["n"]),
-            _num(s["mean"], 2),
-            f"{_num(s['ci'][0], 2)} – {_num(s['ci'][1], 2)}" if s["ci"] else "–",
+            _num(s["mean"], d + 1),
+            f"{_num(s['ci'][0], d + 1)} – {_num(s['ci'][1], d + 1)}" if s["ci"] else "–",
         ]
         for s in series
     ]
     return Figure(
         "figure-mean",
         title,
-        plotly,
         canvas.render(title),
         [_("Months"), "n", _("Mean"), _("95 % CI")],
         rows,
@@ -204,50 +300,129 @@ def mean_with_ci(series: list[dict[str, Any]], instrument: str) -> Figure:
     )
 
 
+def course(rows: Sequence[Any], instrument: str) -> Figure | None:
+    """An instrument's course as a fan of quantiles: median and interquartile range at
+    baseline and each follow-up, with the mean and its 95 % CI beside them.
+
+    Drawn from the outcome rows only — aggregates of cells the outcome table shows, so a
+    researcher's figure passes the same disclosure control (a withheld row has no figures and
+    is left out) and no single patient is drawn. None when no time point has data."""
+    shown = [r for r in rows if r.n_followed > 0 and r.followup_median is not None]
+    if not shown:
+        return None
+    name = instrument_title(instrument)
+    title = _("%(instrument)s: median, interquartile range and mean over time") % {
+        "instrument": name
+    }
+    first = shown[0]
+    points: list[dict[str, Any]] = [
+        {
+            "t": 0,
+            "n": first.n_followed,
+            "q": (first.baseline_q1, first.baseline_median, first.baseline_q3),
+            "mean": first.baseline_mean,
+            "ci": t_interval(first.baseline_mean, first.baseline_sd, first.n_followed),
+        }
+    ]
+    for r in shown:
+        points.append(
+            {
+                "t": r.timepoint,
+                "n": r.n_followed,
+                "q": (r.followup_q1, r.followup_median, r.followup_q3),
+                "mean": r.followup_mean,
+                "ci": t_interval(r.followup_mean, r.followup_sd, r.n_followed),
+            }
+        )
+    months = [p["t"] for p in points]
+    values = [v for p in points for v in (*p["q"], *(p["ci"] or ()))]
+    canvas, _range = _time_canvas(instrument, months, values)
+    canvas.band(months, [p["q"][0] for p in points], [p["q"][2] for p in points], BLUE)
+    canvas.line([(p["t"], p["q"][1]) for p in points], BLUE, 1.5, dash="5,3")
+    canvas.line([(p["t"], p["mean"]) for p in points if p["mean"] is not None], INK, 2)
+    for p in points:
+        if p["ci"]:
+            canvas.line([(p["t"], p["ci"][0]), (p["t"], p["ci"][1])], INK, 1.5)
+        if p["mean"] is not None:
+            canvas.dot(p["t"], p["mean"], INK, tip=f"n = {p['n']}")
+    d = _digits(instrument)
+    table = [
+        [
+            str(p["t"]),
+            str(p["n"]),
+            _num(p["q"][1], d),
+            f"{_num(p['q'][0], d)} – {_num(p['q'][2], d)}",
+            _num(p["mean"], d + 1),
+            f"{_num(p['ci'][0], d + 1)} – {_num(p['ci'][1], d + 1)}" if p["ci"] else "–",
+        ]
+        for p in points
+    ]
+    return Figure(
+        f"figure-course-{instrument}",
+        title,
+        canvas.render(title),
+        [_("Months"), "n", _("Median"), _("Interquartile range"), _("Mean"), _("95 % CI")],
+        table,
+        note=_(
+            "Shaded: interquartile range; dashed: median; solid with bars: mean and its 95 %% "
+            "CI. The y-axis is the whole scale (%(lo)s to %(hi)s). At 0 months the baseline "
+            "of the patients followed up at %(first)s months; at each follow-up the patients "
+            "who answered then."
+        )
+        % {
+            "lo": _tick(_range[0]),
+            "hi": _tick(_range[1]),
+            "first": first.timepoint,
+        },
+        extra={"instrument": instrument},
+    )
+
+
 def trajectories(
     long: list[dict[str, Any]], instrument: str, *, cap: int, timepoints: Sequence[int]
 ) -> Figure:
+    """Each patient's scores as a faint line (a spaghetti plot: where many patients run
+    together the lines darken), with the median per time point over them. Patient-level data:
+    only for a clinic's own report, never under disclosure control."""
     by_patient: dict[str, list[tuple[int, float]]] = {}
     for r in long:
-        by_patient.setdefault(str(r["patient_id"]), []).append((r["timepoint"], r["score"]))
+        if r["score"] is not None:
+            by_patient.setdefault(str(r["patient_id"]), []).append((r["timepoint"], r["score"]))
+    name = instrument_title(instrument)
     title = _("%(instrument)s: individual trajectories (%(n)s patients)") % {
-        "instrument": instrument,
+        "instrument": name,
         "n": len(by_patient),
     }
-    data = [
-        {
-            "type": "scatter",
-            "mode": "lines+markers",
-            "x": [t for t, _ in points],
-            "y": [s for _, s in points],
-            "name": patient,
-            "line": {"color": "rgba(31,111,178,0.25)", "width": 1},
-            "marker": {"size": 3},
-            "hovertemplate": f"{patient}: %{{y}} (%{{x}} m)<extra></extra>",
-        }
-        for patient, points in by_patient.items()
-    ]
-    plotly = {
-        "data": data,
-        "layout": _layout(title, _("months"), instrument, xaxis={"tickvals": list(timepoints)}),
-    }
-    scores = [s for points in by_patient.values() for _, s in points]
-    canvas = _Canvas((min(timepoints) - 0.5, max(timepoints) + 0.5), padded(scores))
-    canvas.axes(_("months"), instrument, x_ticks=list(timepoints))
+    seen = {t for points in by_patient.values() for t, _s in points}
+    months = [t for t in timepoints if t in seen] or list(timepoints[:1])
+    scores = [s for points in by_patient.values() for _t, s in points]
+    canvas, _range = _time_canvas(instrument, months, scores)
+    # Fainter the more lines there are, so that 10 patients stay visible and 200 do not
+    # paint the plot solid.
+    opacity = min(0.6, max(0.06, 3 / math.sqrt(max(len(by_patient), 1))))
     for points in by_patient.values():
-        canvas.line(points, BLUE, 1, opacity=0.25)
+        canvas.line(points, BLUE, 1, opacity=opacity)
+    medians = []
+    for t in months:
+        at = sorted(s for points in by_patient.values() for m, s in points if m == t)
+        if at:
+            mid = len(at) // 2
+            medians.append((t, at[mid] if len(at) % 2 else (at[mid - 1] + at[mid]) / 2))
+    canvas.line(medians, INK, 2.5)
     rows = []
     for patient, points in by_patient.items():
-        at = dict(points)
-        rows.append([patient, *[_num(at.get(t), 1) for t in timepoints]])
+        at_t = dict(points)
+        rows.append([patient, *[_num(at_t.get(t), 1) for t in months]])
     return Figure(
         "figure-trajectories",
         title,
-        plotly,
         canvas.render(title),
-        [_("Patient (pseudonym)"), *[str(t) for t in timepoints]],
+        [_("Patient (pseudonym)"), *[str(t) for t in months]],
         rows,
-        note=_("At most %(cap)s patients are drawn (by pseudonym order, which is random).")
+        note=_(
+            "Faint lines: one per patient; dark line: the median. At most %(cap)s patients "
+            "are drawn (by pseudonym order, which is random)."
+        )
         % {"cap": cap},
     )
 
@@ -256,7 +431,7 @@ def waterfall(
     changes: list[dict[str, Any]], instrument: str, timepoint: int, *, higher_is_better: bool
 ) -> Figure:
     title = _("%(instrument)s at %(months)s months: %% change per patient") % {
-        "instrument": instrument,
+        "instrument": instrument_title(instrument),
         "months": timepoint,
     }
     usable = [c for c in changes if c["percent_change"] is not None]
@@ -267,22 +442,6 @@ def waterfall(
         return v > 0 if higher_is_better else v < 0
 
     colours = [GREEN if better(v) else RED if v != 0 else GREY for v in values]
-    plotly = {
-        "data": [
-            {
-                "type": "bar",
-                "x": list(range(1, len(values) + 1)),
-                "y": values,
-                "marker": {"color": colours},
-                "text": [str(c["patient_id"]) for c in usable],
-                "textposition": "none",  # pseudonyms on hover only, not drawn on the bars
-                "hovertemplate": "%{text}: %{y:.1f} %<extra></extra>",
-            }
-        ],
-        "layout": _layout(
-            title, _("patients, ordered by change"), _("Change from baseline (%)"), bargap=0
-        ),
-    }
     canvas = _Canvas((0, max(len(values), 1)), padded([0.0, *values]))
     canvas.axes(_("patients, ordered by change"), _("Change from baseline (%)"), x_ticks=[])
     for i, (v, colour) in enumerate(zip(values, colours, strict=True)):
@@ -302,7 +461,6 @@ def waterfall(
     return Figure(
         "figure-waterfall",
         title,
-        plotly,
         canvas.render(title),
         [_("Patient (pseudonym)"), _("Baseline"), _("Follow-up"), _("Change"), _("Change (%)")],
         rows,
@@ -312,9 +470,27 @@ def waterfall(
     )
 
 
-def funnel(points: Sequence[Any], p0: float, definition: str, *, k: int | None = None) -> Figure:
+def funnel(
+    points: Sequence[Any],
+    p0: float,
+    definition: str,
+    *,
+    k: int | None = None,
+    instrument: str = "",
+    timepoint: int | None = None,
+) -> Figure:
     """A withheld clinic (disclosure control: count -1, share None) is listed, not drawn."""
-    title = _("Clinics: %(definition)s against number followed up") % {"definition": definition}
+    if instrument and timepoint is not None:
+        title = _(
+            "%(instrument)s at %(months)s months, clinics: %(definition)s against number "
+            "followed up"
+        ) % {
+            "instrument": instrument_title(instrument),
+            "months": timepoint,
+            "definition": definition,
+        }
+    else:
+        title = _("Clinics: %(definition)s against number followed up") % {"definition": definition}
     table = points
     points = [p for p in points if p.n >= 0 and p.share is not None]
     n_max = max([p.n for p in points] + [10])
@@ -323,59 +499,18 @@ def funnel(points: Sequence[Any], p0: float, definition: str, *, k: int | None =
     for z, key in ((Z_95, "95"), (Z_998, "99.8")):
         pairs = [(n, funnel_limits(p0, n, z)) for n in grid]
         limits[key] = [(n, lim) for n, lim in pairs if lim is not None]
-    data: list[dict[str, Any]] = [
-        {
-            "type": "scatter",
-            "mode": "lines",
-            "x": [0, n_max],
-            "y": [p0, p0],
-            "line": {"color": GREY},
-            "name": _("overall"),
-        },
-    ]
-    for key, dash in (("95", "dash"), ("99.8", "dot")):
-        for side in (0, 1):
-            data.append(
-                {
-                    "type": "scatter",
-                    "mode": "lines",
-                    "x": [n for n, _ in limits[key]],
-                    "y": [lim[side] for _, lim in limits[key]],
-                    "line": {"color": GREY, "dash": dash},
-                    "name": f"{key} %",
-                    "hoverinfo": "skip",
-                }
-            )
-    data.append(
-        {
-            "type": "scatter",
-            "mode": "markers+text",
-            "x": [p.n for p in points],
-            "y": [p.share for p in points],
-            "text": [p.clinic for p in points],
-            "textposition": "top center",
-            "marker": {"color": BLUE, "size": 10},
-        }
-    )
-    plotly = {
-        "data": data,
-        "layout": _layout(
-            title,
-            _("patients followed up (n)"),
-            _("responder share"),
-            yaxis={"title": {"text": _("responder share")}, "tickformat": ".0%", "range": [0, 1]},
-        ),
-    }
-    canvas = _Canvas((0, n_max * 1.05), (0.0, 1.0))
+    # Room right of the largest clinic, where no limit runs, for the labels beside the dots.
+    canvas = _Canvas((0, n_max * 1.3), (0.0, 1.0))
     canvas.axes(_("patients followed up (n)"), _("responder share"), y_format="{:.0%}")
     canvas.line([(0, p0), (n_max, p0)], GREY, 1.5)
     for key, dash in (("95", "6,4"), ("99.8", "2,3")):
         for side in (0, 1):
             canvas.line([(n, lim[side]) for n, lim in limits[key]], GREY, 1, dash=dash)
     for p in points:
-        if p.share is not None:
-            canvas.dot(p.n, p.share, BLUE, 5)
-            canvas.text(canvas.x(p.n), canvas.y(p.share) - 8, p.clinic, size=10)
+        canvas.dot(p.n, p.share, BLUE, 5, tip=f"{p.clinic}: {_pct(p.share)} (n = {p.n})")
+    # Labels after every dot and line, on white boxes beside their dot, stacked apart.
+    for p in sorted(points, key=lambda p: (-p.n, -p.share)):
+        canvas.label(canvas.x(p.n), canvas.y(p.share), p.clinic)
 
     def inside(verdict: bool | None) -> str:
         return "–" if verdict is None else _("yes") if verdict else _("no")
@@ -395,7 +530,6 @@ def funnel(points: Sequence[Any], p0: float, definition: str, *, k: int | None =
     return Figure(
         "figure-funnel",
         title,
-        plotly,
         canvas.render(title),
         [
             _("Clinic"),

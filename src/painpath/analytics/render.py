@@ -12,7 +12,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from painpath import __version__
+from painpath.analytics import charts
 from painpath.analytics.report import Report
+from painpath.core.analytics import WORDING_ORDER, OutcomeRow
 
 CSS = Path(__file__).parent / "static" / "analytics" / "document.css"
 
@@ -20,6 +22,8 @@ CSS = Path(__file__).parent / "static" / "analytics" / "document.css"
 def stratum_label(column: str) -> str:
     labels = {
         "axis_startback": _("STarT Back risk group"),
+        "startback": _("STarT Back risk group"),
+        "step": _("stepped-care step"),
         "axis_stepped_care": _("stepped-care step"),
         "multifidus_fat_grade": _("multifidus fat-infiltration grade"),
         "treatment": _("treatment"),
@@ -57,20 +61,102 @@ def wording_lines(report: Report) -> list[str]:
             _("%(n)s in %(wording)s") % {"n": n, "wording": wording_label(group)}
             for group, n in groups.items()
         )
-        lines.append(f"{code.upper()}: {parts}")
+        lines.append(f"{charts.instrument_title(code)}: {parts}")
     return lines
+
+
+def _withheld(row: OutcomeRow) -> bool:
+    return row.n_baseline < 0 or row.n_followed < 0
+
+
+def sections(report: Report) -> list[dict[str, Any]]:
+    """The outcome table's sections as printed: each with its instrument's proper name, only
+    the time points someone answered at (a time point without answers would print as
+    "– ± –", and its deterioration share missing as failure as every patient), those left
+    out named once, and the responder lines grouped per time point (one block each, so a
+    page break never parts a time point from its label)."""
+    out = []
+    for section in report.sections:
+        rows = [r for r in section["list"] if r.n_followed != 0]
+        empty = [r.timepoint for r in section["list"] if r.n_followed == 0]
+        blocks: dict[int, dict[str, Any]] = {}
+        for line in section["responder_lines"]:
+            row = line["row"]
+            if row.n_followed == 0:
+                continue
+            block = blocks.setdefault(
+                row.timepoint, {"row": row, "withheld": _withheld(row), "lines": []}
+            )
+            block["lines"].append(line)
+        out.append(
+            section
+            | {
+                "title": charts.instrument_title(section["grouper"]),
+                "rows": [{"row": r, "withheld": _withheld(r)} for r in rows],
+                "empty_timepoints": empty,
+                "responder_blocks": list(blocks.values()),
+                "has_responders": any(r.responders for r in rows),
+            }
+        )
+    return out
+
+
+def _largest_wording(report: Report, code: str) -> str | None:
+    present = report.wording.get(code, {})
+    if code == report.options.plot_instrument and report.plot_wording in present:
+        return report.plot_wording
+    rank = {g: i for i, g in enumerate(WORDING_ORDER)}
+    return min(present, key=lambda g: (-present[g], rank.get(g, len(rank))), default=None)
+
+
+def figures(report: Report) -> list[charts.Figure]:
+    """The plots in print order: each reported instrument's course (a fan of quantiles from
+    the outcome table's own cells, so under disclosure control too), then the plotted
+    instrument's per-patient figures where the report has them (a clinic's own report)."""
+    out = []
+    for code in report.instruments:
+        wording = _largest_wording(report, code) if report.wording_recorded else None
+        rows = [r for r in report.rows if r.instrument == code and r.wording == wording]
+        figure = charts.course(rows, code)
+        if figure is not None:
+            if wording is not None and len(report.wording.get(code, {})) > 1:
+                figure.note += " " + _("Patients who answered in %(wording)s only.") % {
+                    "wording": wording_label(wording)
+                }
+            out.append(figure)
+    out.extend(
+        report.figures[key] for key in ("trajectories", "waterfall") if key in report.figures
+    )
+    return out
+
+
+def funnel_figure(report: Report) -> charts.Figure | None:
+    """The clinics' funnel plot, titled with its instrument and time point."""
+    if "funnel" not in report.figures or report.overall_rate is None:
+        return None
+    return charts.funnel(
+        report.clinics,
+        report.overall_rate,
+        report.definition.label if report.definition else report.options.definition,
+        k=report.k,
+        instrument=report.options.plot_instrument,
+        timepoint=report.options.plot_timepoint,
+    )
 
 
 def context(report: Report) -> dict[str, Any]:
     return {
         "report": report,
         "stratum_label": stratum_label(report.stratum),
-        "plot_keys": ("mean", "trajectories", "waterfall"),
+        "sections": sections(report),
+        "figures": figures(report),
+        "funnel": funnel_figure(report),
+        "plot_title": charts.instrument_title(report.options.plot_instrument),
         "wording_lines": wording_lines(report),
         "plot_wording_label": wording_label(report.plot_wording),
         "pooled_wordings": any(len(groups) > 1 for groups in report.wording.values()),
         "paraphrase_only": [
-            code.upper()
+            charts.instrument_title(code)
             for code, groups in report.wording.items()
             if not any(group in ("licensed", "original") for group in groups)
         ],
