@@ -91,7 +91,7 @@ def test_a_diagnosis_twice_is_refused_with_the_fields_label(
         _url("add_diagnosis", episode), {"code": "DM54.5"}, follow=True
     )
     assert (
-        "Not saved: ICD-10 diagnosis (SKS): DM54.5 is already recorded" in response.content.decode()
+        "Not saved: ICD-10 diagnosis (SKS): DM54.5 is already recorded." in response.content.decode()
     )
     assert Diagnosis.objects.count() == 1
 

@@ -142,7 +142,7 @@ def _record_action(
                     _("Not saved: %(field)s: %(problem)s")
                     % {
                         "field": label,
-                        "problem": str(refused).split(": ", 1)[-1],
+                        "problem": refused.message,
                     },
                 )
             else:

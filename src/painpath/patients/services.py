@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from painpath.audit.services import Event, record
 from painpath.core import opioids
@@ -266,10 +267,12 @@ RECORD_VIEWED = Event("patients.record.viewed", "view")
 
 
 class RecordError(ValueError):
-    """Refused record input; ``field`` names the form field it concerns."""
+    """Refused record input: ``field`` names the form field, ``message`` says what to do
+    (in the user's language: the views show it as it is)."""
 
     def __init__(self, field: str, message: str) -> None:
         self.field = field
+        self.message = message
         super().__init__(f"{field}: {message}")
 
 
@@ -285,7 +288,7 @@ def add_note(
     """A clinician's note of one visit. The audit entry says a note was written, never what."""
     text = text.strip()
     if not text:
-        raise RecordError("text", "a note needs some text")
+        raise RecordError("text", _("A note needs some text."))
     note = ClinicalNote.objects.create(
         episode=episode, visit_date=visit_date, text=text, author=user
     )
@@ -314,10 +317,12 @@ def add_diagnosis(
     try:
         load_value_set().get(code)
     except DiagnosisError as error:
-        raise RecordError("code", str(error)) from None
+        raise RecordError(
+            "code", _("%(code)s is not in the ICD-10 value set.") % {"code": code}
+        ) from error
     # Two requests racing to set a primary: the partial unique index refuses the second.
     if Diagnosis.objects.filter(episode=episode, code=code).exists():
-        raise RecordError("code", f"{code} is already recorded for this episode")
+        raise RecordError("code", _("%(code)s is already recorded.") % {"code": code})
     if primary:
         Diagnosis.objects.filter(episode=episode, primary=True).update(primary=False)
     diagnosis = Diagnosis.objects.create(
@@ -364,12 +369,12 @@ def record_work_status(
 ) -> WorkStatus:
     """The patient's work situation from today; the one before stays as history."""
     if status not in WorkStatus.Status.values:
-        raise RecordError("status", f"must be one of {', '.join(WorkStatus.Status.values)}")
+        raise RecordError("status", _("Choose one of the listed work statuses."))
     sick = status in WorkStatus.SICK_LEAVE
     if sick and sick_listed_since is None:
-        raise RecordError("sick_listed_since", "sick leave needs the date it began")
+        raise RecordError("sick_listed_since", _("Sick leave needs the date it began."))
     if sick_listed_since is not None and sick_listed_since > timezone.localdate():
-        raise RecordError("sick_listed_since", "the date cannot be in the future")
+        raise RecordError("sick_listed_since", _("The date cannot be in the future."))
     entry = WorkStatus.objects.create(
         patient=patient,
         status=status,
@@ -393,10 +398,16 @@ def add_opioid(
     """An opioid the patient takes, as a medicine of the episode with its daily dose in the
     OME table's unit for it (``painpath.core.opioids``), which the record converts."""
     try:
+        opioids.load_table().get(opioid)
+    except opioids.OpioidError as error:
+        raise RecordError("opioid", _("Choose an opioid from the list.")) from error
+    try:
         conversion = opioids.convert(opioid, dose)
     except opioids.OpioidError as error:
-        field = "dose" if "dose" in str(error) else "opioid"
-        raise RecordError(field, str(error)) from None
+        raise RecordError(
+            "dose",
+            _("The daily dose must be above 0 and at most %(max)s.") % {"max": opioids.MAX_DOSE},
+        ) from error
     medication = Medication.objects.create(
         episode=episode,
         code=conversion.opioid.label("en")[:60],
@@ -429,9 +440,9 @@ def add_allergy(
 ) -> Allergy:
     substance = substance.strip()
     if not substance:
-        raise RecordError("substance", "name the substance")
+        raise RecordError("substance", _("Name the substance."))
     if severity not in Allergy.Severity.values:
-        raise RecordError("severity", f"must be one of {', '.join(Allergy.Severity.values)}")
+        raise RecordError("severity", _("Choose one of the listed severities."))
     allergy = Allergy.objects.create(
         patient=patient,
         substance=substance,
