@@ -73,7 +73,16 @@ from painpath.pathway.forms import (
 )
 from painpath.pathway.models import TreatmentCourse
 from painpath.pathway.services import classify_episode
-from painpath.patients.forms import EpisodeForm, PatientForm, SearchForm
+from painpath.patients.forms import (
+    AllergyForm,
+    DiagnosisForm,
+    EpisodeForm,
+    NoteForm,
+    OpioidForm,
+    PatientForm,
+    SearchForm,
+    WorkStatusForm,
+)
 from painpath.patients.models import Clinic, Episode, Medication, Patient
 from painpath.questionnaires import services as intake
 from painpath.questionnaires.models import IntakeDraft, IntakeLink
@@ -427,6 +436,12 @@ TARGETS: dict[str, Target] = {
     ),
     "clinic:book_procedure": Target("clinician", lambda f: of(ProcedureForm())),
     "clinic:set_readiness": Target("clinician", lambda f: of(ReadinessForm())),
+    "clinic:record_add_note": Target("clinician", lambda f: of(NoteForm())),
+    "clinic:record_add_diagnosis": Target("clinician", lambda f: of(DiagnosisForm())),
+    "clinic:record_work_status": Target("clinician", lambda f: of(WorkStatusForm())),
+    "clinic:record_add_opioid": Target("clinician", lambda f: of(OpioidForm())),
+    "clinic:record_add_allergy": Target("clinician", lambda f: of(AllergyForm())),
+    "clinic:record_remove_diagnosis": Target("clinician"),
     "followup:start": Target("clinician", lambda f: of(StartPlanForm(episode=_episode(f)))),
     "followup:withdraw": Target("clinician"),
     "followup:record": Target("clinician", _record_fields),
