@@ -100,6 +100,12 @@ def by_episode(world: World) -> dict[str, Any]:
     return {"episode_id": world.episode.public_id}
 
 
+def by_episode_and_response(world: World) -> dict[str, Any]:
+    response = QuestionnaireResponse.objects.filter(episode=world.episode).first()
+    assert response is not None
+    return {"episode_id": world.episode.public_id, "response_id": response.submission_id}
+
+
 def by_token(world: World) -> dict[str, Any]:
     return {"token": world.token}
 
@@ -142,7 +148,7 @@ class Access:
 
 
 # URLs naming one of the world's patient's records (the token URLs are the patient's own).
-OF_A_PATIENT = (by_patient, by_patient_and_episode, by_episode)
+OF_A_PATIENT = (by_patient, by_patient_and_episode, by_episode, by_episode_and_response)
 
 # What a POST with an empty form gets from a view that redirects back with a message.
 POST_BACK = 302
@@ -248,6 +254,12 @@ ACCESS: dict[str, Access] = {
         ok=404,
         note="POST only; 404: no such diagnosis of the episode",
     ),
+    # The patient's answers and the one-page summary (issue 14): clinical content, read only.
+    "clinic:answers": Access(CLINIC, by_episode_and_response, patient_data=True),
+    "clinic:intake_answers": Access(CLINIC, by_episode, patient_data=True),
+    "clinic:summary": Access(CLINIC, by_episode, patient_data=True),
+    "clinic:summary_pdf": Access(CLINIC, by_episode, patient_data=True),
+    "clinic:summary_txt": Access(CLINIC, by_episode, patient_data=True),
     # -- follow-up (clinicians) -----------------------------------------------------------
     "followup:start": Access(
         CLINIC, by_episode, method="post", ok=POST_BACK, note="POST only; empty: back, not started"

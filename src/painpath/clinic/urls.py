@@ -1,6 +1,6 @@
 from django.urls import path
 
-from painpath.clinic import views
+from painpath.clinic import answers, summary, views
 
 app_name = "clinic"
 urlpatterns = [
@@ -48,6 +48,20 @@ urlpatterns += [
         views.protocol_export,
         name="protocol_export",
     ),
+]
+
+# The patient's own answers and the one-page summary (clinic.answers, clinic.summary). A
+# response is named by its submission id (a UUID, unique), never by its row number.
+urlpatterns += [
+    path(
+        "clinic/episodes/<uuid:episode_id>/answers/<uuid:response_id>/",
+        answers.answers_view,
+        name="answers",
+    ),
+    path("clinic/episodes/<uuid:episode_id>/intake/", answers.intake_view, name="intake_answers"),
+    path("clinic/episodes/<uuid:episode_id>/summary/", summary.summary_view, name="summary"),
+    path("clinic/episodes/<uuid:episode_id>/summary.pdf", summary.summary_pdf, name="summary_pdf"),
+    path("clinic/episodes/<uuid:episode_id>/summary.txt", summary.summary_txt, name="summary_txt"),
 ]
 
 # The record (issue 14): notes, ICD-10 diagnoses, work status, opioids as OME, allergies.
