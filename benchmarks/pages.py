@@ -9,6 +9,11 @@ rows fetched per request (a wrapper on every query and cursor fetch), and the pr
 resident memory. The baseline, in the same run, is a bare Django view that runs one one-row
 query (``/health/``); every page is given as a multiple of it.
 
+For the registry export on PostgreSQL, the same process then times ``COPY … TO STDOUT`` of
+the same rows through psycopg (:func:`copy_sql`; read to the end, never held) as many times
+as the export ran: both in rows per second and their ratio, the aim being an export within
+2× of it.
+
 A page that runs past ``--timeout`` seconds or ``--max-rss`` MB is stopped and reported so:
 today's outcome page needs minutes and gigabytes at 20,000 patients, and the machine is
 shared.
@@ -177,8 +182,8 @@ def _requests(page: str) -> Callable[[int], Any]:
 
         def export(_: int) -> Any:
             frame = services.export_registry()
-            # A streamed export is read to the end.
-            return frame if hasattr(frame, "height") else sum(1 for _ in frame)
+            # A streamed export is read to the end; its rows are counted.
+            return frame.height if hasattr(frame, "height") else sum(1 for _ in frame)
 
         return export
     urls = {
@@ -192,21 +197,91 @@ def _requests(page: str) -> Callable[[int], Any]:
     return get(*urls[page])
 
 
+COPY_SQL = """
+COPY (
+  WITH e AS MATERIALIZED ({episodes}),
+  -- Each axis's code once per episode, as the export reads them (not once per answer: the
+  -- classification's JSON is large, and each extraction reads it whole).
+  axes AS MATERIALIZED (
+    SELECT c.episode_id, {axes}
+    FROM pathway_classification c
+    WHERE c.is_latest AND c.episode_id IN (SELECT id FROM e)
+  )
+  SELECT r.episode_id, r.id, r.instrument, r.answered_on, r.score, r.wording::text, e.*, axes.*
+  FROM questionnaires_questionnaireresponse r
+  JOIN e ON e.id = r.episode_id
+  LEFT JOIN axes ON axes.episode_id = r.episode_id
+  WHERE r.score IS NOT NULL
+) TO STDOUT
+"""
+
+
+def copy_sql() -> str:
+    """The export's rows as one ``COPY … TO`` (issue 13's yardstick for the export): every
+    scored answer of the exported episodes beside the columns the export reads of its
+    episode and patient (the same queryset, consent filter included) and the result code of
+    each axis of the episode's latest classification. What the export does besides — the
+    answer's time point in the follow-up schedule, pseudonyms, the wording's label, the
+    sort — has no part in it."""
+    from django.db import connection
+
+    from painpath.analytics.services import Registry
+
+    registry = Registry()
+    sql, params = registry.episodes.query.sql_with_params()
+    axes = ", ".join(
+        f"c.result #>> '{{axes,{name},result}}' AS axis_{name}" for name in registry.axes
+    )
+    episodes = connection.ops.compose_sql(sql, params)
+    return COPY_SQL.format(axes=axes or "NULL AS no_axes", episodes=episodes)
+
+
+def copy_out(sql: str) -> tuple[int, int]:
+    """Run the COPY, reading its output to the end in blocks (never held): rows and bytes."""
+    from django.db import connection
+
+    rows = size = 0
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for block in copy:
+            size += len(block)
+            rows += bytes(block).count(b"\n")
+    return rows, size
+
+
 def child(page: str, repeats: int) -> dict[str, Any]:
     """Measure one page in this process; print the result as JSON."""
     request = _requests(page)
     request(0)  # warm: templates compiled, rule sets and translations loaded
     times, queries, rows = [], [], []
+    produced = None
     for n in range(1, repeats + 1):
         Counter.queries = Counter.rows = 0
         with counting():
             start = time.perf_counter()
-            request(n)
+            produced = request(n)
             times.append(time.perf_counter() - start)
         queries.append(Counter.queries)
         rows.append(Counter.rows)
     ordered = sorted(times)
-    return {
+    extra: dict[str, Any] = {}
+    if page == "export":
+        extra = {"rows_out": int(produced)}
+        from django.db import connection
+
+        if connection.vendor == "postgresql":
+            sql = copy_sql()
+            copy_out(sql)  # warm, as the export was
+            copies = []
+            for _ in range(repeats):
+                start = time.perf_counter()
+                copy_rows, copy_bytes = copy_out(sql)
+                copies.append(time.perf_counter() - start)
+            extra |= {
+                "copy_median_ms": statistics.median(copies) * 1000,
+                "copy_rows": copy_rows,
+                "copy_bytes": copy_bytes,
+            }
+    return extra | {
         "page": page,
         "repeats": repeats,
         "median_ms": statistics.median(times) * 1000,
@@ -293,6 +368,20 @@ def ensure_clinic(patients: int, audit_rows: int | None) -> dict[str, Any]:
     }
 
 
+def _copy_line(result: dict[str, Any]) -> str:
+    """The export beside ``COPY … TO`` of the same rows: times, rows/s, the ratio."""
+    if "copy_median_ms" not in result:
+        return ""
+    export_s, copy_s = result["median_ms"] / 1000, result["copy_median_ms"] / 1000
+    return (
+        f"export {result['rows_out']:,} rows in {export_s:,.1f} s "
+        f"({result['rows_out'] / export_s:,.0f} rows/s, peak {result['peak_rss_mb']:,.0f} MB); "
+        f"COPY … TO STDOUT {result['copy_rows']:,} rows ({result['copy_bytes'] / 1e6:,.0f} MB) "
+        f"in {copy_s:,.2f} s ({result['copy_rows'] / copy_s:,.0f} rows/s); "
+        f"export / COPY {export_s / copy_s:,.1f}× the time"
+    )
+
+
 def _cell(result: dict[str, Any], base: float) -> str:
     if "stopped" in result:
         return f"| {result['page']} | {result['stopped']} | | | | | |"
@@ -346,6 +435,7 @@ def main(
         "| page | median | p95 | × baseline | SQL queries | rows fetched | peak memory |",
         "|---|---|---|---|---|---|---|",
         *(_cell(r, base) for r in results),
+        *(line for line in map(_copy_line, results) if line),
     ]
     print("\n".join(lines))
     report = {
