@@ -106,7 +106,7 @@ def test_a_patient_completes_the_intake_in_danish_on_a_phone(
     page.get_by_role("button", name="Næste").click()
 
     # 1. The body map: a missing answer first, then the figures and the list.
-    expect(page.get_by_text("Trin 1 af 9")).to_be_visible()
+    expect(page.get_by_text("Spørgsmål 1 af 51 (side 1 af 9)")).to_be_visible()
     next_page(page)
     summary = page.locator("#error-summary")
     expect(summary).to_be_focused()
@@ -127,7 +127,7 @@ def test_a_patient_completes_the_intake_in_danish_on_a_phone(
     next_page(page)
 
     # 2. Duration and pattern.
-    expect(page.get_by_text("Trin 2 af 9")).to_be_visible()
+    expect(page.get_by_text("Spørgsmål 2–4 af 51 (side 2 af 9)")).to_be_visible()
     page.get_by_label("Hvor længe har du haft disse smerter?").fill("14")
     page.get_by_label("Enhed").select_option("months")
     page.get_by_label("De er der hele eller næsten hele tiden").check()

@@ -486,6 +486,17 @@ def _current_choices(link: IntakeLink) -> dict[str, str]:
 # -- clinician: issue a link -----------------------------------------------------------------
 
 
+def suggested_instruments(episode: Episode) -> list[str]:
+    """The clinic's questionnaire set for the episode's main region, else painpath's."""
+    suggested = episode.patient.clinic.instruments_for(
+        episode.region,
+        pages_.DEFAULT_INSTRUMENTS.get(episode.region, pages_.FALLBACK_INSTRUMENTS),
+    )
+    # A set saved before an instrument was retired must not preselect a code the form no
+    # longer offers (the first display would fail on its own default).
+    return [code for code in suggested if code in REGISTRY]
+
+
 class IssueForm(forms.Form):
     """What a link asks, in which language, for how long, and how it reaches the patient.
 
@@ -542,14 +553,7 @@ class IssueForm(forms.Form):
         patient = episode.patient if episode is not None else None
         self.fields["channel"].choices = sending.channels(patient)
         if episode is not None:
-            clinic = patient.clinic  # type: ignore[union-attr]
-            suggested = clinic.instruments_for(
-                episode.region,
-                pages_.DEFAULT_INSTRUMENTS.get(episode.region, pages_.FALLBACK_INSTRUMENTS),
-            )
-            # A set saved before an instrument was retired must not preselect a code the
-            # form no longer offers (the first display would fail on its own default).
-            self.initial.setdefault("instruments", [c for c in suggested if c in REGISTRY])
+            self.initial.setdefault("instruments", suggested_instruments(episode))
 
     def clean_channel(self) -> str:
         # Left out (an older form, a script): the link is shown, nothing is sent.
@@ -610,12 +614,19 @@ def issue(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
             page="issue link",
         )
         form = IssueForm(episode=episode, days=days)
+    # The clinic's set first; the rest folded away, open when one of them is ticked.
+    suggested = suggested_instruments(episode)
+    others = [code for code, _title in form.fields["instruments"].choices if code not in suggested]
+    chosen = form["instruments"].value() or []
     return render(
         request,
         "questionnaires/issue.html",
         {
             "episode": episode,
             "form": form,
+            "suggested": suggested,
+            "others": others,
+            "others_chosen": any(code in others for code in chosen),
             "clinic": clinic,
             "default_days": days,
             "default_until": sending.local_datetime(timezone.now() + dt.timedelta(days=days)),
