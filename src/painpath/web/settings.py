@@ -6,6 +6,7 @@ SQLite in ``var/painpath.sqlite3`` is the embedded default; set ``DATABASE_URL``
 
 from __future__ import annotations
 
+import os
 from email.utils import parseaddr
 from pathlib import Path
 
@@ -296,6 +297,15 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 # Error reports (below) come from this address.
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 EMAIL_SUBJECT_PREFIX = "[painpath] "
+# An e-mail provider's API instead of SMTP goes through django-anymail (installed by the
+# installation that uses it, e.g. `pip install "django-anymail[postmark]"`):
+# EMAIL_BACKEND=anymail.backends.postmark.EmailBackend, and each ANYMAIL_<NAME> variable
+# becomes ANYMAIL["<NAME>"] (ANYMAIL_POSTMARK_SERVER_TOKEN=…), so no key is written here.
+ANYMAIL = {
+    name.removeprefix("ANYMAIL_"): value
+    for name, value in os.environ.items()
+    if name.startswith("ANYMAIL_")
+}
 
 # Follow-up: links and reminders go out from a background task (Django's task framework, the
 # django-tasks backport until Django 6) whose queue is a database table, so the embedded
