@@ -136,6 +136,7 @@ def test_a_text_message_is_not_offered_where_none_can_be_sent(
         form = clinician_client.get(issue_url(contactable)).context["form"]
         refused = post(clinician_client, contactable, channel="sms")
     assert [value for value, _label in form.fields["channel"].choices] == ["show", "email"]
+    assert "painpath sends no text messages here" in refused.content.decode()
     assert refused.status_code == 422 and not IntakeLink.objects.exists()
 
 
@@ -194,7 +195,9 @@ def test_a_failed_send_keeps_no_link_and_says_why(
     assert not AuditEntry.objects.filter(code="questionnaires.link.issued").exists()
     failed = AuditEntry.objects.get(code="questionnaires.link.send_failed")
     assert failed.detail["to"] == "••••52" and failed.patient == contactable.patient
-    assert "/q/p/" not in audit_text() and "20 30 40 52" in failed.detail["reason"]
+    # The gateway's error quoted the number and the text: kept masked and without the link.
+    assert failed.detail["reason"].startswith("gateway refused ••••52: ")
+    assert "/q/p/" not in audit_text() and "20 30 40 52" not in audit_text()
     assert "••••52" in html and "No link was created" in html
     assert "/q/p/" not in html
 

@@ -120,9 +120,15 @@ def _send(channel: str, patient: Patient, link: IntakeLink, url: str) -> None:
         backend.send(patient.phone, text)
 
 
-def _reason(error: Exception, url: str) -> str:
-    # A provider's error may quote what it was given: never the link.
-    return str(error).replace(url, "…")[:200]
+def _reason(error: Exception, url: str, patient: Patient) -> str:
+    # A provider's error may quote what it was given: never the link, and the address only
+    # masked, as everywhere in the log.
+    text = str(error).replace(url, "…") if url else str(error)
+    if patient.email:
+        text = text.replace(patient.email, mask_email(patient.email))
+    if patient.phone:
+        text = text.replace(patient.phone, mask_phone(patient.phone))
+    return text[:200]
 
 
 def issue_and_send(
@@ -171,7 +177,7 @@ def issue_and_send(
         _failed(request, user, episode, channel, to, str(error))
         raise
     except Exception as error:  # SMTP, a provider's gateway, DNS …
-        reason = _reason(error, url) if url else type(error).__name__
+        reason = _reason(error, url, patient) or type(error).__name__
         _failed(request, user, episode, channel, to, reason)
         message = (
             _(

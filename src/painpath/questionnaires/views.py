@@ -627,6 +627,7 @@ def issue(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
             "suggested": suggested,
             "others": others,
             "others_chosen": any(code in others for code in chosen),
+            "sms_available": sending.sms_available(),
             "clinic": clinic,
             "default_days": days,
             "default_until": sending.local_datetime(timezone.now() + dt.timedelta(days=days)),
