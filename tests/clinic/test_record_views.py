@@ -91,7 +91,8 @@ def test_a_diagnosis_twice_is_refused_with_the_fields_label(
         _url("add_diagnosis", episode), {"code": "DM54.5"}, follow=True
     )
     assert (
-        "Not saved: ICD-10 diagnosis (SKS): DM54.5 is already recorded." in response.content.decode()
+        "Not saved: ICD-10 diagnosis (SKS): DM54.5 is already recorded."
+        in response.content.decode()
     )
     assert Diagnosis.objects.count() == 1
 
@@ -158,7 +159,7 @@ def test_the_page_shows_the_record_in_danish(
         "Lændesmerter",
         "Fibromyalgi",
         "96 mg OME/døgn",
-        "Omtrentlig",
+        "Omtrentlig.",
         "PS01(PM) Appendix 2021",
         "Sygemeldt",
         "6 uger",
@@ -167,7 +168,7 @@ def test_the_page_shows_the_record_in_danish(
         "Forslag til ICD-11",
     ):
         assert words in page, words
-    for english in ("Approximate.", "Work status", "Clinical notes", "No allergy recorded"):
+    for english in ("Approximate", "Work status", "Clinical notes", "No allergy recorded"):
         assert english not in page, english
 
 
@@ -193,3 +194,19 @@ def test_reading_the_page_writes_nothing_but_its_view(
         Diagnosis.objects.count(),
         Medication.objects.count(),
     ) == counts
+
+
+def test_doses_and_factors_are_written_as_the_locale_writes_them() -> None:
+    from django.utils import translation
+
+    from painpath.clinic.record import number
+
+    with translation.override("da"):
+        assert [number(Decimal("2.50")), number(Decimal("0.13")), number(Decimal("40.00"))] == [
+            "2,5",
+            "0,13",
+            "40",
+        ]
+        assert number(Decimal("5.25"), 1) == "5,3"
+    with translation.override("en"):
+        assert number(Decimal("12.50")) == "12.5"

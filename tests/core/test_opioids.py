@@ -49,6 +49,7 @@ def test_the_cdc_factors_beside_each_row_are_the_cdc_tables():
 def test_the_table_names_its_source_with_page_and_a_warning_in_english_and_danish():
     table = load_table()
     assert "PS01(PM) Appendix 2021" in table.citation
+    assert "PS01(PM) Appendix 2021, p. 1" in table.short
     assert table.page == 1
     assert "pproximate" in table.warning_text("en")
     assert "mtrentlig" in table.warning_text("da")

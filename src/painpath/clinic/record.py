@@ -11,6 +11,7 @@ entry in its transaction), and go back to the section with a message.
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from uuid import UUID
 
@@ -19,7 +20,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -55,6 +56,16 @@ def _diagnosis_rows(episode: Episode, language: str) -> list[dict[str, Any]]:
     return rows
 
 
+def number(value: Decimal | None, places: int | None = None) -> str:
+    """A dose, factor or OME as the user's locale writes it, without trailing zeros
+    (40, 2,5, 0,13 in Danish); ``places`` rounds first (an OME to one decimal)."""
+    if value is None:
+        return ""
+    if places is not None:
+        value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return formats.number_format(Decimal(format(value.normalize(), "f")), use_l10n=True)
+
+
 def _opioid_rows(episode: Episode, language: str) -> tuple[list[dict[str, Any]], Any]:
     taken = [m for m in episode.medications.all() if m.opioid and m.opioid_dose is not None]
     table = opioids.load_table()
@@ -66,6 +77,9 @@ def _opioid_rows(episode: Episode, language: str) -> tuple[list[dict[str, Any]],
             "name": conversion.opioid.label(language),
             "unit": conversion.opioid.unit,
             "conversion": conversion,
+            "dose": number(conversion.dose),
+            "factor": number(conversion.opioid.factor),
+            "ome": number(conversion.ome, 1),
         }
         for medication, conversion in zip(known, result.conversions, strict=True)
     ]
@@ -96,8 +110,9 @@ def record_context(
         "sick_leave_weeks": work.sick_leave_weeks(timezone.localdate()) if work else None,
         "opioids": opioid_rows,
         "ome": ome,
+        "ome_total": number(ome.ome, 1),
         "ome_warning": table.warning_text(language),
-        "ome_source": table.citation,
+        "ome_source": table.short,
         "allergies": list(patient.allergies.all()),
         "note_form": NoteForm(),
         "diagnosis_form": DiagnosisForm(),

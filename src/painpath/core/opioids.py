@@ -61,6 +61,7 @@ class OpioidTable:
     id: str
     version: str
     citation: str
+    short: str
     page: int
     warning: Mapping[str, str]
     verification: str
@@ -161,6 +162,7 @@ def parse_table(document: Mapping[str, Any]) -> OpioidTable:
         id=str(document["id"]),
         version=str(document["version"]),
         citation=" ".join(str(source.get("citation", "")).split()),
+        short=str(source.get("short") or source.get("citation", "")),
         page=int(source.get("page", 0)),
         warning={k: " ".join(str(v).split()) for k, v in warning.items()},
         verification=" ".join(str(document.get("verification", "")).split()),
