@@ -59,7 +59,8 @@ def screen_language() -> str:
 def language_name(code: str) -> str:
     for language in vocabularies.languages():
         if language.code == code:
-            return language.label.in_language(screen_language())
+            # Django's own catalogue names the languages ("Danish" → "dansk").
+            return _(language.label.en)
     return code or _("not recorded")
 
 

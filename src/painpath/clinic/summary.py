@@ -452,7 +452,12 @@ def summary_text(summary: Summary) -> str:
             f"{grade_words(s.red_flag_grade)}" + (f" ({s.red_flag_ack})" if s.red_flag_ack else "")
         )
         out.extend(
-            f"- {line.finding}" + (f" [{grade_words(line.grade)}]" if line.grade else "")
+            f"- {line.finding}"
+            + (
+                f" [{grade_words(line.grade)}]"
+                if line.grade and line.grade != s.red_flag_grade
+                else ""
+            )
             for line in s.red_flags
         )
     else:
