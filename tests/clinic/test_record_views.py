@@ -210,3 +210,33 @@ def test_doses_and_factors_are_written_as_the_locale_writes_them() -> None:
         assert number(Decimal("5.25"), 1) == "5,3"
     with translation.override("en"):
         assert number(Decimal("12.50")) == "12.5"
+
+
+def test_the_one_page_summary_carries_the_record(episode: Episode, clinician: User) -> None:
+    from django.utils import translation
+
+    from painpath.clinic.summary import summary_data, summary_text
+
+    _fill(episode, clinician)
+    with translation.override("da"):
+        text = summary_text(summary_data(episode))
+    for words in (
+        "DM54.5: Lændesmerter (aktionsdiagnose)",
+        "DM79.7: Fibromyalgi",
+        "Sygemeldt",
+        "Sygemeldt siden:",
+        "(6 uger)",
+        "oxycodon (peroral): 40 mg/døgn → 60 mg OME/døgn",
+        "metadon (peroral): 20 mg/døgn → ikke omregnet",
+        "I alt: 96 mg OME/døgn",
+        "Omtrentlig.",
+        "PS01(PM) Appendix 2021",
+        "Penicillin: urticaria, svær (anafylaksi)",
+    ):
+        assert words in text, words
+
+
+def test_a_summary_without_a_record_has_none_of_its_sections(episode: Episode) -> None:
+    from painpath.clinic.summary import summary_data
+
+    assert summary_data(episode).sections == []

@@ -23,11 +23,12 @@ from django.shortcuts import get_object_or_404
 from django.utils import formats, timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from painpath.accounts.decorators import verified_staff
 from painpath.clinic.display import axis_card
+from painpath.clinic.summary import Line, Section, add_section_provider
 from painpath.clinic.views import episode_url
 from painpath.core import opioids
 from painpath.core.diagnoses import DiagnosisError, load_value_set
@@ -210,3 +211,93 @@ def remove_diagnosis(request: HttpRequest, episode_id: UUID, diagnosis_id: int) 
     patients.remove_diagnosis(diagnosis, **_by(request))
     messages.success(request, _("Diagnosis %(code)s removed.") % {"code": diagnosis.code})
     return HttpResponseRedirect(episode_url(episode, ANCHOR))
+
+
+# --------------------------------------------------------------------------- the summary
+# The one-page summary (clinic.summary) shows what the clinic recorded after its treatments,
+# in the page, the PDF and the pasted text alike: one section each, none when empty.
+
+
+def _diagnoses_section(episode: Episode) -> Section | None:
+    rows = _diagnosis_rows(episode, _language())
+    if not rows:
+        return None
+    lines = tuple(
+        Line(
+            row["diagnosis"].code,
+            row["label"] + (f" ({_('primary')})" if row["diagnosis"].primary else ""),
+        )
+        for row in rows
+    )
+    return Section(_("Diagnoses (ICD-10)"), lines)
+
+
+def _work_section(episode: Episode) -> Section | None:
+    work = episode.patient.work_statuses.first()
+    if work is None:
+        return None
+    value = str(work.get_status_display())
+    if work.hours_per_week is not None:
+        value += ", " + ngettext(
+            "%(hours)s hour a week", "%(hours)s hours a week", work.hours_per_week
+        ) % {"hours": work.hours_per_week}
+    lines = [Line("", value[:1].upper() + value[1:])]
+    if work.sick_listed_since is not None:
+        weeks = work.sick_leave_weeks(timezone.localdate()) or 0
+        lines.append(
+            Line(
+                _("Sick-listed since"),
+                f"{formats.date_format(work.sick_listed_since, 'SHORT_DATE_FORMAT')} ("
+                + ngettext("%(weeks)s week", "%(weeks)s weeks", weeks) % {"weeks": weeks}
+                + ")",
+            )
+        )
+    return Section(_("Work status"), tuple(lines))
+
+
+def _opioid_section(episode: Episode) -> Section | None:
+    rows, ome = _opioid_rows(episode, _language())
+    if not rows:
+        return None
+    lines = [
+        Line(
+            row["name"],
+            f"{row['dose']} {_('µg/h') if row['unit'] == 'µg/h' else _('mg/day')} → "
+            + (f"{row['ome']} {_('mg OME/day')}" if row["ome"] else _("not converted")),
+            warn=not row["ome"],
+        )
+        for row in rows
+    ]
+    lines.append(Line(_("Total"), f"{number(ome.ome, 1)} {_('mg OME/day')}"))
+    table = opioids.load_table()
+    note = f"{table.warning_text(_language())} {_('Source')}: {table.short}"
+    if not ome.complete:
+        note = (
+            _(
+                "Methadone is left out of the total: its equivalence depends on the dose. "
+                "The total is a lower bound."
+            )
+            + f" {note}"
+        )
+    return Section(_("Opioids (oral morphine equivalents)"), tuple(lines), note)
+
+
+def _allergy_section(episode: Episode) -> Section | None:
+    allergies = list(episode.patient.allergies.all())
+    if not allergies:
+        return None
+    return Section(
+        _("Allergies"),
+        tuple(
+            Line(
+                a.substance,
+                ", ".join(filter(None, (a.reaction, str(a.get_severity_display())))),
+                warn=a.severity == a.Severity.SEVERE,
+            )
+            for a in allergies
+        ),
+    )
+
+
+for _provider in (_diagnoses_section, _work_section, _opioid_section, _allergy_section):
+    add_section_provider(_provider)
