@@ -9,6 +9,7 @@ import zoneinfo
 from typing import Any, ClassVar
 
 import pytest
+from django.contrib.auth.models import User
 from django.core import mail
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -17,7 +18,7 @@ from django.utils import translation
 from painpath.audit.models import AuditEntry
 from painpath.followup.sms import LocmemBackend
 from painpath.patients.models import Clinic, Episode
-from painpath.questionnaires import sending
+from painpath.questionnaires import sending, services
 from painpath.questionnaires.models import IntakeLink
 
 pytestmark = pytest.mark.django_db
@@ -249,3 +250,12 @@ def test_the_validity_is_written_as_the_language_writes_it(
     moment: dt.datetime, language: str, expected: str
 ) -> None:
     assert sending.local_datetime(moment, language) == expected
+
+
+def test_the_patient_sees_until_when_the_link_works_in_their_language(
+    episode: Episode, clinician: User
+) -> None:
+    link, path = services.issue_link(episode, ["nrs"], "da", clinician, days=14)
+    html = Client().get(path).content.decode()
+    assert f"Linket virker indtil {sending.local_datetime(link.expires_at, 'da')}." in html
+    assert " kl. " in html

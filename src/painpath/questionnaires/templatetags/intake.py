@@ -7,6 +7,8 @@ from typing import Any
 from django import template
 from django.forms import BoundField
 
+from painpath.questionnaires import sending
+
 register = template.Library()
 
 
@@ -53,3 +55,9 @@ def kind(field: BoundField) -> str:
 @register.filter
 def attr(field: BoundField, name: str) -> Any:
     return getattr(field.field, name, "")
+
+
+@register.filter
+def local_datetime(value: Any) -> str:
+    """A moment as the current language writes it ("14. dec. 2026 kl. 01.09" in Danish)."""
+    return sending.local_datetime(value) if value else ""
