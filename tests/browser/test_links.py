@@ -131,6 +131,17 @@ def test_a_secretary_sends_a_link_by_email_from_the_form_in_danish(
     shoot(page, "issued-by-email")
     (message,) = mail.outbox
     assert "Smerteklinikken Demo (synthetic)" in message.body and "+45 55 55 55 01" in message.body
+
+    # At the clinic tablet: shown once, with a QR code that fits the phone's screen.
+    page.goto(live_server.url + reverse("questionnaires:issue", args=[demo_episode.public_id]))
+    page.get_by_role("button", name="Opret link").click()
+    qr = page.get_by_role("img", name=re.compile("QR"))
+    expect(qr).to_be_visible()
+    box = qr.bounding_box()
+    assert box is not None and 120 <= box["width"] <= WIDTH
+    expect(page.locator("#patient-link")).to_have_value(re.compile(r"/q/p/[A-Za-z0-9_-]{20,}/$"))
+    shoot(page, "issued-qr")
+    assert IntakeLink.objects.count() == 2 and len(mail.outbox) == 1
     assert errors == []
 
 
