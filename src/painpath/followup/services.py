@@ -56,6 +56,7 @@ from painpath.pathway.services import classify_episode
 from painpath.patients.models import Clinic, Episode
 from painpath.patients.services import VIEWED as PATIENT_VIEWED
 from painpath.questionnaires.models import IntakeLink, QuestionnaireResponse, token_hash
+from painpath.questionnaires.sending import mask_email, mask_phone
 from painpath.questionnaires.services import store_scored_response
 
 logger = logging.getLogger(__name__)
@@ -426,16 +427,6 @@ def link_for(point: FollowUpPoint) -> tuple[IntakeLink, str]:
     return link, token
 
 
-def _mask_email(address: str) -> str:
-    name, _at, domain = address.partition("@")
-    return f"{name[:1]}•••@{domain}"
-
-
-def _mask_phone(number: str) -> str:
-    digits = "".join(ch for ch in number if ch.isdigit())
-    return f"••••{digits[-2:]}"
-
-
 def _message(point: FollowUpPoint, url: str, kind: str) -> tuple[str, str, str]:
     """Subject, email body and text message, in the patient's language."""
     context = {
@@ -477,9 +468,9 @@ def _claim(plan: FollowUpPlan, point: FollowUpPoint, day: dt.date) -> _Claim | N
             ContactAttempt.Kind.REMINDER if current.contacts.exists() else ContactAttempt.Kind.LINK
         )
         if patient.email:
-            channel, to = ContactAttempt.Channel.EMAIL, _mask_email(patient.email)
+            channel, to = ContactAttempt.Channel.EMAIL, mask_email(patient.email)
         elif patient.phone:
-            channel, to = ContactAttempt.Channel.SMS, _mask_phone(patient.phone)
+            channel, to = ContactAttempt.Channel.SMS, mask_phone(patient.phone)
         else:
             channel, to = ContactAttempt.Channel.NONE, ""
         try:
