@@ -15,7 +15,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from painpath.patients import services
-from painpath.patients.models import Patient
+from painpath.patients.models import Episode, Patient
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -88,3 +88,47 @@ def test_a_clinician_records_a_diagnosis_and_an_opioid_and_sees_the_ome(
         scroll = page.evaluate("document.documentElement.scrollWidth")
         assert scroll <= width, f"the page scrolls sideways at {width} px ({scroll} px wide)"
         record.screenshot(path=str(SHOTS / f"record-{width}.png"))
+
+
+def test_the_record_in_danish_on_a_phone(
+    live_server, page: Page, clinician_on_worklist: Page
+) -> None:
+    # A patient of the demo clinic without score charts: the record section alone is judged.
+    demo = Patient.objects.get(name=NAME)
+    patient = Patient.objects.create(
+        name="Rikke Journalsen (synthetic)",
+        date_of_birth=dt.date(1971, 3, 4),
+        sex="female",
+        synthetic=True,
+        clinic=demo.clinic,
+    )
+    episode = Episode.objects.create(patient=patient, complaint="Lændesmerter", region="low_back")
+    _fill_the_rest(patient.name)
+    services.add_diagnosis(
+        episode,
+        code="DM54.5",
+        primary=True,
+        user=User.objects.get(username="demo-clinician"),
+    )
+    page.set_extra_http_headers({"Accept-Language": "da"})
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(f"{live_server.url}/patients/{patient.public_id}/episodes/{episode.public_id}/")
+    record = page.locator("#record")
+    expect(record.locator("#record-title")).to_have_text("Journal")
+    expect(record.locator("#record-diagnoses")).to_contain_text("DM54.5 Lændesmerter")
+    expect(record.locator("#record-diagnoses")).to_contain_text("aktionsdiagnose")
+    expect(record.locator(".record-total")).to_contain_text("36 mg OME/døgn")
+    expect(record.locator(".record-warning")).to_contain_text("Omtrentlig.")
+    expect(record.locator("#record-work")).to_contain_text("Delvist sygemeldt")
+    expect(record.locator("#record-work")).to_contain_text("11 uger")
+    text = record.inner_text()
+    for english in ("Approximate", "Total", "Work status", "Allergies", "written", "primary"):
+        assert english not in text, english
+    record.screenshot(path=str(SHOTS / "record-360-da.png"))
+    # Nothing in the section reaches past the screen's edge (the page's other tables are
+    # judged by their own tests).
+    wide = record.evaluate(
+        "(r) => [...r.querySelectorAll('*')].filter("
+        "e => e.getBoundingClientRect().right > window.innerWidth + 1).length"
+    )
+    assert wide == 0, f"{wide} elements of the record reach past 360 px"
