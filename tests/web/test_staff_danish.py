@@ -244,7 +244,7 @@ def missing(monkeypatch: pytest.MonkeyPatch) -> Iterator[MissingDanish]:
     yield record
 
 
-def _demo_world() -> World:
+def demo_world() -> World:
     """The clinic A demo patient with the most answers, and a Danish link of theirs."""
     demo = User.objects.get(username="demo-clinician")
     episode = (
@@ -259,7 +259,7 @@ def _demo_world() -> World:
     return World(patient=episode.patient, episode=episode, token=token)
 
 
-def _kwargs(name: str, world: World) -> dict[str, Any]:
+def url_kwargs(name: str, world: World) -> dict[str, Any]:
     access = ACCESS[name]
     if access.kwargs is by_staff_member:
         return {"user_id": User.objects.get(username="demo-clinician").pk}
@@ -297,7 +297,7 @@ def _clinic_data() -> set[str]:
 def render_everything(missing: MissingDanish) -> dict[str, str]:
     """Every page as text, by name ("URL name as persona"), rendered in Danish."""
     call_command("load_demo", stdout=io.StringIO())
-    world = _demo_world()
+    world = demo_world()
     pages: dict[str, str] = {}
 
     def keep(label: str, client: Client, url: str, data: dict[str, str] | None = None) -> None:
@@ -318,7 +318,7 @@ def render_everything(missing: MissingDanish) -> dict[str, str]:
             name.startswith("questionnaires:") and name != "questionnaires:issue"
         ):
             continue
-        url = reverse(name, kwargs=_kwargs(name, world))
+        url = reverse(name, kwargs=url_kwargs(name, world))
         for persona, client in clients.items():
             if persona in access.allowed:
                 keep(f"{name} as {persona}", client, url)
@@ -356,7 +356,7 @@ def render_everything(missing: MissingDanish) -> dict[str, str]:
     keep("questionnaires:done", patient, reverse("questionnaires:done", args=[world.token]))
 
     for persona, name, data in BAD_INPUT:
-        url = reverse(name, kwargs=_kwargs(name, world))
+        url = reverse(name, kwargs=url_kwargs(name, world))
         keep(f"{name} as {persona}, bad input", clients[persona], url, data)
     report = reverse("analytics:report")
     keep("analytics:report, bad filter", clients["researcher"], f"{report}?sex=x&age_band=999")
@@ -421,6 +421,19 @@ def test_each_known_english_text_is_still_there(rendered: dict[str, str]) -> Non
     texts = [visible_text(page) for page in rendered.values()]
     gone = [known for known in ENGLISH_NOT_YET_TRANSLATED if not any(known in t for t in texts)]
     assert not gone, f"translated now: remove from ENGLISH_NOT_YET_TRANSLATED: {gone}"
+
+
+# A drawing's coordinates are numbers for the browser, never in the reader's locale ("12,0"
+# is no length: Chromium logs an error and draws the point at 0).
+LOCALIZED_COORDINATE = re.compile(r'\s(?:x|y|x1|x2|y1|y2|cx|cy|r|width|height)="-?\d+,\d')
+
+
+def test_no_drawing_has_a_danish_decimal_comma_in_its_coordinates(
+    rendered: dict[str, str],
+) -> None:
+    found = sorted(label for label, page in rendered.items() if LOCALIZED_COORDINATE.search(page))
+    assert not found, f"coordinates with a decimal comma on: {found}"
+    assert LOCALIZED_COORDINATE.search('<circle cx="46,0" cy="1">')
 
 
 def test_the_check_would_catch_an_untranslated_message(missing: MissingDanish) -> None:
