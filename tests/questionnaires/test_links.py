@@ -259,3 +259,18 @@ def test_the_patient_sees_until_when_the_link_works_in_their_language(
     html = Client().get(path).content.decode()
     assert f"Linket virker indtil {sending.local_datetime(link.expires_at, 'da')}." in html
     assert " kl. " in html
+
+
+def test_a_german_speaking_patient_gets_the_message_in_german(
+    clinician_client: Client, contactable: Episode
+) -> None:
+    response = post(clinician_client, contactable, channel="email", language="de")
+    assert response.status_code == 200
+    (message,) = mail.outbox
+    assert message.subject == "Fragen von Smerteklinikken Demo (synthetic)"
+    assert "Öffnen Sie diesen Link, um zu beginnen:" in message.body
+    assert "Telefon: +45 55 55 55 01" in message.body
+    link = IntakeLink.objects.get()
+    assert f"Der Link funktioniert bis {sending.local_datetime(link.expires_at, 'de')}." in (
+        message.body
+    )
