@@ -594,21 +594,26 @@ def summary_view(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
     )
 
 
-@clinical_reading
-def summary_pdf(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
-    episode, summary = _summary_of(request, episode_id, SUMMARY_EXPORTED, format="pdf")
-    response = HttpResponse(render_pdf(summary), content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{_file_name(summary, episode, "pdf")}"'
-    )
-    return response
+def _as_pdf(summary: Summary) -> tuple[bytes | str, str]:
+    return render_pdf(summary), "application/pdf"
+
+
+def _as_text(summary: Summary) -> tuple[bytes | str, str]:
+    return summary_text(summary), "text/plain; charset=utf-8"
+
+
+FILE_FORMATS: dict[str, Callable[[Summary], tuple[bytes | str, str]]] = {
+    "pdf": _as_pdf,
+    "txt": _as_text,
+}
 
 
 @clinical_reading
-def summary_txt(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
-    episode, summary = _summary_of(request, episode_id, SUMMARY_EXPORTED, format="txt")
-    response = HttpResponse(summary_text(summary), content_type="text/plain; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{_file_name(summary, episode, "txt")}"'
-    )
+def summary_file(request: HttpRequest, episode_id: uuid.UUID, file_format: str) -> HttpResponse:
+    """The summary as a file to download: ``pdf`` or ``txt`` (the URL decides which)."""
+    episode, summary = _summary_of(request, episode_id, SUMMARY_EXPORTED, format=file_format)
+    content, content_type = FILE_FORMATS[file_format](summary)
+    response = HttpResponse(content, content_type=content_type)
+    name = _file_name(summary, episode, file_format)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -60,8 +60,18 @@ urlpatterns += [
     ),
     path("clinic/episodes/<uuid:episode_id>/intake/", answers.intake_view, name="intake_answers"),
     path("clinic/episodes/<uuid:episode_id>/summary/", summary.summary_view, name="summary"),
-    path("clinic/episodes/<uuid:episode_id>/summary.pdf", summary.summary_pdf, name="summary_pdf"),
-    path("clinic/episodes/<uuid:episode_id>/summary.txt", summary.summary_txt, name="summary_txt"),
+    path(
+        "clinic/episodes/<uuid:episode_id>/summary.pdf",
+        summary.summary_file,
+        {"file_format": "pdf"},
+        name="summary_pdf",
+    ),
+    path(
+        "clinic/episodes/<uuid:episode_id>/summary.txt",
+        summary.summary_file,
+        {"file_format": "txt"},
+        name="summary_txt",
+    ),
 ]
 
 # The record (issue 14): notes, ICD-10 diagnoses, work status, opioids as OME, allergies.
@@ -77,9 +87,19 @@ urlpatterns += [
         name="record_add_diagnosis",
     ),
     path(
-        "clinic/episodes/<uuid:episode_id>/record/diagnoses/<int:diagnosis_id>/remove/",
+        "clinic/episodes/<uuid:episode_id>/record/diagnoses/<int:entry_id>/remove/",
         record.remove_diagnosis,
         name="record_remove_diagnosis",
+    ),
+    path(
+        "clinic/episodes/<uuid:episode_id>/record/opioids/<int:entry_id>/stop/",
+        record.stop_opioid,
+        name="record_stop_opioid",
+    ),
+    path(
+        "clinic/episodes/<uuid:episode_id>/record/allergies/<int:entry_id>/remove/",
+        record.remove_allergy,
+        name="record_remove_allergy",
     ),
     path(
         "clinic/episodes/<uuid:episode_id>/record/work/",
