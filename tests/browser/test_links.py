@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core import mail
@@ -111,6 +112,9 @@ def test_a_secretary_sends_a_link_by_email_from_the_form_in_danish(
     expect(page.locator("#days-hint")).to_contain_text(re.compile(r"kl\. \d\d\.\d\d"))
     expect(page.get_by_label("Vis det her (kopiér linket, eller scan QR-koden)")).to_be_checked()
     shoot(page, "issue-form")
+    wcag = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+    results = Axe().run(page, options=wcag)
+    assert results.violations_count == 0, results.generate_report()
 
     # Nothing ticked: refused, naming the field, and no link.
     for code in ("nrs", "odi", "startback", "eq5d5l"):
