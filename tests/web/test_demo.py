@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
+from django.db.models import Max, Min
+from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from painpath.clinic.services import worklist
+from painpath.followup.models import FollowUpPoint
 from painpath.pathway.models import Classification, TreatmentSession
-from painpath.patients.models import Clinic, Episode, Patient
+from painpath.patients.models import Clinic, ConsentDecision, Episode, Patient
 from painpath.questionnaires.models import QuestionnaireResponse
 
 pytestmark = pytest.mark.django_db
@@ -75,3 +79,43 @@ def test_the_demo_is_refused_on_a_real_installation(settings: Any) -> None:
     with pytest.raises(CommandError, match="refusing to load the demo clinic"):
         call_command("load_demo", stdout=io.StringIO())
     assert not User.objects.filter(username__startswith="demo-").exists()
+
+
+def test_make_demo_fills_both_clinics_with_every_stage_of_the_pathway() -> None:
+    # What `make demo` runs: the five story patients and 300 generated ones over two years.
+    call_command("load_demo", population=300, stdout=io.StringIO())
+    first = _counts()
+    call_command("load_demo", population=300, stdout=io.StringIO())
+    assert _counts() == first  # idempotent, generated patients included
+    assert first["patients"] == 305
+    assert not Patient.objects.filter(synthetic=False).exists()
+    names = list(Patient.objects.values_list("name", flat=True))
+    assert all("(demo)" in name or "(demo " in name for name in names)
+    today = timezone.localdate()
+    answered = QuestionnaireResponse.objects.aggregate(
+        first=Min("answered_on"), last=Max("answered_on")
+    )
+    assert today - dt.timedelta(days=2 * 366) <= answered["first"] <= answered["last"] <= today
+
+    a = worklist(Clinic.objects.get(code="clinic-a"))
+    b = worklist(Clinic.objects.get(code="clinic-b"))
+    # Clinic A's one red flag is still the story's (the tour acknowledges it); clinic B has
+    # its own waiting.
+    assert [r.episode.patient.name for r in a.red_flags] == ["Delta Demosen (demo)"]
+    assert b.red_flags
+    for work in (a, b):
+        assert work.new_intakes and work.not_ready and work.escalations and work.overdue_followups
+    assert "Charlie Fiktivsen (demo)" in [r.episode.patient.name for r in a.not_ready]
+    steps = set(
+        Classification.objects.filter(is_latest=True, episode__status="open").values_list(
+            "step", flat=True
+        )
+    )
+    assert {"step_1", "step_2"} <= steps
+    points = set(FollowUpPoint.objects.values_list("status", flat=True))
+    assert {"answered", "sent", "missed", "scheduled"} <= points
+    decisions = set(ConsentDecision.objects.values_list("decision", flat=True))
+    assert {"given", "refused", "withdrawn"} <= decisions
+    # Both clinics about equally full.
+    per_clinic = [Patient.objects.filter(clinic__code=c).count() for c in ("clinic-a", "clinic-b")]
+    assert min(per_clinic) > 140

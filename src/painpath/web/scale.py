@@ -73,6 +73,49 @@ from painpath.questionnaires.models import IntakeLink, QuestionnaireResponse
 MARK = "(synthetic "
 """Every generated patient's name ends in ``(synthetic NNNNN)``."""
 
+
+@dataclass(frozen=True)
+class Shape:
+    """Which clinic is built: the measuring clinic (the defaults), or the population of the
+    demo clinic (:data:`DEMO`). Only a non-default shape draws anything more, so the same
+    seed still gives the same measuring clinic."""
+
+    mark: str = MARK
+    """Each patient's name ends in ``<mark>NNNNN)``."""
+    digits: int = 5
+    staff: str = "scale"
+    """The staff's usernames: ``<staff>-<clinic code>-<role>-<n>``, ``<staff>-researcher``."""
+    open_share: float = 0.15
+    """The share of patients with an open episode."""
+    red_flag_clinics: tuple[str, ...] | None = None
+    """The clinics (codes) whose episodes may have a red flag; ``None``: every clinic."""
+    red_flag_weight: int | None = None
+    """The red-flag profile's weight where it is drawn (``None``: its own, 4 in 104)."""
+    book_knee: bool = False
+    """An open knee episode (its profile: gold implantation booked) gets its appointment in
+    the coming weeks, so the worklist's "not ready" section has rows."""
+    withdrawn: float = 0.0
+    """The share of patients who later withdrew the research consent they gave."""
+
+
+MEASURING = Shape()
+"""The clinic the benchmarks measure (``load_demo --patients N``)."""
+
+DEMO = Shape(
+    mark="(demo ",
+    digits=3,
+    staff="demo-staff",
+    open_share=0.3,
+    # Clinic A's red flag is the story patient's (Delta Demosen), whom the tour and the
+    # browser tests acknowledge until "No red flag is waiting."
+    red_flag_clinics=("clinic-b",),
+    # A handful waiting in a clinic of 150, not one in a lucky draw.
+    red_flag_weight=16,
+    book_knee=True,
+    withdrawn=0.05,
+)
+"""The demo clinic's generated patients (``load_demo --population N``)."""
+
 FIRST = (
     "Alfa",
     "Bravo",
@@ -445,7 +488,9 @@ def synthetic_cpr(born: dt.date, rng: random.Random, taken: set[str]) -> str | N
     return None
 
 
-def ensure_staff(clinics: Sequence[Clinic], rng: random.Random) -> dict[int, list[Any]]:
+def ensure_staff(
+    clinics: Sequence[Clinic], rng: random.Random, prefix: str = "scale"
+) -> dict[int, list[Any]]:
     """Staff per clinic (synthetic, no usable password: the benchmarks sign them in) and a
     researcher working in every clinic. Returns clinic id → its staff."""
     user_model = get_user_model()
@@ -467,10 +512,10 @@ def ensure_staff(clinics: Sequence[Clinic], rng: random.Random) -> dict[int, lis
         for role, count in STAFF:
             for n in range(1, count + 1):
                 slug = role.split()[-1]
-                user = person(f"scale-{clinic.code}-{slug}-{n}")
+                user = person(f"{prefix}-{clinic.code}-{slug}-{n}")
                 Membership.objects.get_or_create(user=user, clinic=clinic, defaults={"role": role})
                 staff[clinic.pk].append(user)
-    researcher = person("scale-researcher")
+    researcher = person(f"{prefix}-researcher")
     for clinic in clinics:
         Membership.objects.get_or_create(
             user=researcher, clinic=clinic, defaults={"role": "researcher"}
@@ -526,8 +571,10 @@ class Builder:
         today: dt.date,
         batch: int,
         progress: Callable[[str], None],
+        shape: Shape = MEASURING,
     ) -> None:
         self.n = patients
+        self.shape = shape
         self.years = years
         self.seed = seed
         self.rng = random.Random(seed)
@@ -536,9 +583,25 @@ class Builder:
         self.batch = batch
         self.progress = progress
         self.clinics = list(ensure_clinics().values())[:clinics]
-        self.staff = ensure_staff(self.clinics, self.rng)
+        self.staff = ensure_staff(self.clinics, self.rng, shape.staff)
         self.templates = templates(today)
         self.weights = [t.profile.weight for t in self.templates]
+        # Per clinic, the profiles its episodes are drawn from (the red-flag one only where
+        # the shape allows it).
+        self.profiles_of: dict[int, tuple[list[Template], list[int]]] = {}
+        for clinic in self.clinics:
+            chosen = [
+                t
+                for t in self.templates
+                if shape.red_flag_clinics is None
+                or clinic.code in shape.red_flag_clinics
+                or not t.urgent
+            ]
+            weights = [
+                shape.red_flag_weight if t.urgent and shape.red_flag_weight else t.profile.weight
+                for t in chosen
+            ]
+            self.profiles_of[clinic.pk] = (chosen, weights)
         self.pool = answer_pool(self.rng)
         self.wording = {
             code: fhir.wording_of(fhir.load(code, "da")).as_dict() for code in self.pool
@@ -563,6 +626,7 @@ class Builder:
             seed=self.seed,
             today=self.today,
             progress=self.progress,
+            shape=self.shape,
         )
         if connection.vendor == "postgresql":
             # As autovacuum would soon after a load this size: plans from real statistics.
@@ -585,7 +649,7 @@ class Builder:
             age = rng.randint(18, 85)
             born = today - dt.timedelta(days=age * 365 + rng.randrange(365))
             n_episodes = 1 if rng.random() < 0.7 else 2
-            has_open = rng.random() < 0.15
+            has_open = rng.random() < self.shape.open_share
             starts = sorted(
                 today - dt.timedelta(days=rng.randrange(60, window)) for _ in range(n_episodes)
             )
@@ -593,7 +657,10 @@ class Builder:
                 starts[-1] = today - dt.timedelta(days=rng.randrange(7, 540))
             patient = Patient(
                 public_id=_uuid(rng),
-                name=f"{FIRST[i % 26]} {LAST[(i // 26) % len(LAST)]} {MARK}{i + 1:05d})",
+                name=(
+                    f"{FIRST[i % 26]} {LAST[(i // 26) % len(LAST)]} "
+                    f"{self.shape.mark}{i + 1:0{self.shape.digits}d})"
+                ),
                 date_of_birth=born,
                 sex="female" if rng.random() < 0.55 else "male",
                 email=f"patient{i + 1:05d}@example.invalid",
@@ -612,7 +679,7 @@ class Builder:
                     else min(today, start + dt.timedelta(days=rng.randint(60, 400)))
                 )
                 share = responses // n_episodes + (responses % n_episodes if e == 0 else 0)
-                template = rng.choices(self.templates, self.weights)[0]
+                template = rng.choices(*self.profiles_of[clinic.pk])[0]
                 batch.episodes.append(
                     (
                         len(batch.patients) - 1,
@@ -636,6 +703,25 @@ class Builder:
                         language="da",
                         source=ConsentDecision.Source.INTAKE,
                         recorded_at=patient.created_at,
+                    )
+                )
+            given = any(
+                c.patient is patient and c.purpose == "research" and c.decision == "given"
+                for c in batch.consents[-len(consent.PURPOSES) :]
+            )
+            if self.shape.withdrawn and given and rng.random() < self.shape.withdrawn:
+                # Withdrawn later, at the desk: the latest decision is the current one.
+                assert patient.created_at is not None
+                later = patient.created_at + dt.timedelta(days=rng.randint(1, 60))
+                batch.consents.append(
+                    ConsentDecision(
+                        patient=patient,
+                        purpose=ConsentDecision.Purpose.RESEARCH,
+                        decision=ConsentDecision.Decision.WITHDRAWN,
+                        text_version=consent.current("research").version,
+                        language="da",
+                        source=ConsentDecision.Source.STAFF,
+                        recorded_at=min(later, timezone.now()),
                     )
                 )
         Patient.objects.bulk_create(batch.patients, batch_size=1000)
@@ -718,7 +804,8 @@ class Builder:
                     run.is_latest = True
                 classifications.append(run)
             draw = rng.random()
-            if draw < 0.6:
+            book = self.shape.book_knee and info["open"] and episode.region == "knee"
+            if draw < 0.6 and not book:
                 courses.append(
                     (
                         TreatmentCourse(
@@ -730,13 +817,18 @@ class Builder:
                         rng.randint(2, 8),
                     )
                 )
-            elif draw < 0.75:
+            elif draw < 0.75 or book:
+                appointment = (
+                    self.today + dt.timedelta(days=rng.randint(2, 40))
+                    if book
+                    else start + dt.timedelta(days=rng.randint(20, 90))
+                )
                 procedures.append(
                     ProcedureBooking(
                         episode=episode,
                         kind=ProcedureBooking.Kind.GOLD,
                         region=episode.region,
-                        appointment_date=start + dt.timedelta(days=rng.randint(20, 90)),
+                        appointment_date=appointment,
                     )
                 )
                 readiness += [
@@ -908,6 +1000,7 @@ def add_audit_views(
     today: dt.date | None = None,
     chunk: int = 50_000,
     progress: Callable[[str], None] = lambda message: None,
+    shape: Shape = MEASURING,
 ) -> int:
     """Add ``rows`` audit "view" entries by the generated clinics' staff, spread over
     ``years``: 85 % a patient's page, 10 % the worklist, 5 % the patients list; half of them
@@ -915,7 +1008,7 @@ def add_audit_views(
     rng = random.Random(seed + 1)
     today = today or timezone.localdate()
     window = years * 365
-    generated = Patient.objects.filter(synthetic=True, name__contains=MARK)
+    generated = Patient.objects.filter(synthetic=True, name__contains=shape.mark)
     with_open = set(generated.filter(episodes__status="open").values_list("pk", flat=True))
     seen = list(generated.order_by("pk").values_list("pk", "clinic_id", "public_id"))
     if not seen:
@@ -923,7 +1016,7 @@ def add_audit_views(
     recent = [s for s in seen if s[0] in with_open] or seen
     staff: dict[int, list[tuple[int, str]]] = {}
     for clinic_id, user_id, username in (
-        Membership.objects.filter(user__username__startswith="scale-clinic-")
+        Membership.objects.filter(user__username__startswith=f"{shape.staff}-clinic-")
         .order_by("clinic_id", "user_id")
         .values_list("clinic_id", "user_id", "user__username")
     ):
@@ -966,8 +1059,8 @@ def add_audit_views(
     return made
 
 
-def already_built() -> bool:
-    return Patient.objects.filter(synthetic=True, name__contains=MARK).exists()
+def already_built(shape: Shape = MEASURING) -> bool:
+    return Patient.objects.filter(synthetic=True, name__contains=shape.mark).exists()
 
 
 def build_clinic(
@@ -980,11 +1073,12 @@ def build_clinic(
     today: dt.date | None = None,
     batch: int = 500,
     progress: Callable[[str], None] = lambda message: None,
+    shape: Shape = MEASURING,
 ) -> Summary:
     """Build the synthetic clinic (see the module docstring); refuse to build it twice."""
     if patients < 1 or years < 1 or audit_rows < 0 or not 1 <= clinics <= 3:
         raise ValueError("patients ≥ 1, years ≥ 1, audit rows ≥ 0 and 1–3 clinics")
-    if already_built():
+    if already_built(shape):
         raise ValueError("this database already holds a generated clinic")
     return Builder(
         patients=patients,
@@ -995,4 +1089,5 @@ def build_clinic(
         today=today or timezone.localdate(),
         batch=batch,
         progress=progress,
+        shape=shape,
     ).run()

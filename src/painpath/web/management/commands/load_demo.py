@@ -6,6 +6,13 @@ Everything it creates is synthetic and marked so (``Patient.synthetic``; the nam
 obviously made up). Running it again changes nothing but the demo logins' passwords and
 authenticator keys, which it resets to the documented values.
 
+With ``--population N`` (``make demo``: 300), N generated patients over two years fill both
+clinics around the five story patients, dated from today (:data:`painpath.web.scale.DEMO`,
+by bulk inserts: a few seconds): new intakes, red flags (clinic B's; clinic A's is the
+story's), Step 1 and Step 2, procedures booked in the coming weeks that are not ready,
+follow-ups answered, due and overdue, refused and withdrawn consent. They are added once:
+running it again, on any day, leaves them as they are.
+
 The demo logins use a fixed, published TOTP key (below), so that anyone trying the demo
 can get the code with ``make demo-code`` or add the key to an authenticator app. Never use
 these logins or keys on a server with real patients.
@@ -421,6 +428,12 @@ class Command(BaseCommand):
             "--audit-rows", type=int, help='audit "view" entries (default: 50 per patient)'
         )
         parser.add_argument("--clinics", type=int, default=2, help="clinics, 1–3 (2)")
+        parser.add_argument(
+            "--population",
+            type=int,
+            default=0,
+            help="beside the five demo patients, N generated ones over two years (make demo: 300)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         # The demo logins' passwords and authenticator keys are published in the README: a
@@ -444,6 +457,26 @@ class Command(BaseCommand):
         write(f"synthetic patients: {created} created, {len(patients) - created} already there")
         write("2FA code right now: python -m painpath.web.manage demo_otp demo-clinician")
         write(f"follow-up plans: {add_demo_followups()} added")
+        if options["population"]:
+            self._population(options["population"])
+
+    def _population(self, patients: int) -> None:
+        if patients < 0:
+            raise CommandError("--population: a number of patients, 0 or more")
+        if scale.already_built(scale.DEMO):
+            self.stdout.write("generated demo patients: already there")
+            return
+        summary = scale.build_clinic(
+            patients=patients,
+            years=2,
+            seed=14,
+            audit_rows=20 * patients,
+            shape=scale.DEMO,
+        )
+        self.stdout.write(
+            f"generated demo patients: {summary.patients:,} ({summary.open_episodes:,} open "
+            f"episodes, {summary.followup_plans:,} follow-up plans) in {summary.seconds:.1f} s"
+        )
 
     def _scale(self, options: dict[str, Any]) -> None:
         patients = options["patients"]
