@@ -78,6 +78,7 @@ def test_a_researcher_sees_the_outcome_report_with_plots(
     expect(page.get_by_text("– ± –")).to_have_count(0)
     page.locator("#figure-course-nrs").get_by_text("Numbers behind this plot").click()
     expect(page.locator("#figure-course-nrs details[open] table")).to_be_visible()
+    page.screenshot(path=str(SHOTS / "report-full.png"), full_page=True)
     _clean(page, problems)
 
     page.get_by_text("Choose the cohort and what to show").click()
