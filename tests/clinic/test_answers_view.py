@@ -202,3 +202,15 @@ def test_the_secretary_and_the_researcher_are_refused(
     assert client.get(answers_url(_response(submitted, "odi"))).status_code == 403
     intake = reverse("clinic:intake_answers", args=[submitted.episode.public_id])
     assert client.get(intake).status_code == 403
+
+
+def test_an_answer_stored_as_text_or_outside_the_options_is_still_shown(episode: Episode) -> None:
+    response = QuestionnaireResponse.objects.create(
+        episode=episode, instrument="odi", answers={"odi1": "3", "odi2": 9, "odi99": 1}
+    )
+    with translation.override("en"):
+        shown = {item.link_id: item for item in response_answers(response).items}
+    assert shown["odi1"].code == "3" and shown["odi1"].answer != "3"  # the option's words
+    assert "not one of this questionnaire's options" in shown["odi2"].answer
+    assert not shown["odi3"].answered and shown["odi3"].answer == "not answered"
+    assert shown["odi99"].answer == "1"  # a stored answer the Questionnaire no longer asks

@@ -14,6 +14,7 @@ Reading only: the one write is the audit entry of the reading.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import uuid
 from collections.abc import Callable
@@ -136,6 +137,10 @@ def _unit(item: dict[str, Any]) -> str:
 
 def _item_answer(number_: int, item: dict[str, Any], value: Any) -> ItemAnswer:
     link_id = item["linkId"]
+    if isinstance(value, str):
+        # Answers entered by hand may hold the number as text.
+        with contextlib.suppress(ValueError):
+            value = float(value) if "." in value else int(value)
     if value is None or value == "":
         return ItemAnswer(number_, link_id, item["text"], _("not answered"), "", False)
     if item.get("type") == "choice" and isinstance(value, int | float):
