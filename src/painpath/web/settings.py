@@ -294,6 +294,9 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Seconds before an unanswering mail server counts as a failed send (Django's default waits
+# for ever, and a clinician sending a link waits with it).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 # Error reports (below) come from this address.
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 EMAIL_SUBJECT_PREFIX = "[painpath] "
