@@ -240,3 +240,40 @@ def test_a_summary_without_a_record_has_none_of_its_sections(episode: Episode) -
     from painpath.clinic.summary import summary_data
 
     assert summary_data(episode).sections == []
+
+
+def test_a_blood_thinner_cannot_be_stopped_through_the_opioid_action(
+    clinician_client: Client, episode: Episode, clinician: User
+) -> None:
+    warfarin = services.add_medication(episode, code="warfarin", anticoagulant=True)
+    url = reverse("clinic:record_stop_opioid", args=[episode.public_id, warfarin.pk])
+    assert clinician_client.post(url).status_code == 404
+    assert Medication.objects.filter(pk=warfarin.pk).exists()
+
+
+def test_another_patients_allergy_is_404(
+    clinician_client: Client, episode: Episode, clinician: User
+) -> None:
+    from painpath.patients.models import Patient
+
+    other = Patient.objects.create(
+        name="Other Person (synthetic)",
+        date_of_birth=dt.date(1980, 1, 1),
+        synthetic=True,
+        clinic=episode.patient.clinic,
+    )
+    allergy = services.add_allergy(other, substance="Latex", user=clinician)
+    url = reverse("clinic:record_remove_allergy", args=[episode.public_id, allergy.pk])
+    assert clinician_client.post(url).status_code == 404
+    assert Allergy.objects.filter(pk=allergy.pk).exists()
+
+
+def test_a_clinician_stops_an_opioid_from_the_page(
+    clinician_client: Client, episode: Episode, clinician: User
+) -> None:
+    oxycodone = services.add_opioid(episode, opioid="oxycodone_oral", dose=40, user=clinician)
+    url = reverse("clinic:record_stop_opioid", args=[episode.public_id, oxycodone.pk])
+    assert url in _page(clinician_client, episode)
+    response = clinician_client.post(url, follow=True)
+    assert "oxycodone (oral) stopped." in response.content.decode()
+    assert not Medication.objects.exists()

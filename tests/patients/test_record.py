@@ -229,3 +229,29 @@ def test_the_work_status_form_refuses_a_sick_leave_from_the_future() -> None:
     form = WorkStatusForm({"status": "sick_listed", "sick_listed_since": tomorrow.isoformat()})
     assert not form.is_valid()
     assert "sick_listed_since" in form.errors
+
+
+def test_stopping_an_opioid_takes_it_out_and_the_audit_keeps_drug_and_dose(
+    episode: Episode, clinician: User
+) -> None:
+    medication = services.add_opioid(episode, opioid="tramadol_oral", dose=200, user=clinician)
+    services.stop_opioid(medication, user=clinician)
+    assert not Medication.objects.exists()
+    (entry,) = _entries("patients.opioid.stopped")
+    assert (entry.action, entry.detail) == ("delete", {"opioid": "tramadol_oral", "dose": "200"})
+
+
+def test_a_medicine_that_is_not_a_recorded_opioid_is_not_stopped_here(
+    episode: Episode, clinician: User
+) -> None:
+    warfarin = services.add_medication(episode, code="warfarin", anticoagulant=True)
+    with pytest.raises(RecordError):
+        services.stop_opioid(warfarin, user=clinician)
+    assert Medication.objects.filter(pk=warfarin.pk).exists()
+
+
+def test_removing_an_allergy_is_audited(episode: Episode, clinician: User) -> None:
+    allergy = services.add_allergy(episode.patient, substance="Latex", user=clinician)
+    services.remove_allergy(allergy, user=clinician)
+    assert not Allergy.objects.exists()
+    assert _entries("patients.allergy.removed")[0].detail == {"severity": "unknown"}

@@ -442,6 +442,8 @@ TARGETS: dict[str, Target] = {
     "clinic:record_add_opioid": Target("clinician", lambda f: of(OpioidForm())),
     "clinic:record_add_allergy": Target("clinician", lambda f: of(AllergyForm())),
     "clinic:record_remove_diagnosis": Target("clinician"),
+    "clinic:record_stop_opioid": Target("clinician"),
+    "clinic:record_remove_allergy": Target("clinician"),
     "followup:start": Target("clinician", lambda f: of(StartPlanForm(episode=_episode(f)))),
     "followup:withdraw": Target("clinician"),
     "followup:record": Target("clinician", _record_fields),

@@ -247,13 +247,16 @@ ACCESS: dict[str, Access] = {
     "clinic:record_work_status": Access(CLINIC, by_episode, method="post", ok=POST_BACK),
     "clinic:record_add_opioid": Access(CLINIC, by_episode, method="post", ok=POST_BACK),
     "clinic:record_add_allergy": Access(CLINIC, by_episode, method="post", ok=POST_BACK),
-    "clinic:record_remove_diagnosis": Access(
-        CLINIC,
-        lambda world: {**by_episode(world), "diagnosis_id": 2**31 - 1},
-        method="post",
-        ok=404,
-        note="POST only; 404: no such diagnosis of the episode",
-    ),
+    **{
+        f"clinic:record_{name}": Access(
+            CLINIC,
+            lambda world: {**by_episode(world), "entry_id": 2**31 - 1},
+            method="post",
+            ok=404,
+            note="POST only; 404: no such entry of the episode",
+        )
+        for name in ("remove_diagnosis", "stop_opioid", "remove_allergy")
+    },
     # The patient's answers and the one-page summary (issue 14): clinical content, read only.
     "clinic:answers": Access(CLINIC, by_episode_and_response, patient_data=True),
     "clinic:intake_answers": Access(CLINIC, by_episode, patient_data=True),

@@ -36,7 +36,7 @@ from painpath.pathway.models import Classification
 from painpath.patients import access
 from painpath.patients import services as patients
 from painpath.patients.forms import AllergyForm, DiagnosisForm, NoteForm, OpioidForm, WorkStatusForm
-from painpath.patients.models import Diagnosis, Episode
+from painpath.patients.models import Allergy, Diagnosis, Episode, Medication
 
 ANCHOR = "record"
 
@@ -201,16 +201,45 @@ add_allergy = _record_action(
 )
 
 
-@require_POST
-@verified_staff
-@permission_required("patients.view_episode", raise_exception=True)
-@permission_required("patients.change_episode", raise_exception=True)
-def remove_diagnosis(request: HttpRequest, episode_id: UUID, diagnosis_id: int) -> HttpResponse:
-    episode = access.episode(request, episode_id)
-    diagnosis = get_object_or_404(Diagnosis, pk=diagnosis_id, episode=episode)
+# Taking an entry back: the entry is named by its row id, looked up among the episode's (or
+# its patient's) own, so another record's id is a 404 like any other.
+Remove = Callable[[HttpRequest, Episode, int], str]
+
+
+def _removal(remove: Remove) -> Callable[..., HttpResponse]:
+    @require_POST
+    @verified_staff
+    @permission_required("patients.view_episode", raise_exception=True)
+    @permission_required("patients.change_episode", raise_exception=True)
+    def view(request: HttpRequest, episode_id: UUID, entry_id: int) -> HttpResponse:
+        episode = access.episode(request, episode_id)
+        messages.success(request, remove(request, episode, entry_id))
+        return HttpResponseRedirect(episode_url(episode, ANCHOR))
+
+    return view
+
+
+def _remove_diagnosis(request: HttpRequest, episode: Episode, pk: int) -> str:
+    diagnosis = get_object_or_404(Diagnosis, pk=pk, episode=episode)
     patients.remove_diagnosis(diagnosis, **_by(request))
-    messages.success(request, _("Diagnosis %(code)s removed.") % {"code": diagnosis.code})
-    return HttpResponseRedirect(episode_url(episode, ANCHOR))
+    return _("Diagnosis %(code)s removed.") % {"code": diagnosis.code}
+
+
+def _stop_opioid(request: HttpRequest, episode: Episode, pk: int) -> str:
+    medication = get_object_or_404(Medication, pk=pk, episode=episode, opioid__gt="")
+    patients.stop_opioid(medication, **_by(request))
+    return _("%(drug)s stopped.") % {"drug": medication.code}
+
+
+def _remove_allergy(request: HttpRequest, episode: Episode, pk: int) -> str:
+    allergy = get_object_or_404(Allergy, pk=pk, patient=episode.patient)
+    patients.remove_allergy(allergy, **_by(request))
+    return _("Allergy to %(substance)s removed.") % {"substance": allergy.substance}
+
+
+remove_diagnosis = _removal(_remove_diagnosis)
+stop_opioid = _removal(_stop_opioid)
+remove_allergy = _removal(_remove_allergy)
 
 
 # --------------------------------------------------------------------------- the summary

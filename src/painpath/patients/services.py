@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -266,6 +267,11 @@ ALLERGY_ADDED = Event("patients.allergy.added", "create")
 RECORD_VIEWED = Event("patients.record.viewed", "view")
 
 
+def _plain(number: Decimal | None) -> str:
+    """A dose for the audit entry: 40, 2.5 (however it was typed or stored)."""
+    return "" if number is None else format(number.normalize(), "f")
+
+
 class RecordError(ValueError):
     """Refused record input: ``field`` names the form field, ``message`` says what to do
     (in the user's language: the views show it as it is)."""
@@ -421,7 +427,7 @@ def add_opioid(
         patient=episode.patient,
         obj=medication,
         opioid=opioid,
-        dose=str(conversion.dose),
+        dose=_plain(conversion.dose),
         unit=conversion.opioid.unit,
     )
     _changed(episode, "medication added")
@@ -452,3 +458,44 @@ def add_allergy(
     )
     record(request, ALLERGY_ADDED, user=user, patient=patient, obj=allergy, severity=severity)
     return allergy
+
+
+OPIOID_STOPPED = Event("patients.opioid.stopped", "delete")
+ALLERGY_REMOVED = Event("patients.allergy.removed", "delete")
+
+
+@transaction.atomic
+def stop_opioid(medication: Medication, *, user: Any, request: HttpRequest | None = None) -> None:
+    """The patient no longer takes this opioid (or it was recorded in error): it leaves the
+    current medicines; the audit entry keeps the drug, dose and unit. A changed dose is a stop
+    and a new entry."""
+    if not medication.opioid:
+        raise RecordError(
+            "medication", _("Only an opioid recorded with its dose can be stopped here.")
+        )
+    episode = medication.episode
+    record(
+        request,
+        OPIOID_STOPPED,
+        user=user,
+        patient=episode.patient,
+        obj=medication,
+        opioid=medication.opioid,
+        dose=_plain(medication.opioid_dose),
+    )
+    medication.delete()
+    _changed(episode, "medication removed")
+
+
+@transaction.atomic
+def remove_allergy(allergy: Allergy, *, user: Any, request: HttpRequest | None = None) -> None:
+    """Remove an allergy recorded in error; the audit entry keeps the substance's severity."""
+    record(
+        request,
+        ALLERGY_REMOVED,
+        user=user,
+        patient=allergy.patient,
+        obj=allergy,
+        severity=allergy.severity,
+    )
+    allergy.delete()
