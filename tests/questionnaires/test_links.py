@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from painpath.audit.models import AuditEntry
-from painpath.followup.sms import LocmemBackend
+from painpath.followup.sms import LocmemBackend, SentSms
 from painpath.patients.models import Clinic, Episode
 from painpath.questionnaires import sending, services
 from painpath.questionnaires.models import IntakeLink
@@ -34,6 +34,14 @@ class BrokenSms:
     def send(self, to: str, text: str) -> None:
         BrokenSms.calls += 1
         raise ConnectionError(f"gateway refused {to}: {text}")
+
+
+class SentThenFailedSms:
+    """The message went out, then the gateway reported a failure (a timeout, say)."""
+
+    def send(self, to: str, text: str) -> None:
+        LocmemBackend.outbox.append(SentSms(to, text))
+        raise TimeoutError("no answer from the gateway")
 
 
 @pytest.fixture
@@ -184,7 +192,7 @@ def test_a_text_message_names_the_clinic_and_its_phone(
     assert entry.detail == {"channel": "sms", "to": "••••52"}
 
 
-def test_a_failed_send_keeps_no_link_and_says_why(
+def test_a_failed_send_withdraws_the_link_and_says_why(
     clinician_client: Client, contactable: Episode
 ) -> None:
     with override_settings(PAINPATH_SMS_BACKEND=f"{__name__}.BrokenSms"):
@@ -192,15 +200,31 @@ def test_a_failed_send_keeps_no_link_and_says_why(
     html = response.content.decode()
     assert BrokenSms.calls >= 1
     assert response.status_code == 422
-    assert not IntakeLink.objects.exists()
-    assert not AuditEntry.objects.filter(code="questionnaires.link.issued").exists()
+    # The link was made before sending (no lock held while a gateway answers), and
+    # withdrawn when the message failed: nobody can open it, even if it arrived after all.
+    link = IntakeLink.objects.get()
+    assert link.revoked_at is not None and not link.usable()
+    assert not AuditEntry.objects.filter(code="questionnaires.link.sent").exists()
     failed = AuditEntry.objects.get(code="questionnaires.link.send_failed")
-    assert failed.detail["to"] == "••••52" and failed.patient == contactable.patient
+    assert failed.object_id == str(link.pk) and failed.patient == contactable.patient
     # The gateway's error quoted the number and the text: kept masked and without the link.
+    assert failed.detail["to"] == "••••52"
     assert failed.detail["reason"].startswith("gateway refused ••••52: ")
     assert "/q/p/" not in audit_text() and "20 30 40 52" not in audit_text()
-    assert "••••52" in html and "No link was created" in html
+    assert "••••52" in html and "The link was withdrawn" in html
     assert "/q/p/" not in html
+
+
+def test_a_withdrawn_links_message_cannot_be_opened(
+    clinician_client: Client, contactable: Episode, settings: Any
+) -> None:
+    LocmemBackend.outbox.clear()
+    settings.PAINPATH_SMS_BACKEND = f"{__name__}.SentThenFailedSms"
+    post(clinician_client, contactable, channel="sms")
+    (text,) = LocmemBackend.outbox
+    path = "/q/p/" + text.text.split("/q/p/", 1)[1].split("/", 1)[0] + "/"
+    opened = Client().get(path)
+    assert opened.status_code == services.LinkRevoked.status
 
 
 def test_an_email_is_refused_when_it_would_be_written_to_the_server(

@@ -1,10 +1,11 @@
 """Issue a questionnaire link and give it to the patient: shown on screen (with a QR code for
 the clinic tablet), by e-mail or by text message.
 
-A link that cannot be sent is not kept: the link, its "sent" audit entry and the message go
-together or not at all, so a failed send leaves no link that nobody received. The failure is
-audited on its own. Addresses are masked in the log (``a•••@example.dk``, ``••••12``), and
-the token never reaches it: the message is the only place the link is written out.
+The message goes out after the link is stored and outside any transaction (a slow mail
+server must hold no database lock); a link whose message fails is withdrawn at once, so no
+link that nobody received can ever be opened, and the failure is audited with it.
+Addresses are masked in the log (``a•••@example.dk``, ``••••12``), and the token never
+reaches it: the message is the only place the link is written out.
 """
 
 from __future__ import annotations
@@ -106,14 +107,6 @@ def _message(link: IntakeLink, url: str) -> tuple[str, str, str]:
 def _send(channel: str, patient: Patient, link: IntakeLink, url: str) -> None:
     subject, body, text = _message(link, url)
     if channel == EMAIL:
-        if not settings.DEBUG and settings.EMAIL_BACKEND in WRITES_MAIL_LOCALLY:
-            # The link would land in the server's output, for whoever reads it.
-            raise LinkNotSent(
-                _(
-                    "painpath cannot send e-mail here (EMAIL_BACKEND writes it to the server). "
-                    "Show the link instead, or ask the administrator to set up e-mail."
-                )
-            )
         send_mail(subject, body, None, [patient.email])
     else:
         backend = import_string(settings.PAINPATH_SMS_BACKEND)()
@@ -142,12 +135,20 @@ def issue_and_send(
     request: HttpRequest | None = None,
 ) -> Issued:
     """Create a link and give it to the patient by ``channel`` (:data:`SHOW`, :data:`EMAIL`
-    or :data:`SMS`); raise :class:`LinkNotSent` (no link kept) when the message fails."""
+    or :data:`SMS`); raise :class:`LinkNotSent` when the message fails, the link withdrawn."""
     patient = episode.patient
     to = ""
     if channel == EMAIL:
         if not patient.email:
             raise LinkNotSent(_("The patient has no e-mail address on record."))
+        if not settings.DEBUG and settings.EMAIL_BACKEND in WRITES_MAIL_LOCALLY:
+            # The link would land in the server's output, for whoever reads it.
+            raise LinkNotSent(
+                _(
+                    "painpath cannot send e-mail here (EMAIL_BACKEND writes it to the server). "
+                    "Show the link instead, or ask the administrator to set up e-mail."
+                )
+            )
         to = mask_email(patient.email)
     elif channel == SMS:
         if not patient.phone:
@@ -159,51 +160,52 @@ def issue_and_send(
         to = mask_phone(patient.phone)
     elif channel != SHOW:
         raise ValueError(f"unknown channel {channel!r}; choose one of {SHOW}, {EMAIL}, {SMS}")
-    url = ""
+    link, path = services.issue_link(episode, instruments, language, user, days, request=request)
+    if channel == SHOW:
+        url = request.build_absolute_uri(path) if request is not None else _public(path)
+        return Issued(link, url, channel, to)
+    url = _public(path)
+    # Sent outside any transaction: a slow mail server or gateway holds no database lock.
     try:
-        with transaction.atomic():
-            link, path = services.issue_link(
-                episode, instruments, language, user, days, request=request
-            )
-            url = settings.PAINPATH_BASE_URL.rstrip("/") + path
-            if channel == SHOW:
-                if request is not None:
-                    url = request.build_absolute_uri(path)
-                return Issued(link, url, channel, to)
-            # Sent last, inside the transaction: if it fails, the link goes with it.
-            _send(channel, patient, link, url)
-            record(request, LINK_SENT, user=user, patient=patient, obj=link, channel=channel, to=to)
-    except LinkNotSent as error:
-        _failed(request, user, episode, channel, to, str(error))
-        raise
+        _send(channel, patient, link, url)
     except Exception as error:  # SMTP, a provider's gateway, DNS …
         reason = _reason(error, url, patient) or type(error).__name__
-        _failed(request, user, episode, channel, to, reason)
+        _withdraw(request, user, link, channel, to, reason)
         message = (
             _(
-                "The e-mail to %(to)s could not be sent (%(reason)s). No link was created: "
+                "The e-mail to %(to)s could not be sent (%(reason)s). The link was withdrawn: "
                 "try again, or show the link here instead."
             )
             if channel == EMAIL
             else _(
-                "The text message to %(to)s could not be sent (%(reason)s). No link was "
-                "created: try again, or show the link here instead."
+                "The text message to %(to)s could not be sent (%(reason)s). The link was "
+                "withdrawn: try again, or show the link here instead."
             )
         )
         raise LinkNotSent(message % {"to": to, "reason": reason}) from error
+    with transaction.atomic():
+        record(request, LINK_SENT, user=user, patient=patient, obj=link, channel=channel, to=to)
     return Issued(link, url, channel, to)
 
 
-def _failed(
-    request: HttpRequest | None, user: Any, episode: Episode, channel: str, to: str, reason: str
+def _public(path: str) -> str:
+    # The address patients reach painpath at, not the one staff happen to use.
+    return settings.PAINPATH_BASE_URL.rstrip("/") + path
+
+
+def _withdraw(
+    request: HttpRequest | None, user: Any, link: IntakeLink, channel: str, to: str, reason: str
 ) -> None:
+    """A link whose message failed never works: nobody has it, and a later send that did
+    arrive after all (a gateway that reported a failure wrongly) must not open it."""
     with transaction.atomic():
+        IntakeLink.objects.filter(pk=link.pk).update(revoked_at=timezone.now())
         record(
             request,
             LINK_NOT_SENT,
             user=user,
-            patient=episode.patient,
-            obj=episode,
+            patient=link.episode.patient,
+            obj=link,
             channel=channel,
             to=to,
             reason=reason,
