@@ -45,7 +45,8 @@ def test_the_page_shows_the_bleeding_risk_and_what_the_table_says_per_drug(
     assert "pause 7 days before the procedure" in page  # clopidogrel, intermediate risk
     # Hjertemagnyl: aspirin of unknown indication, intermediate risk — no stop suggested.
     assert "no fixed pause: shared assessment with the prescribing doctor" in page
-    assert page.count("possible blood thinner — confirm") == 2  # the card and the list
+    # The first screen, the readiness card and the medication list.
+    assert page.count("possible blood thinner — confirm") == 3
     assert reverse("clinic:decide_medication", args=[booked.public_id]) in page
 
 

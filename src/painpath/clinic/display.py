@@ -14,13 +14,15 @@ from typing import Any
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from painpath.clinic.bands import band_label
 from painpath.core import medicines
 from painpath.core.charts import Box, Canvas, Frame, extent_ticks, number_label, tick_label
 from painpath.core.charts import points as polyline_points
+from painpath.core.errors import PainpathError
 from painpath.core.instruments import REGISTRY
+from painpath.core.outcomes import change as outcome_change
 from painpath.core.rules import INPUTS, AxisResult, builtin_rulesets
 from painpath.core.rules.i18n import rule_text
 from painpath.followup import services as followup
@@ -144,6 +146,12 @@ class AxisCard:
     @property
     def unknown(self) -> bool:
         return self.result == "unknown"
+
+    @property
+    def needs_input(self) -> bool:
+        """No rule could decide yet, or the rule set names inputs it still lacks: the card
+        goes with "needs input", apart from the decided ones."""
+        return self.result in ("unknown", "incomplete") or bool(self.needs)
 
     @property
     def graded_findings(self) -> list[tuple[str, str]]:
@@ -543,7 +551,168 @@ def medication_flags(episode: Episode) -> dict[int, str]:
     }
 
 
+# --------------------------------------------------------------------------- above the fold
+
+TREND_FRAME = Frame(width=96, height=28, left=3, right=3, top=3, bottom=3)
+
+
+@dataclass(frozen=True)
+class ScoreTrend:
+    """The latest score of one instrument beside its first (the baseline), the change read
+    the instrument's way round and whether it reaches the instrument's cited MIC
+    (``painpath.core.outcomes.change``), with a small line through every score."""
+
+    code: str
+    title: str
+    latest: Point
+    baseline: Point | None
+    change: str
+    direction: str  # "better", "worse", "same"; "" with one score
+    mic: bool | None  # None: one score, or no MIC cited for the instrument
+    mic_value: str
+    mic_source: str
+    spark: str
+    width: int = TREND_FRAME.width
+    height: int = TREND_FRAME.height
+
+
+def _mic_value(absolute: float | None, relative: float | None) -> str:
+    parts = []
+    if absolute is not None:
+        parts.append(number_label(absolute))
+    if relative is not None:
+        parts.append(f"{relative * 100:g} %")
+    return _(" or ").join(parts)
+
+
+def score_trends(charts: Sequence[Chart]) -> list[ScoreTrend]:
+    trends = []
+    for chart in charts:
+        first, last = chart.points[0], chart.points[-1]
+        canvas = TREND_FRAME.canvas(
+            (first.date.toordinal(), max(last.date.toordinal(), first.date.toordinal() + 1)),
+            (chart.low, chart.high),
+        )
+        spark = canvas.points((p.date.toordinal(), p.value) for p in chart.points)
+        baseline = first if len(chart.points) > 1 else None
+        change, direction, mic, mic_value, mic_source = "", "", None, "", ""
+        if baseline is not None:
+            delta = last.value - first.value
+            change = ("+" if delta > 0 else "−" if delta < 0 else "±") + number_label(abs(delta))
+            try:
+                found = outcome_change(chart.code, first.value, last.value)
+            except PainpathError:  # an instrument the core does not know: no verdict
+                found = None
+            if found is not None:
+                better = found.improvement
+                direction = "better" if better > 0 else "worse" if better < 0 else "same"
+                mic = found.improved_importantly
+                mic_value = _mic_value(found.mic_absolute, found.mic_relative)
+                mic_source = found.mic_source or ""
+        trends.append(
+            ScoreTrend(
+                code=chart.code,
+                title=chart.title,
+                latest=last,
+                baseline=baseline,
+                change=change,
+                direction=direction,
+                mic=mic,
+                mic_value=mic_value,
+                mic_source=mic_source,
+                spark=spark,
+            )
+        )
+    return trends
+
+
+@dataclass(frozen=True)
+class ThinnerLine:
+    """A blood thinner of the episode on the first screen: what it is and where the
+    decision before a procedure stands."""
+
+    name: str
+    words: str
+    settled: bool
+    to_confirm: str
+
+
+def blood_thinner_lines(
+    medications: Sequence[Medication], card: BloodThinnerCard | None
+) -> list[ThinnerLine]:
+    """Each medicine marked as an anticoagulant or recognised as a blood thinner; with a
+    procedure booked, the table's advice or the doctor's decision from its card."""
+    if card is not None:
+        return [
+            ThinnerLine(
+                row.medication.code,
+                row.decision or row.advice,
+                row.settled,
+                row.to_confirm_words if row.to_confirm else "",
+            )
+            for row in card.rows
+        ]
+    lines = []
+    words = medicines.to_confirm_words(translation.get_language())
+    for med in medications:
+        found = medicines.recognise(med.code)
+        if found is None and not med.anticoagulant:
+            continue
+        pause = ""
+        if med.pause_agreed_days is not None:
+            pause = ngettext(
+                "pause of %(days)d day agreed",
+                "pause of %(days)d days agreed",
+                med.pause_agreed_days,
+            ) % {"days": med.pause_agreed_days}
+        confirm = words if found is not None and not found.exact and not med.decision else ""
+        lines.append(ThinnerLine(med.code, pause, bool(med.decision), confirm))
+    return lines
+
+
+@dataclass(frozen=True)
+class NextPoint:
+    months: int
+    target: dt.date
+    overdue: bool
+
+
+def next_followup(card: dict[str, Any], today: dt.date) -> NextPoint | None:
+    """The earliest follow-up time point still open in an active plan."""
+    points = [
+        NextPoint(view.point.months, view.point.target, view.overdue)
+        for plan in card["plans"]
+        if plan.plan.status == "active"
+        for view in plan.points
+        if view.point.status in ("scheduled", "sent")
+    ]
+    return min(points, key=lambda p: p.target, default=None)
+
+
+def overview(panel: dict[str, Any], today: dt.date) -> dict[str, Any]:
+    """What the first screen shows, from the panel's own sections (no query of its own)."""
+    procedure = panel["procedure"]
+    missing = [row for row in panel["checklist"] if row.missing] if procedure else []
+    return {
+        "trends": score_trends(panel["charts"]),
+        "thinners": blood_thinner_lines(panel["medications"], panel["blood_thinners"]),
+        "next_followup": next_followup(panel["followup"], today),
+        "procedure_days": (procedure.appointment_date - today).days
+        if procedure is not None and procedure.appointment_date
+        else None,
+        "procedure_missing": missing,
+        "decided_cards": [card for card in panel["other_cards"] if not card.needs_input],
+        "input_cards": [card for card in panel["other_cards"] if card.needs_input],
+    }
+
+
 # --------------------------------------------------------------------------- the page
+
+
+SESSION_IDS = "id_session_%s"
+
+STEP_CHANGES_SHOWN = 10
+"""The newest step changes the stepped-care card lists (the history holds the rest)."""
 
 
 def episode_panel(episode: Episode, classification: Classification | None) -> dict[str, Any]:
@@ -568,7 +737,9 @@ def episode_panel(episode: Episode, classification: Classification | None) -> di
         "red_flag_ack": red_flag_acknowledgement(classification) if classification else None,
         "ack_form": AcknowledgeForm(),
         "stepped_card": stepped,
-        "stepped_changes": step_changes(episode, current=classification) if stepped else [],
+        "stepped_changes": step_changes(episode, current=classification, limit=STEP_CHANGES_SHOWN)
+        if stepped
+        else [],
         "readiness_card": readiness,
         "checklist": readiness_checklist(episode, readiness),
         "other_cards": list(cards.values()),
@@ -581,7 +752,8 @@ def episode_panel(episode: Episode, classification: Classification | None) -> di
             episode, classification.as_of if classification else timezone.localdate()
         ),
         "procedure": procedure,
-        "session_form": SessionForm(episode=episode),
+        # Its own ids: the page holds other forms with a date or a dose field.
+        "session_form": SessionForm(episode=episode, auto_id=SESSION_IDS),
         "course_form": CourseForm(),
         "imaging_form": ImagingForm(),
         "medication_form": MedicationForm(),

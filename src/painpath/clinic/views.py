@@ -18,7 +18,7 @@ from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -28,7 +28,7 @@ from django.views.decorators.http import require_POST
 from painpath.accounts.decorators import verified_staff
 from painpath.audit.services import viewer_summary
 from painpath.clinic import services as clinic
-from painpath.clinic.display import episode_panel
+from painpath.clinic.display import SESSION_IDS, episode_panel, overview
 from painpath.clinic.forms import ClinicSettingsForm, ProtocolEditForm, ProtocolImportForm
 from painpath.core.followup import ProtocolError
 from painpath.core.rules import InvalidEpisode
@@ -138,11 +138,24 @@ def patient_detail(
     if episode is not None:
         classification = services.current_classification(episode)
         context.update(episode_panel(episode, classification))
+        context.update(overview(context, timezone.localdate()))
+        # The newest changes, and the whole history on request: a long-treated episode
+        # would otherwise make every visit read every run it ever had.
+        whole = request.GET.get("history") == "all"
+        history = services.history(
+            episode,
+            limit=None if whole else HISTORY_SHOWN + 1,
+            axes=services.history_axes(classification),
+        )
         context.update(
-            history=services.history(episode),
+            history=history[:HISTORY_SHOWN] if not whole else history,
+            history_more=not whole and len(history) > HISTORY_SHOWN,
             region_label=REGION_LABELS.get(episode.region, episode.region),
         )
     return render(request, "clinic/patient_detail.html", context)
+
+
+HISTORY_SHOWN = 20
 
 
 def _consent_rows(patient: Patient) -> list[dict[str, Any]]:
@@ -227,7 +240,7 @@ def acknowledge(request: HttpRequest, episode_id: UUID) -> HttpResponse:
 @permission_required("pathway.add_treatmentsession", raise_exception=True)
 def log_session(request: HttpRequest, episode_id: UUID) -> HttpResponse:
     episode = _episode(request, episode_id)
-    form = SessionForm(request.POST, episode=episode)
+    form = SessionForm(request.POST, episode=episode, auto_id=SESSION_IDS)
     if form.is_valid():
         data = form.cleaned_data
         services.log_session(
@@ -242,14 +255,14 @@ def log_session(request: HttpRequest, episode_id: UUID) -> HttpResponse:
         if not request.htmx:
             messages.success(request, _("Session logged."))
             return _back(request, episode, "treatments")
-        form = SessionForm(episode=episode)
+        form = SessionForm(episode=episode, auto_id=SESSION_IDS)
     elif not request.htmx:
         messages.error(request, _("The session was not logged: %s") % _form_errors(form))
         return _back(request, episode, "treatments")
     classification = services.latest_classification(episode)
     clinic.record_partial_view(request, episode, "treatments")
     context = {**episode_panel(episode, classification), "session_form": form, "oob": True}
-    context["history"] = services.history(episode)
+    context["history"] = services.history(episode, limit=HISTORY_SHOWN)
     return render(request, "clinic/_session_logged.html", context)
 
 

@@ -589,13 +589,12 @@ class HistoryEntry:
     changes: list[Change]
 
 
-def _history_axes(episode: Episode) -> list[str]:
-    """The axes a history can hold: every shipped rule set's, then any other the episode's
-    latest run has (a rule set no longer shipped)."""
+def history_axes(latest: Classification | None) -> list[str]:
+    """The axes a history can hold: every shipped rule set's, then any other that the
+    episode's ``latest`` run has (a rule set no longer shipped)."""
     names = [ruleset.axis for ruleset in builtin_rulesets().values()]
-    latest = latest_classification(episode)
     if latest is not None:
-        names += [name for name in latest.result.get("axes", {}) if name not in names]
+        names += [name for name in latest.axes if name not in names]
     return names
 
 
@@ -618,14 +617,15 @@ def history(
     episode: Episode, *, limit: int | None = None, axes: Iterable[str] | None = None
 ) -> list[HistoryEntry]:
     """Classifications of the episode, newest first, each with the axes that changed
-    (the ``limit`` newest of them, when given).
+    (the ``limit`` newest of them, when given). ``axes`` (:func:`history_axes`) spares a
+    caller that holds the latest run a query.
 
     Runs where no axis result changed (a rerun on a later day, a session that changed
     nothing) are left out; the first run lists every axis. The database compares each run's
     results with the run before (a window over the result codes alone), so that the page
     decodes the JSON of the runs it shows and the run before each, never the whole history.
     """
-    names = list(axes) if axes is not None else _history_axes(episode)
+    names = list(axes) if axes is not None else history_axes(latest_classification(episode))
     if not names:
         return []
     order = (F("created_at").asc(), F("id").asc())
