@@ -277,3 +277,12 @@ def test_a_clinician_stops_an_opioid_from_the_page(
     response = clinician_client.post(url, follow=True)
     assert "oxycodone (oral) stopped." in response.content.decode()
     assert not Medication.objects.exists()
+
+
+def test_the_stop_message_names_the_drug_in_danish(
+    clinician_client: Client, episode: Episode, clinician: User
+) -> None:
+    oxycodone = services.add_opioid(episode, opioid="oxycodone_oral", dose=40, user=clinician)
+    url = reverse("clinic:record_stop_opioid", args=[episode.public_id, oxycodone.pk])
+    response = clinician_client.post(url, follow=True, HTTP_ACCEPT_LANGUAGE="da")
+    assert "oxycodon (peroral) seponeret." in response.content.decode()
