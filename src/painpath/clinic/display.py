@@ -661,8 +661,8 @@ def blood_thinner_lines(
         pause = ""
         if med.pause_agreed_days is not None:
             pause = ngettext(
-                "pause of %(days)d day agreed",
-                "pause of %(days)d days agreed",
+                "pause of %(days)s day agreed",
+                "pause of %(days)s days agreed",
                 med.pause_agreed_days,
             ) % {"days": med.pause_agreed_days}
         confirm = words if found is not None and not found.exact and not med.decision else ""
