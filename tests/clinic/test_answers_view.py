@@ -214,3 +214,15 @@ def test_an_answer_stored_as_text_or_outside_the_options_is_still_shown(episode:
     assert "not one of this questionnaire's options" in shown["odi2"].answer
     assert not shown["odi3"].answered and shown["odi3"].answer == "not answered"
     assert shown["odi99"].answer == "1"  # a stored answer the Questionnaire no longer asks
+
+
+def test_the_patient_pages_history_links_the_intake_and_each_response(
+    submitted: IntakeLink, clinician_client: Client, episode: Episode
+) -> None:
+    page = clinician_client.get(
+        reverse("clinic:episode", args=[episode.patient.public_id, episode.public_id])
+    )
+    html = page.content.decode()
+    assert reverse("clinic:intake_answers", args=[episode.public_id]) in html
+    for code in INSTRUMENTS:
+        assert answers_url(_response(submitted, code)) in html
