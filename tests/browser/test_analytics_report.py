@@ -90,11 +90,11 @@ def test_a_researcher_sees_the_outcome_report_with_plots(
 
     path = SHOTS / "report.png"
     page.screenshot(path=str(path), full_page=False)
-    page.locator("#plots").scroll_into_view_if_needed()
+    page.evaluate("document.querySelector('#plots').scrollIntoView()")
     page.screenshot(path=str(SHOTS / "report-plots.png"), full_page=False)
     for width in (360, 768, 1280):
         page.set_viewport_size({"width": width, "height": 900})
-        page.locator("#plots").scroll_into_view_if_needed()
+        page.evaluate("document.querySelector('#plots').scrollIntoView()")
         page.screenshot(path=str(SHOTS / f"report-plots-{width}.png"), full_page=False)
         # A plot shrinks with the page; it never makes the page scroll sideways.
         overflow = page.evaluate(
@@ -125,6 +125,6 @@ def test_a_clinicians_own_report_shows_trajectories_without_csp_errors(
     lines = page.locator("#figure-trajectories svg polyline[stroke-opacity]")
     assert lines.count() > 50
     expect(page.locator("#figure-waterfall svg")).to_be_visible()
-    page.locator("#figure-trajectories").scroll_into_view_if_needed()
+    page.evaluate("document.querySelector('#figure-trajectories').scrollIntoView()")
     page.screenshot(path=str(SHOTS / "report-clinician-trajectories.png"), full_page=False)
     _clean(page, problems)
