@@ -8,6 +8,7 @@ of the test's browser context and fails the test at its end on any.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from typing import Any
@@ -103,9 +104,11 @@ class BrowserErrors:
         if message.type != "error":
             return
         # A page answered 403 or 404 on purpose (the tests check those statuses themselves)
-        # is logged as a failed load of that document; a failed image or script is not.
+        # is logged as a failed load of that document; a failed image or script, or a 500,
+        # is an error.
         where = (message.location or {}).get("url", "")
-        if message.text.startswith("Failed to load resource") and where in self._documents:
+        refused = re.match(r"Failed to load resource: .* status of 4\d\d", message.text)
+        if refused and where in self._documents:
             return
         self.problems.append(f"{page.url}: {message.text}")
 

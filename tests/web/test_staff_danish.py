@@ -126,10 +126,11 @@ PROPER_NAMES = (
     "Pain Self-Efficacy Questionnaire",
 )
 # A citation keeps the language it was published in: a line with an author list in Vancouver
-# style ("Ostelo RWJG, Deyo RA, …", "Narouze S et al.") or one that names its source ("Kilde:").
+# style ("Ostelo RWJG, Deyo RA, …", "Narouze S et al.", "Farrar et al. 2001") or one that
+# names its source ("Kilde:").
 CITATION = re.compile(
     r"\b[A-Z][\w'-]+ [A-Z]{1,4}(?: Jr)?(?:, [A-Z][\w'-]+ [A-Z]{1,4})+"
-    r"|\b[A-Z][\w'-]+ [A-Z]{1,4} et al\."
+    r"|\b[A-Z][\w'-]+(?: [A-Z]{1,4})? et al\."
     r"|^Kilde: "
 )
 # English that data files hold without a Danish text yet, each with where it comes from and
@@ -209,15 +210,18 @@ def visible_text(page: str) -> str:
 
 
 class MissingDanish:
-    """Records each message id looked up in Danish that the Danish catalogue lacks, with the
-    page being rendered when it was asked for."""
+    """Records each message id looked up in Danish (or, on the patient's pages, German) that
+    the language's catalogue lacks, with the page being rendered when it was asked for."""
+
+    LANGUAGES = ("da", "de")
 
     def __init__(self) -> None:
         self.page = ""
         self.found: dict[str, set[str]] = defaultdict(set)
+        self.german: dict[str, set[str]] = defaultdict(set)
 
-    def note(self, msgid: str) -> None:
-        self.found[msgid].add(self.page)
+    def note(self, language: str, msgid: str) -> None:
+        (self.found if language == "da" else self.german)[msgid].add(self.page)
 
 
 @pytest.fixture
@@ -227,16 +231,16 @@ def missing(monkeypatch: pytest.MonkeyPatch) -> Iterator[MissingDanish]:
     plain, plural = cls.gettext, cls.ngettext
 
     def gettext(self: Any, message: str) -> str:
-        if self.language() == "da" and message not in self._catalog:
-            record.note(message)
+        if self.language() in record.LANGUAGES and message not in self._catalog:
+            record.note(self.language(), message)
         return plain(self, message)
 
     def ngettext(self: Any, singular: str, several: str, n: int) -> str:
-        if self.language() == "da":
+        if self.language() in record.LANGUAGES:
             try:
                 self._catalog.plural(singular, n)
             except KeyError:
-                record.note(singular)
+                record.note(self.language(), singular)
         return plural(self, singular, several, n)
 
     monkeypatch.setattr(cls, "gettext", gettext)
@@ -307,7 +311,7 @@ def render_everything(missing: MissingDanish) -> dict[str, str]:
         response = client.get(url) if data is None else client.post(url, data, follow=True)
         assert response.status_code < 500, (label, response.status_code)
         if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
-            pages[label] = response.content.decode()
+            (GERMAN if label.endswith("(German)") else pages)[label] = response.content.decode()
 
     clients = {persona: _danish_client(login) for persona, login in DEMO_LOGIN.items()}
     names = set(classified_names())
@@ -340,18 +344,27 @@ def render_everything(missing: MissingDanish) -> dict[str, str]:
     keep("accounts:verify, code asked for", pending, reverse("accounts:verify"))
     keep("accounts:verify, wrong code", pending, reverse("accounts:verify"), {"token": "000000"})
 
-    # The patient's link in Danish: every page, then the review.
+    # The patient's link in Danish, and one in German: every page, then the review.
     patient = Client(HTTP_ACCEPT_LANGUAGE="en")
-    keep("questionnaires:start", patient, reverse("questionnaires:start", args=[world.token]))
-    keep("questionnaires:consent", patient, reverse("questionnaires:consent", args=[world.token]))
-    link = intake.resolve(world.token)
-    count = len(intake.pages_of(link, "da"))
-    IntakeDraft.objects.update_or_create(link=link, defaults={"language": "da", "page": count})
-    for number in range(1, count + 1):
-        url = reverse("questionnaires:page", args=[world.token, number])
-        keep(f"questionnaires:page {number}", patient, url)
-        keep(f"questionnaires:page {number}, sent empty", patient, url, {})
-    keep("questionnaires:review", patient, reverse("questionnaires:review", args=[world.token]))
+    _link, path = intake.issue_link(world.episode, list(REGISTRY), "de", User.objects.first())
+    for language, token in (("da", world.token), ("de", path.rstrip("/").rsplit("/", 1)[-1])):
+        german = " (German)" if language == "de" else ""
+        for name in ("questionnaires:start", "questionnaires:consent"):
+            keep(f"{name}{german}", patient, reverse(name, args=[token]))
+        link = intake.resolve(token)
+        count = len(intake.pages_of(link, language))
+        IntakeDraft.objects.update_or_create(
+            link=link, defaults={"language": language, "page": count}
+        )
+        for number in range(1, count + 1):
+            url = reverse("questionnaires:page", args=[token, number])
+            keep(f"questionnaires:page {number}{german}", patient, url)
+            keep(f"questionnaires:page {number}, sent empty{german}", patient, url, {})
+        keep(
+            f"questionnaires:review{german}",
+            patient,
+            reverse("questionnaires:review", args=[token]),
+        )
     # Before submitting: back to the start (the done page itself is test_danish_pages.py's).
     keep("questionnaires:done", patient, reverse("questionnaires:done", args=[world.token]))
 
@@ -364,6 +377,8 @@ def render_everything(missing: MissingDanish) -> dict[str, str]:
 
 
 RENDERED: dict[str, str] = {}
+GERMAN: dict[str, str] = {}  # the patient's pages in German
+MISSING_GERMAN: dict[str, set[str]] = {}
 REQUESTED: set[str] = set()  # URL names asked for
 # What the clinic typed in (the demo's complaints, names and the like): the clinic's own words,
 # in whatever language it wrote them, not the interface's.
@@ -377,6 +392,7 @@ def rendered(missing: MissingDanish) -> dict[str, str]:
     if not RENDERED:
         RENDERED.update(render_everything(missing))
         MISSING.update(missing.found)
+        MISSING_GERMAN.update(missing.german)
         CLINIC_DATA.extend(sorted(_clinic_data(), key=len, reverse=True))
     return RENDERED
 
@@ -397,6 +413,18 @@ def test_no_message_id_lacks_its_danish(rendered: dict[str, str]) -> None:
     assert not lines, (
         f"{len(lines)} message ids have no Danish translation "
         "(append them to src/painpath/locale/da/LC_MESSAGES/django.po):\n" + "\n".join(lines)
+    )
+
+
+def test_the_patients_pages_in_german_lack_no_message(rendered: dict[str, str]) -> None:
+    assert GERMAN and all('<html lang="de"' in page for page in GERMAN.values()), list(GERMAN)
+    lines = [
+        f"{msgid!r}  on  {', '.join(sorted(pages)[:3])}" for msgid, pages in MISSING_GERMAN.items()
+    ]
+    assert not lines, (
+        f"{len(lines)} message ids have no German translation "
+        "(append them to src/painpath/locale/de/LC_MESSAGES/django.po):\n"
+        + "\n".join(sorted(lines))
     )
 
 
