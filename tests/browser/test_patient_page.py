@@ -86,3 +86,34 @@ def test_a_red_flag_comes_before_everything_else(
     for width in _each_width(page):
         assert _above_the_fold(page, "#red-flag h2"), f"the red flag is not on screen at {width}"
         page.screenshot(path=str(SHOTS / f"patient-page-red-flag-{width}.png"))
+
+
+def test_a_danish_clinician_reads_the_first_screen_in_danish(
+    live_server, page: Page, clinician_on_worklist: Page
+) -> None:
+    from painpath.accounts.models import Profile
+
+    from django.contrib.auth.models import User
+
+    user = User.objects.get(username="demo-clinician")
+    Profile.objects.update_or_create(user=user, defaults={"language": "da"})
+    _open(page, "Charlie Fiktivsen (demo)")
+    page.set_viewport_size({"width": 360, "height": 740})
+    overview = page.locator("#overview")
+    expect(page.locator("#tile-thinners-title")).to_have_text("Blodfortyndende")
+    expect(page.locator("#tile-next-title")).to_have_text("Næste aftale")
+    expect(overview.locator(".trend").first).to_contain_text("siden udgangspunktet")
+    expect(page.locator("#decided-title")).to_have_text("Afgjort")
+    expect(page.locator("#input-title")).to_have_text("Mangler oplysninger")
+    text = overview.inner_text() + page.locator("#classification").inner_text()
+    for english in (
+        "since baseline",
+        "Next appointment",
+        "Blood thinners",
+        "Reasons",
+        "MIC reached",
+    ):
+        assert english not in text, f"English on the Danish page: {english!r}"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.screenshot(path=str(SHOTS / "patient-page-360-da.png"))
+    page.screenshot(path=str(SHOTS / "patient-page-360-da-full.png"), full_page=True)

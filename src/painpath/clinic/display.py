@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone, translation
+from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -575,11 +576,24 @@ class ScoreTrend:
     width: int = TREND_FRAME.width
     height: int = TREND_FRAME.height
 
+    @property
+    def latest_label(self) -> str:
+        return _local(self.latest.label)
+
+    @property
+    def baseline_label(self) -> str:
+        return _local(self.baseline.label) if self.baseline else ""
+
+
+def _local(number: str) -> str:
+    """A number written by ``number_label`` with the screen language's decimal mark."""
+    return number.replace(".", str(get_format("DECIMAL_SEPARATOR")))
+
 
 def _mic_value(absolute: float | None, relative: float | None) -> str:
     parts = []
     if absolute is not None:
-        parts.append(number_label(absolute))
+        parts.append(_local(number_label(absolute)))
     if relative is not None:
         parts.append(f"{relative * 100:g} %")
     return _(" or ").join(parts)
@@ -598,7 +612,8 @@ def score_trends(charts: Sequence[Chart]) -> list[ScoreTrend]:
         change, direction, mic, mic_value, mic_source = "", "", None, "", ""
         if baseline is not None:
             delta = last.value - first.value
-            change = ("+" if delta > 0 else "−" if delta < 0 else "±") + number_label(abs(delta))
+            sign = "+" if delta > 0 else "−" if delta < 0 else "±"
+            change = sign + _local(number_label(abs(delta)))
             try:
                 found = outcome_change(chart.code, first.value, last.value)
             except PainpathError:  # an instrument the core does not know: no verdict
