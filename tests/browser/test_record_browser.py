@@ -80,6 +80,10 @@ def test_a_clinician_records_a_diagnosis_and_an_opioid_and_sees_the_ome(
     expect(record.locator(".record-warning")).to_contain_text("Approximate.")
     expect(record.locator("#record-opioids")).to_contain_text("PS01(PM) Appendix 2021")
     expect(record.locator("#record-work")).to_contain_text("11 weeks")
+    # The take-back buttons can be seen: not the site's white button text on a white card.
+    remove = record.get_by_role("button", name="Remove DM54.5")
+    expect(remove).to_be_visible()
+    assert remove.evaluate("(b) => getComputedStyle(b).color") != "rgb(255, 255, 255)"
     notes = record.locator(".record-note")
     expect(notes.first).to_contain_text("better")  # newest visit first
 
