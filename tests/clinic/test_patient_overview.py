@@ -110,3 +110,12 @@ def test_the_axis_cards_are_grouped_and_each_names_its_rule_set_and_version(
     for card in needs.split("<article")[1:]:
         assert "input" in card or "is-unknown" in card
     assert body.index('id="overview"') < body.index('id="classification"')
+
+
+def test_an_appointment_in_the_past_says_how_long_ago(
+    clinician_client: Client, ready: Episode
+) -> None:
+    ready.procedure.appointment_date = timezone.localdate() - dt.timedelta(days=3)
+    ready.procedure.save()
+    tile = _section(_page(clinician_client, ready), 'id="overview-next"', "</article>")
+    assert "3 days ago" in tile

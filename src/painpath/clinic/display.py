@@ -708,13 +708,15 @@ def overview(panel: dict[str, Any], today: dt.date) -> dict[str, Any]:
     """What the first screen shows, from the panel's own sections (no query of its own)."""
     procedure = panel["procedure"]
     missing = [row for row in panel["checklist"] if row.missing] if procedure else []
+    days = None
+    if procedure is not None and procedure.appointment_date:
+        days = (procedure.appointment_date - today).days
     return {
         "trends": score_trends(panel["charts"]),
         "thinners": blood_thinner_lines(panel["medications"], panel["blood_thinners"]),
         "next_followup": next_followup(panel["followup"], today),
-        "procedure_days": (procedure.appointment_date - today).days
-        if procedure is not None and procedure.appointment_date
-        else None,
+        "procedure_days": days,
+        "procedure_days_ago": -days if days is not None and days < 0 else None,
         "procedure_missing": missing,
         "decided_cards": [card for card in panel["other_cards"] if not card.needs_input],
         "input_cards": [card for card in panel["other_cards"] if card.needs_input],
