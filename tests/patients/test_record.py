@@ -255,3 +255,19 @@ def test_removing_an_allergy_is_audited(episode: Episode, clinician: User) -> No
     services.remove_allergy(allergy, user=clinician)
     assert not Allergy.objects.exists()
     assert _entries("patients.allergy.removed")[0].detail == {"severity": "unknown"}
+
+
+def test_a_diagnosis_stored_meanwhile_by_another_request_is_a_refusal_not_an_error(
+    episode: Episode, clinician: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    create = Diagnosis.objects.create
+
+    def raced(**fields: object) -> Diagnosis:
+        create(episode=episode, code="DM54.5", primary=True)  # the other request's insert
+        return create(**fields)
+
+    monkeypatch.setattr(Diagnosis.objects, "create", raced)
+    with pytest.raises(RecordError) as refused:
+        services.add_diagnosis(episode, code="DM51.1", primary=True, user=clinician)
+    assert refused.value.field == "code" and "meanwhile" in refused.value.message
+    assert not _entries("patients.diagnosis.added")

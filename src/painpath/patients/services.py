@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -326,14 +326,22 @@ def add_diagnosis(
         raise RecordError(
             "code", _("%(code)s is not in the ICD-10 value set.") % {"code": code}
         ) from error
-    # Two requests racing to set a primary: the partial unique index refuses the second.
     if Diagnosis.objects.filter(episode=episode, code=code).exists():
         raise RecordError("code", _("%(code)s is already recorded.") % {"code": code})
     if primary:
         Diagnosis.objects.filter(episode=episode, primary=True).update(primary=False)
-    diagnosis = Diagnosis.objects.create(
-        episode=episode, code=code, primary=primary, recorded_by=user
-    )
+    try:
+        with transaction.atomic():
+            diagnosis = Diagnosis.objects.create(
+                episode=episode, code=code, primary=primary, recorded_by=user
+            )
+    except IntegrityError:
+        # Another request stored the same code, or another primary, between the check above
+        # and this insert: the unique indexes refuse it; say so rather than fail.
+        raise RecordError(
+            "code",
+            _("%(code)s could not be recorded: the record changed meanwhile.") % {"code": code},
+        ) from None
     record(
         request,
         DIAGNOSIS_ADDED,
