@@ -271,3 +271,14 @@ def test_a_diagnosis_stored_meanwhile_by_another_request_is_a_refusal_not_an_err
         services.add_diagnosis(episode, code="DM51.1", primary=True, user=clinician)
     assert refused.value.field == "code" and "meanwhile" in refused.value.message
     assert not _entries("patients.diagnosis.added")
+
+
+def test_a_working_week_beyond_80_hours_is_refused_by_field(
+    episode: Episode, clinician: User
+) -> None:
+    with pytest.raises(RecordError) as refused:
+        services.record_work_status(
+            episode.patient, status="full_time", hours_per_week=168, user=clinician
+        )
+    assert refused.value.field == "hours_per_week"
+    assert not WorkStatus.objects.exists()

@@ -297,7 +297,10 @@ class WorkStatusForm(Quiet, forms.Form):
         label=_("Sick-listed since"), required=False, widget=DateInput()
     )
     hours_per_week = forms.IntegerField(
-        label=_("Hours per week"), required=False, min_value=0, max_value=80
+        label=_("Hours per week"),
+        required=False,
+        min_value=0,
+        max_value=WorkStatus.MAX_HOURS_PER_WEEK,
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -350,6 +350,7 @@ class WorkStatus(Recorded):
         OTHER = "other", _("other")
 
     SICK_LEAVE = frozenset({Status.SICK_LISTED, Status.PARTLY_SICK_LISTED})
+    MAX_HOURS_PER_WEEK = 80  # beyond this a working week is a typo
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="work_statuses")
     status = models.CharField(_("work status"), max_length=30, choices=Status.choices)

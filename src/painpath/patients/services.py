@@ -389,6 +389,12 @@ def record_work_status(
         raise RecordError("sick_listed_since", _("Sick leave needs the date it began."))
     if sick_listed_since is not None and sick_listed_since > timezone.localdate():
         raise RecordError("sick_listed_since", _("The date cannot be in the future."))
+    if hours_per_week is not None and not 0 <= hours_per_week <= WorkStatus.MAX_HOURS_PER_WEEK:
+        raise RecordError(
+            "hours_per_week",
+            _("Hours per week must be between 0 and %(max)s.")
+            % {"max": WorkStatus.MAX_HOURS_PER_WEEK},
+        )
     entry = WorkStatus.objects.create(
         patient=patient,
         status=status,
