@@ -15,12 +15,14 @@ from painpath.core.instruments.base import (
     MinimalImportantChange,
     ScoreResult,
 )
+from painpath.core.instruments.dn4 import DN4, DN4Interview
 from painpath.core.instruments.eq5d5l import EQ5D5L
 from painpath.core.instruments.ndi import NDI
 from painpath.core.instruments.nrs import NRS
 from painpath.core.instruments.odi import ODI
 from painpath.core.instruments.orebro10 import Orebro10
 from painpath.core.instruments.oxford import OHS, OKS
+from painpath.core.instruments.paindetect import PainDetect
 from painpath.core.instruments.pcs import PCS
 from painpath.core.instruments.pseq import PSEQ
 from painpath.core.instruments.rmdq import RMDQ
@@ -32,6 +34,7 @@ REGISTRY: dict[str, type[Instrument]] = {
     cls.code: cls
     for cls in (NRS, VAS, ODI, RMDQ, RMDQ23, NDI, StartBack, Orebro10, EQ5D5L, PCS, PSEQ, OKS, OHS)
 }
+REGISTRY |= {cls.code: cls for cls in (DN4, DN4Interview, PainDetect)}
 
 
 def get(code: str, **options: Any) -> Instrument:
