@@ -22,7 +22,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import CharField, F, Max, OuterRef, Q, QuerySet, Subquery, Value, Window
 from django.db.models.fields.json import KT, KeyTransform
-from django.db.models.functions import Coalesce, Lag
+from django.db.models.functions import Coalesce, Concat, Lag
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -61,6 +61,8 @@ CLASSIFICATIONS_REFRESHED = Event("pathway.classifications.refreshed", "create")
 _SCORE_FIELDS: dict[str, tuple[str, dict[str, str]]] = {
     "startback": ("startback", {"total": "score", "psychosocial": "psychosocial"}),
     "orebro10": ("orebro_short", {"score": "score"}),
+    "dn4": ("dn4", {"total": "score", "interview": "interview"}),
+    "dn4i": ("dn4_interview", {"total": "score"}),
 }
 
 _INTAKE_FIELDS = (
@@ -629,26 +631,25 @@ def history(
     if not names:
         return []
     order = (F("created_at").asc(), F("id").asc())
+    # One string of every axis's result code per run, beside the run before's: the query
+    # stays small however many axes there are (Django builds a query of one window per axis
+    # more slowly than the database runs it).
+    codes = Concat(*(part for name in names for part in (_axis_result(name), Value("|"))))
     runs = episode.classifications.annotate(
+        codes=codes,
         previous=Window(Lag("id"), order_by=order),
-        **{f"r{i}": _axis_result(name) for i, name in enumerate(names)},
+        previous_codes=Window(Lag(codes), order_by=order),
     )
-    runs = runs.annotate(
-        **{
-            f"p{i}": Window(Lag(f"r{i}", default=Value("")), order_by=order)
-            for i in range(len(names))
-        }
-    )
-    changed = Q()
-    for i in range(len(names)):
-        changed |= ~Q(**{f"r{i}": ""}) & ~Q(**{f"r{i}": F(f"p{i}")})
-    found = runs.filter(changed).order_by("-created_at", "-id").values_list("id", "previous")
+    changed = runs.filter(Q(previous__isnull=True) | ~Q(codes=F("previous_codes")))
+    found = changed.order_by("-created_at", "-id").values_list("id", "previous")
     shown = list(found[:limit] if limit is not None else found)
     loaded = Classification.objects.in_bulk({pk for pair in shown for pk in pair if pk is not None})
-    return [
+    entries = [
         HistoryEntry(loaded[pk], _changes(loaded[pk], loaded.get(previous) if previous else None))
         for pk, previous in shown
     ]
+    # An axis that a run lacks and the run before had changes the string, not a result.
+    return [entry for entry in entries if entry.changes]
 
 
 # --------------------------------------------------------------------------- step changes

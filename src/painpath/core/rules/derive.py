@@ -104,6 +104,8 @@ INPUTS: dict[str, str] = {
     "startback_total": "STarT Back overall score 0–9",
     "startback_psychosocial": "STarT Back psychosocial subscore 0–5",
     "orebro_short_score": "Örebro short form total 0–100",
+    "dn4_score": "DN4 total 0–10, with the examination (screening, not grading)",
+    "dn4_interview_score": "DN4-interview total 0–7 (screening, not grading)",
     "imaging_oa_max_grade": "highest Kellgren–Lawrence grade on imaging up to the as-of date",
     "imaging_disc_herniation": "any imaging shows a disc herniation",
     "imaging_modic": "any imaging shows Modic changes",
@@ -425,6 +427,10 @@ def derive(
         doc["startback_psychosocial"] = questionnaires["startback"]["psychosocial"]
     if "orebro_short" in questionnaires:
         doc["orebro_short_score"] = questionnaires["orebro_short"]["score"]
+    if "dn4" in questionnaires:
+        doc["dn4_score"] = questionnaires["dn4"]["total"]
+    if "dn4_interview" in questionnaires:
+        doc["dn4_interview_score"] = questionnaires["dn4_interview"]["total"]
     _imaging(episode, as_of, doc)
     _course(episode, as_of, doc)
     _procedure(episode, as_of, tables, doc)
