@@ -28,6 +28,10 @@ OXFORD = {
     "mild to moderate": pgettext_lazy("score band", "mild to moderate"),
     "satisfactory": pgettext_lazy("score band", "satisfactory"),
 }
+NEUROPATHIC_SCREEN = {
+    "below cut-off": pgettext_lazy("score band", "below cut-off"),
+    "neuropathic pain likely": pgettext_lazy("score band", "neuropathic pain likely"),
+}
 
 BANDS: dict[str, dict[str, Promise]] = {
     "nrs": PAIN,
@@ -55,6 +59,16 @@ BANDS: dict[str, dict[str, Promise]] = {
     },
     "oks": OXFORD,
     "ohs": OXFORD,
+    # Screening cut-offs (Bouhassira 2005; Freynhagen 2006): a likelihood, not a diagnosis.
+    "dn4": NEUROPATHIC_SCREEN,
+    "dn4i": NEUROPATHIC_SCREEN,
+    "paindetect": {
+        "neuropathic component unlikely": pgettext_lazy(
+            "score band", "neuropathic component unlikely"
+        ),
+        "ambiguous": pgettext_lazy("score band", "ambiguous"),
+        "neuropathic component likely": pgettext_lazy("score band", "neuropathic component likely"),
+    },
 }
 
 
