@@ -9,6 +9,9 @@ stored response to it.
 import datetime as dt
 
 import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
 
 from painpath.core.instruments import get
 from painpath.core.questionnaires import UNKNOWN_WORDING
@@ -61,3 +64,14 @@ def test_a_positive_dn4_interview_counts_only_without_a_full_dn4(episode: Episod
     axis = classify_episode(episode, as_of=DAY).result["axes"]["neuropathic"]
     assert axis["fired"] == []
     assert axis["result"] == "unknown"
+
+
+def test_the_patient_page_shows_the_screening_note_and_band_in_danish(
+    episode: Episode, clinician_client: Client
+) -> None:
+    store(episode, "dn4", {1, 3, 6, 9})
+    classify_episode(episode, as_of=timezone.localdate())
+    url = reverse("clinic:patient", args=[episode.patient.public_id])
+    page = clinician_client.get(url, HTTP_ACCEPT_LANGUAGE="da").content.decode()
+    assert "ikke graderet: en positiv DN4-screening tyder på neuropatiske smerter" in page
+    assert "neuropatiske smerter sandsynlige" in page  # the DN4's band among the scores
