@@ -181,7 +181,7 @@ def test_a_patient_completes_the_intake_in_danish_on_a_phone(
 
     # 9. Review, then send: a double tap sends once.
     expect(page.get_by_role("heading", level=1)).to_have_text("Tjek dine svar")
-    expect(page.get_by_text("Trin 9 af 9")).to_be_visible()
+    expect(page.get_by_text("Alle 51 spørgsmål (side 9 af 9)")).to_be_visible()
     expect(page.locator(".review-section").first).to_contain_text("Lænd")
     check("review")
     page.get_by_role("button", name="Send svar").dblclick()

@@ -463,6 +463,8 @@ def test_change_on_the_review_page_returns_to_the_review_after_saving(
     review = client.get(url("review", token)).content.decode()
     change = f'href="{url("page", token, 2)}?from=review"'
     assert change in review and ">Ret<" in review
+    assert "Alle 60 spørgsmål <span" in review and "(side 10 af 10)" in review
+    assert '<progress max="60" value="60"' in review
     page = client.get(url("page", token, 2) + "?from=review").content.decode()
     assert 'name="from" value="review"' in page
     assert "Gem og gå tilbage til dine svar" in page

@@ -126,6 +126,8 @@ def _progress(step: int, total: int, counts: list[int] | None = None) -> dict[st
             first=before + 1,
             last=before + (counts[step - 1] if step <= len(counts) else 0),
             done=before,
+            # The review, after the last page: every question has been seen.
+            review=step > len(counts),
         )
     return progress
 
@@ -353,7 +355,11 @@ def _review(
             "summary": _summary(link, language, draft.answers),
             "consent": _consent_summary(language, draft.answers.get(services.CONSENT_KEY)),
             "submission_id": draft.submission_id,
-            "progress": _progress(len(all_pages) + 1, len(all_pages) + 1),
+            "progress": _progress(
+                len(all_pages) + 1,
+                len(all_pages) + 1,
+                pages_.question_counts(all_pages, link.language),
+            ),
             "problems": problems,
         },
         status=422 if problems else 200,
