@@ -96,7 +96,16 @@ def test_a_researcher_sees_the_outcome_report_with_plots(
         page.set_viewport_size({"width": width, "height": 900})
         page.evaluate("document.querySelector('#plots').scrollIntoView()")
         page.screenshot(path=str(SHOTS / f"report-plots-{width}.png"), full_page=False)
-        # A plot shrinks with the page; it never makes the page scroll sideways.
+        page.screenshot(path=str(SHOTS / f"report-full-{width}.png"), full_page=True)
+        # Nothing in the report sticks out of the window (a wide table scrolls in its own box).
+        wide = page.evaluate(
+            "[...document.querySelectorAll('main *')]"
+            ".filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)"
+            ".filter(e => !e.closest('.table-wrap'))"
+            ".map(e => e.tagName + '.' + e.className)"
+        )
+        assert wide == [], (width, wide)
+        # A plot shrinks with the page.
         overflow = page.evaluate(
             "[...document.querySelectorAll('.plot-area svg')]"
             ".filter(s => s.getBoundingClientRect().right > document.documentElement.clientWidth)"
