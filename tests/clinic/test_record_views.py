@@ -286,3 +286,19 @@ def test_the_stop_message_names_the_drug_in_danish(
     url = reverse("clinic:record_stop_opioid", args=[episode.public_id, oxycodone.pk])
     response = clinician_client.post(url, follow=True, HTTP_ACCEPT_LANGUAGE="da")
     assert "oxycodon (peroral) seponeret." in response.content.decode()
+
+
+def test_the_record_sections_ids_are_not_used_elsewhere_on_the_page(
+    clinician_client: Client, episode: Episode, clinician: User
+) -> None:
+    import re
+    from collections import Counter
+
+    _fill(episode, clinician)
+    page = _page(clinician_client, episode)
+    section = page[page.index('<section id="record"') :]
+    section = section[: section.index("</section>")]
+    ids = Counter(re.findall(r'\sid="([^"]+)"', page))
+    mine = re.findall(r'\sid="([^"]+)"', section)
+    assert "record-opioid-dose" in mine
+    assert not [name for name in mine if ids[name] > 1]

@@ -115,11 +115,12 @@ def record_context(
         "ome_warning": table.warning_text(language),
         "ome_source": table.short,
         "allergies": list(patient.allergies.all()),
-        "note_form": NoteForm(),
-        "diagnosis_form": DiagnosisForm(),
-        "work_form": WorkStatusForm(),
-        "opioid_form": OpioidForm(),
-        "allergy_form": AllergyForm(),
+        # Ids of their own: the page's other forms have fields named code, dose, date too.
+        "note_form": NoteForm(auto_id="record-note-%s"),
+        "diagnosis_form": DiagnosisForm(auto_id="record-diagnosis-%s"),
+        "work_form": WorkStatusForm(auto_id="record-work-%s"),
+        "opioid_form": OpioidForm(auto_id="record-opioid-%s"),
+        "allergy_form": AllergyForm(auto_id="record-allergy-%s"),
     }
 
 
