@@ -45,6 +45,14 @@ NOT_A_PAGE = frozenset(
     }
 )
 
+# Pages saved at 360 px to look at: a staff page, a wide list stacked as cards, a patient page.
+SCREENSHOTS = {
+    "clinic:episode as clinician": "layout-staff-da-360.png",
+    "administration:staff as site_admin": "layout-staff-list-da-360.png",
+    "clinic:protocols as clinic_admin": "layout-protocols-da-360.png",
+    "questionnaires:page 2": "layout-patient-da-360.png",
+}
+
 # The elements whose right edge is beyond the window, innermost first, as "tag.class".
 STICKING_OUT = """
 () => {
@@ -131,10 +139,9 @@ def test_no_page_scrolls_sideways_at_360_768_or_1280_px(live_server: Any, page: 
                 )
                 shot.parent.mkdir(exist_ok=True)
                 page.screenshot(path=str(shot), full_page=True)
-        if label in ("clinic:episode as clinician", "questionnaires:page 2"):
+        if label in SCREENSHOTS:
             page.set_viewport_size({"width": 360, "height": 800})
-            name = "staff" if label.startswith("clinic") else "patient"
-            page.screenshot(path=str(SHOTS / f"layout-{name}-da-360.png"), full_page=True)
+            page.screenshot(path=str(SHOTS / SCREENSHOTS[label]), full_page=True)
 
     assert measured > 3 * 40, measured  # every page, not a few
     assert not problems, f"{len(problems)} pages scroll sideways:\n" + "\n".join(problems)

@@ -91,6 +91,7 @@ ENGLISH_WORDS = (
     "since",
     "been",
     "has",
+    "axis",
     "this",
     "This",
     "January",
@@ -146,7 +147,6 @@ ENGLISH_NOT_YET_TRANSLATED: dict[str, str] = {
     "cut-off on the 0–10 scale": "core/data/analytics/responders.yaml (notes)",
     "Worse by at least the instrument's absolute MIC": "core/data/analytics/responders.yaml",
     "Narouze 2018 does not classify": "rulesets/tables/anticoagulant-pauses.yaml (reason)",
-    "Options the clinic lists, shown for": "core/rules/model.py OPTIONS_NOTE (axis card)",
 }
 
 
