@@ -15,6 +15,7 @@ from painpath.core.instruments.base import (
     MinimalImportantChange,
     ScoreResult,
 )
+from painpath.core.instruments.bpi import BPI
 from painpath.core.instruments.dn4 import DN4, DN4Interview
 from painpath.core.instruments.eq5d5l import EQ5D5L
 from painpath.core.instruments.ndi import NDI
@@ -34,7 +35,7 @@ REGISTRY: dict[str, type[Instrument]] = {
     cls.code: cls
     for cls in (NRS, VAS, ODI, RMDQ, RMDQ23, NDI, StartBack, Orebro10, EQ5D5L, PCS, PSEQ, OKS, OHS)
 }
-REGISTRY |= {cls.code: cls for cls in (DN4, DN4Interview, PainDetect)}
+REGISTRY |= {cls.code: cls for cls in (DN4, DN4Interview, PainDetect, BPI)}
 
 
 def get(code: str, **options: Any) -> Instrument:
