@@ -464,6 +464,8 @@ def test_change_on_the_review_page_returns_to_the_review_after_saving(
     change = f'href="{url("page", token, 2)}?from=review"'
     assert change in review and ">Ret<" in review
     assert "Alle 60 spørgsmål <span" in review and "(side 10 af 10)" in review
+    # The duration reads as one answer: the number with its unit.
+    assert "<dd>8 måneder</dd>" in review and "<dt>Enhed</dt>" not in review
     assert '<progress max="60" value="60"' in review
     page = client.get(url("page", token, 2) + "?from=review").content.decode()
     assert 'name="from" value="review"' in page

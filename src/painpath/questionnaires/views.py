@@ -317,8 +317,14 @@ def _summary(link: IntakeLink, language: str, answers: dict[str, Any]) -> list[d
                 shown = ", ".join(v for v in raw if v)
             if each.key == "treatments" and raw == ["not_tried"]:
                 continue
+            whole = getattr(field, "part_of", "")
+            if shown and whole:  # "14 months", not "14" and "Unit: months" apart
+                for row in rows:
+                    if row["name"] == whole:
+                        row["answer"] = f"{row['answer']} {shown}"
+                continue
             if shown:
-                rows.append({"question": field.label, "answer": shown})
+                rows.append({"name": name, "question": field.label, "answer": shown})
         result.append({"number": number, "title": each.title, "rows": rows})
     return result
 
