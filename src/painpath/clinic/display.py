@@ -421,9 +421,13 @@ class ChecklistRow:
     missing: str
 
 
-def readiness_checklist(episode: Episode, card: AxisCard | None) -> list[ChecklistRow]:
+def readiness_checklist(
+    episode: Episode, card: AxisCard | None, items: Sequence[ReadinessItem] | None = None
+) -> list[ChecklistRow]:
     """The five checklist items with their state, and what the rule set says is missing."""
-    stored = {r.item: r for r in episode.readiness.select_related("confirmed_by")}
+    if items is None:
+        items = list(episode.readiness.select_related("confirmed_by"))
+    stored = {r.item: r for r in items}
     missing: dict[str, str] = {}
     if card is not None:
         for step in card.why:
@@ -491,17 +495,26 @@ def _decision_initial(med: Medication) -> dict[str, Any]:
     }
 
 
-def blood_thinner_card(episode: Episode, as_of: dt.date) -> BloodThinnerCard | None:
+def blood_thinner_card(
+    episode: Episode,
+    as_of: dt.date,
+    meds: Sequence[Medication] | None = None,
+    items: Sequence[ReadinessItem] | None = None,
+) -> BloodThinnerCard | None:
     """The procedure's bleeding-risk class and each blood thinner with the guideline's answer
     and the doctor's decision (``painpath.core.medicines``, the rule set's own source)."""
     procedure = getattr(episode, "procedure", None)
     if procedure is None:
         return None
-    meds = list(episode.medications.select_related("decided_by").order_by("pk"))
-    ticked = episode.readiness.filter(
-        item=ReadinessItem.Item.PAUSE,
-        state__in=(ReadinessItem.State.DONE, ReadinessItem.State.NOT_APPLICABLE),
-    ).exists()
+    if meds is None:
+        meds = list(episode.medications.select_related("decided_by").order_by("pk"))
+    if items is None:
+        items = list(episode.readiness.all())
+    ticked = any(
+        item.item == ReadinessItem.Item.PAUSE
+        and item.state in (ReadinessItem.State.DONE, ReadinessItem.State.NOT_APPLICABLE)
+        for item in items
+    )
     table = medicines.load_pause_table()
     plan = medicines.plan(
         [medication_entry(med) for med in meds],
@@ -540,11 +553,13 @@ def blood_thinner_card(episode: Episode, as_of: dt.date) -> BloodThinnerCard | N
     )
 
 
-def medication_flags(episode: Episode) -> dict[int, str]:
+def medication_flags(episode: Episode, meds: Sequence[Medication] | None = None) -> dict[int, str]:
     """Medication id → "possible blood thinner — confirm", for each medicine written as free
     text that names a blood thinner and has no decision yet."""
     words = medicines.to_confirm_words(translation.get_language())
-    found = [(med, medicines.recognise(med.code)) for med in episode.medications.all()]
+    if meds is None:
+        meds = list(episode.medications.all())
+    found = [(med, medicines.recognise(med.code)) for med in meds]
     # A decision is about the drug: it confirms every entry of it (as in medicines.plan).
     decided = {r.code for med, r in found if r is not None and med.decision}
     return {
@@ -743,6 +758,9 @@ def episode_panel(episode: Episode, classification: Classification | None) -> di
     stepped = cards.pop("stepped_care", None)
     readiness = cards.pop("readiness", None)
     procedure = getattr(episode, "procedure", None)
+    # Read once for the checklist, the blood-thinner card and the medication list.
+    meds = list(episode.medications.select_related("decided_by").order_by("pk"))
+    items = list(episode.readiness.select_related("confirmed_by"))
     stored = classification
     if classification is not None and classification.pk is None:
         stored = latest_classification(episode)
@@ -758,15 +776,15 @@ def episode_panel(episode: Episode, classification: Classification | None) -> di
         if stepped
         else [],
         "readiness_card": readiness,
-        "checklist": readiness_checklist(episode, readiness),
+        "checklist": readiness_checklist(episode, readiness, items),
         "other_cards": list(cards.values()),
         "charts": score_charts(episode),
         "courses": course_views(episode),
         "imaging": list(episode.imaging.all()),
-        "medications": list(episode.medications.all()),
-        "medication_flags": medication_flags(episode),
+        "medications": meds,
+        "medication_flags": medication_flags(episode, meds),
         "blood_thinners": blood_thinner_card(
-            episode, classification.as_of if classification else timezone.localdate()
+            episode, classification.as_of if classification else timezone.localdate(), meds, items
         ),
         "procedure": procedure,
         # Its own ids: the page holds other forms with a date or a dose field.
