@@ -38,12 +38,11 @@ alike (docs/performance.md).
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 import json
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -59,8 +58,9 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from painpath.audit.services import Event
+from painpath.core.analytics.placement import place_answers
 from painpath.core.consent import CARE, RESEARCH
-from painpath.core.followup import FollowUpProtocol, builtin_protocols, place
+from painpath.core.followup import FollowUpProtocol, builtin_protocols
 from painpath.core.questionnaires import WordingRef
 from painpath.core.rules.age import known_age
 from painpath.patients import crypto
@@ -117,14 +117,6 @@ def _person(cpr_hash: str, public_id: uuid.UUID | str) -> str:
 # Episodes per round trip: each batch costs a fixed number of queries (episodes, answers,
 # imaging, classification results), and holds only its own rows in Python.
 BATCH = 2000
-
-
-class _Answer(NamedTuple):
-    id: int
-    instrument: str
-    answered_on: dt.date
-    score: float
-    wording: str
 
 
 def _latest(model: Any, order: tuple[str, ...], field: str) -> Subquery:
@@ -207,21 +199,31 @@ def _axis_results(ids: list[int], axes: list[str]) -> dict[int, dict[str, str | 
     return {row.pop("episode_id"): row for row in rows}
 
 
-def _answers(ids: list[int]) -> dict[int, list[_Answer]]:
+_ANSWER_COLUMNS: dict[str, Any] = {
+    "episode_id": pl.Int64,
+    "id": pl.Int64,
+    "instrument": pl.String,
+    "answered_on": pl.Date,
+    "score": pl.Float64,
+    "wording": pl.String,
+}
+
+
+def _answers(ids: list[int]) -> pl.DataFrame:
+    """The batch's scored answers as columns (no Python object per answer beyond the
+    database driver's tuple)."""
     responses = apps.get_model("questionnaires", "QuestionnaireResponse")
-    out: dict[int, list[_Answer]] = defaultdict(list)
     rows = (
         responses.objects.filter(episode_id__in=ids, score__isnull=False)
         .order_by()
         # The wording as text: a clinic's answers share a handful of wordings, each decoded
-        # once (_wording) rather than once per answer.
+        # once (_wordings) rather than once per answer.
         .values_list(
             "episode_id", "id", "instrument", "answered_on", "score", Cast("wording", TextField())
         )
     )
-    for episode_id, *answer in rows:
-        out[episode_id].append(_Answer(*answer))
-    return out
+    columns = list(zip(*rows, strict=True)) or None
+    return pl.DataFrame(columns, schema=_ANSWER_COLUMNS, orient="col")
 
 
 def _grade(value: Any) -> int | None:
@@ -258,58 +260,18 @@ def _wording_of(stored: str) -> tuple[str, str]:
     return ref.kind, ref.label
 
 
-def _wording(response: _Answer) -> dict[str, str]:
-    kind, label = _wording_of(response.wording)
-    return {"wording": kind, "wording_id": label}
-
-
-def _placed(
-    responses: Iterable[_Answer], protocol: FollowUpProtocol, index: dt.date
-) -> list[dict[str, Any]]:
-    by_instrument: dict[str, list[_Answer]] = defaultdict(list)
-    for response in responses:
-        if response.score is not None:
-            by_instrument[response.instrument].append(response)
-    rows = []
-    for code, answers in by_instrument.items():
-        answers.sort(key=lambda r: (r.answered_on, r.id))
-        before = [r for r in answers if r.answered_on <= index]
-        placements = {r.id: place(protocol, index, r.answered_on) for r in answers}
-        early = [r for r in answers if r.answered_on > index and placements[r.id] is None]
-        baseline = before[-1] if before else (early[0] if early else None)
-        if baseline is not None:
-            rows.append(
-                {
-                    "instrument": code,
-                    "timepoint": 0,
-                    "score": float(baseline.score),
-                    **_wording(baseline),
-                    "answered_on": baseline.answered_on,
-                    "in_window": True,
-                    "days_from_target": (baseline.answered_on - index).days,
-                }
-            )
-        best: dict[int, tuple[Any, Any]] = {}
-        for r in answers:
-            p = placements[r.id]
-            if p is None:
-                continue
-            kept = best.get(p.months)
-            if kept is None or abs(p.days_from_target) < abs(kept[1].days_from_target):
-                best[p.months] = (r, p)
-        for months, (r, p) in sorted(best.items()):
-            rows.append(
-                {
-                    "instrument": code,
-                    "timepoint": months,
-                    "score": float(r.score),
-                    **_wording(r),
-                    "answered_on": r.answered_on,
-                    "in_window": p.in_window,
-                    "days_from_target": p.days_from_target,
-                }
-            )
-    return rows
+def _wordings(stored: pl.Series) -> pl.DataFrame:
+    """Each distinct stored wording (JSON text) beside its kind and label."""
+    distinct = stored.unique().to_list()
+    decoded = [_wording_of(text) for text in distinct]
+    return pl.DataFrame(
+        {
+            "_stored": distinct,
+            "wording": [kind for kind, _ in decoded],
+            "wording_id": [label for _, label in decoded],
+        },
+        schema={"_stored": pl.String, "wording": pl.String, "wording_id": pl.String},
+    )
 
 
 def _allowed(own_clinic: Clinic | None, clinic: Clinic | None) -> Q:
@@ -338,23 +300,25 @@ class Registry:
         seen: dict[int, int] = defaultdict(int)
         rows = self.episodes.iterator(chunk_size=size)
         while batch := list(itertools.islice(rows, size)):
-            records = self._records(batch, protocols, seen)
-            if records:
-                frame = pl.DataFrame(records, schema=self.schema, orient="row")
+            frame = self._frame(batch, protocols, seen)
+            if frame.height:
                 yield frame.sort(["patient_id", "instrument", "timepoint"])
 
-    def _records(
+    def _frame(
         self,
         batch: list[dict[str, Any]],
         protocols: dict[str, FollowUpProtocol],
         seen: dict[int, int],
-    ) -> list[dict[str, Any]]:
+    ) -> pl.DataFrame:
+        """The batch's rows: one cohort row per episode (a few thousand, built in Python),
+        its answers placed as columns (:func:`~painpath.core.analytics.placement.place_answers`)
+        and joined to it."""
         default = protocols["default"]
         ids = [e["id"] for e in batch]
         answers = _answers(ids)
         grades = _fat_grades(ids)
         axes = _axis_results(ids, self.axes)
-        records: list[dict[str, Any]] = []
+        cohort: dict[str, list[Any]] = defaultdict(list)
         for episode in batch:
             seen[episode["patient_id"]] += 1
             # One unit per episode: a patient's second course of care is a second case.
@@ -369,7 +333,8 @@ class Registry:
             else:
                 protocol, event = default, "first_visit"
                 index = timezone.localtime(episode["created_at"]).date()
-            cohort = {
+            values = {
+                "episode_id": episode["id"],
                 "patient_id": key,
                 # k counts persons, not episodes or records (docs/disclosure.md).
                 "person_id": _person(episode["patient__cpr_hash"], episode["patient__public_id"]),
@@ -385,11 +350,30 @@ class Registry:
                 "protocol": protocol.id,
                 "multifidus_fat_grade": grades.get(episode["id"]),
                 "synthetic": episode["patient__synthetic"],
-                **axes.get(episode["id"], {}),
             }
-            for row in _placed(answers.get(episode["id"], ()), protocol, index):
-                records.append(cohort | row)
-        return records
+            results = axes.get(episode["id"], {})
+            for name, value in values.items():
+                cohort[name].append(value)
+            for name in self.axes:
+                cohort[f"axis_{name}"].append(results.get(f"axis_{name}"))
+        episodes = pl.DataFrame(cohort, schema={"episode_id": pl.Int64} | self._cohort_schema)
+        placed = place_answers(answers, episodes, protocols)
+        wordings = _wordings(placed["wording"])
+        return (
+            placed.rename({"wording": "_stored"})
+            .join(wordings, on="_stored", how="left")
+            .join(episodes, on="episode_id", how="left")
+            .select([pl.col(name).cast(kind) for name, kind in self.schema.items()])
+        )
+
+    @property
+    def _cohort_schema(self) -> dict[str, Any]:
+        placed = ("instrument", "timepoint", "score", "wording", "wording_id", "answered_on")
+        return {
+            name: kind
+            for name, kind in self.schema.items()
+            if name not in (*placed, "in_window", "days_from_target")
+        }
 
 
 def export_registry(
