@@ -190,7 +190,7 @@ def issue_and_send(
 
 def _public(path: str) -> str:
     # The address patients reach painpath at, not the one staff happen to use.
-    return settings.PAINPATH_BASE_URL.rstrip("/") + path
+    return str(settings.PAINPATH_BASE_URL).rstrip("/") + path
 
 
 def _withdraw(
