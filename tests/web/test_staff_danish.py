@@ -285,7 +285,7 @@ BAD_INPUT = (
     ("clinician", "patients:episode_create", {"onset_date": "not a date"}),
     ("clinician", "questionnaires:issue", {"instruments": "", "days": "-1"}),
     ("clinician", "followup:record", {"answered_on": "2099-01-01"}),
-    ("site_admin", "administration:staff_invite", {}),
+    ("site_admin", "administration:staff_invite", {"username": "a b", "email": "nope"}),
     ("clinic_admin", "clinic:settings", {"link_days": "0"}),
 )
 
@@ -310,7 +310,9 @@ def render_everything(missing: MissingDanish) -> dict[str, str]:
         # A form sent back with a message is followed to the page that shows the message.
         response = client.get(url) if data is None else client.post(url, data, follow=True)
         assert response.status_code < 500, (label, response.status_code)
-        if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
+        # Bad input may answer 400 with the form and its errors: that page counts too.
+        shown = response.status_code == 200 or (data is not None and response.status_code < 500)
+        if shown and response["Content-Type"].startswith("text/html"):
             (GERMAN if label.endswith("(German)") else pages)[label] = response.content.decode()
 
     clients = {persona: _danish_client(login) for persona, login in DEMO_LOGIN.items()}
@@ -443,6 +445,17 @@ def test_no_english_words_on_danish_pages(rendered: dict[str, str]) -> None:
     assert not found, f"{len(found)} English texts on Danish pages:\n" + "\n".join(
         dict.fromkeys(found)
     )
+
+
+def test_the_bad_input_was_answered_with_errors(rendered: dict[str, str]) -> None:
+    # Else the forms' error messages were never looked up, and the check above saw none.
+    silent = [
+        f"{name} as {persona}"
+        for persona, name, _data in BAD_INPUT
+        if 'class="errorlist' not in rendered.get(f"{name} as {persona}, bad input", "")
+        and 'class="error' not in rendered.get(f"{name} as {persona}, bad input", "")
+    ]
+    assert not silent, f"no error shown: {silent}"
 
 
 def test_each_known_english_text_is_still_there(rendered: dict[str, str]) -> None:
