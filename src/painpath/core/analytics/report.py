@@ -67,6 +67,7 @@ __all__ = [
     "OutcomeRow",
     "ResponderDefinition",
     "ResponderShare",
+    "outcome_counts",
     "outcome_expression",
     "outcome_table",
     "patient_changes",
@@ -290,19 +291,16 @@ def _flag(
     return ibis.ifelse(threshold.isnull(), null, verdict)
 
 
-def outcome_expression(
+def _paired(
     scores: Table,
-    *,
     instruments: Sequence[str],
-    timepoints: Sequence[int] = DEFAULT_TIMEPOINTS,
-    definitions: Sequence[ResponderDefinition] | None = None,
-    by: str | None = None,
-) -> Table:
-    """The report as one Ibis expression, ready to run on any backend: per instrument, its
-    baseline counts, joined to its statistics per follow-up time point (a row with a null
-    time point where nobody was followed up). With ``by``, the same per value of that column
-    (as text, in a column ``stratum``)."""
-    definitions = responder_definitions() if definitions is None else definitions
+    timepoints: Sequence[int],
+    definitions: Sequence[ResponderDefinition],
+    by: str | None,
+) -> tuple[Table, Table, list[str]]:
+    """The baselines (one row per patient and instrument), the baselines beside each of
+    their follow-ups with change and responder flags ``r_<definition>``, and the keys the
+    report groups them by."""
     scores = scores.filter(scores.instrument.isin(list(instruments)))
     scores = with_wording_groups(scores, timepoints)
     keys = ["instrument", WORDING_GROUP] if WORDING_GROUP in scores.columns else ["instrument"]
@@ -324,7 +322,23 @@ def outcome_expression(
     percent = ibis.ifelse(room == 0, ibis.null("float64"), improvement * 100.0 / room)
     # int32, not int8: PostgreSQL casts boolean to integer but not to smallint.
     flags = {f"r_{d.id}": _flag(d, p, improvement, percent).cast("int32") for d in definitions}
-    p = p.mutate(change=p.followup - p.baseline, **flags)
+    return base, p.mutate(change=p.followup - p.baseline, **flags), keys
+
+
+def outcome_expression(
+    scores: Table,
+    *,
+    instruments: Sequence[str],
+    timepoints: Sequence[int] = DEFAULT_TIMEPOINTS,
+    definitions: Sequence[ResponderDefinition] | None = None,
+    by: str | None = None,
+) -> Table:
+    """The report as one Ibis expression, ready to run on any backend: per instrument, its
+    baseline counts, joined to its statistics per follow-up time point (a row with a null
+    time point where nobody was followed up). With ``by``, the same per value of that column
+    (as text, in a column ``stratum``)."""
+    definitions = responder_definitions() if definitions is None else definitions
+    base, p, keys = _paired(scores, instruments, timepoints, definitions, by)
     aggregates: dict[str, Any] = {
         "n_followed": _.count(),
         "baseline_mean": _.baseline.mean(),
@@ -348,6 +362,29 @@ def outcome_expression(
         baseline_all_mean=_.baseline.mean(),
         baseline_all_sd=_.baseline.std(),
     )
+    joined = baseline_all.left_join(by_point, keys)
+    return joined.drop(*[f"{key}_right" for key in keys])
+
+
+def outcome_counts(
+    scores: Table,
+    *,
+    instruments: Sequence[str],
+    timepoints: Sequence[int] = DEFAULT_TIMEPOINTS,
+    definitions: Sequence[ResponderDefinition] | None = None,
+    by: str | None = None,
+) -> Table:
+    """Only the counts of :func:`outcome_expression` — ``n_baseline``, ``n_followed`` and the
+    responders ``k_<definition>`` per instrument, wording group, stratum and time point, the
+    same rows — without its means, spreads and quartiles: what disclosure control decides
+    by, over thousands of strata (quartiles per stratum were most of its cost)."""
+    definitions = responder_definitions() if definitions is None else definitions
+    base, p, keys = _paired(scores, instruments, timepoints, definitions, by)
+    aggregates: dict[str, Any] = {"n_followed": _.count()}
+    for d in definitions:
+        aggregates[f"k_{d.id}"] = p[f"r_{d.id}"].sum()
+    by_point = p.group_by([*keys, "timepoint"]).aggregate(**aggregates)
+    baseline_all = base.group_by(keys).aggregate(n_baseline=_.count())
     joined = baseline_all.left_join(by_point, keys)
     return joined.drop(*[f"{key}_right" for key in keys])
 
