@@ -85,7 +85,7 @@ from painpath.patients.forms import (
 )
 from painpath.patients.models import Clinic, Episode, Medication, Patient
 from painpath.questionnaires import services as intake
-from painpath.questionnaires.models import IntakeDraft, IntakeLink
+from painpath.questionnaires.models import IntakeDraft, IntakeLink, QuestionnaireResponse
 from painpath.questionnaires.views import IssueForm
 
 pytestmark = pytest.mark.django_db
@@ -299,6 +299,8 @@ def fuzzed(
         expires_at=timezone.now() + dt.timedelta(days=7),
     )
     IntakeDraft.objects.create(link=link, language="en", page=2, answers={})
+    # A stored answer for the answers view to read.
+    QuestionnaireResponse.objects.create(episode=episode, instrument="nrs", answers={"nrs": 6})
     world = World(patient=episode.patient, episode=episode, token=token)
     clients = {
         ANONYMOUS: Client(),
@@ -436,6 +438,12 @@ TARGETS: dict[str, Target] = {
     ),
     "clinic:book_procedure": Target("clinician", lambda f: of(ProcedureForm())),
     "clinic:set_readiness": Target("clinician", lambda f: of(ReadinessForm())),
+    # Pages that only read: the query string is fuzzed, the persona table gives the ids.
+    "clinic:answers": Target("clinician", method=QUERY),
+    "clinic:intake_answers": Target("clinician", method=QUERY),
+    "clinic:summary": Target("clinician", method=QUERY),
+    "clinic:summary_pdf": Target("clinician", method=QUERY),
+    "clinic:summary_txt": Target("clinician", method=QUERY),
     "clinic:record_add_note": Target("clinician", lambda f: of(NoteForm())),
     "clinic:record_add_diagnosis": Target("clinician", lambda f: of(DiagnosisForm())),
     "clinic:record_work_status": Target("clinician", lambda f: of(WorkStatusForm())),
