@@ -8,7 +8,7 @@ import pytest
 
 from painpath.core.errors import TooManyMissing, UnknownValueSet
 from painpath.core.instruments import get
-from painpath.core.instruments.eq5d5l import DIMENSIONS, VALUE_SETS
+from painpath.core.instruments.eq5d5l import DIMENSIONS, EQ5D5L, VALUE_SETS
 
 ALL_STATES = list(itertools.product(range(1, 6), repeat=5))
 
@@ -94,3 +94,56 @@ def test_a_missing_dimension_gives_no_index() -> None:
 def test_an_unknown_value_set_is_refused_with_the_choices() -> None:
     with pytest.raises(UnknownValueSet, match="dk, england, us"):
         get("eq5d5l", value_set="se")
+
+
+def test_an_invalid_eq_vas_does_not_withhold_the_index() -> None:
+    # Issue 15: the index comes from the five dimensions alone (User Guide v3.0); a VAS of
+    # 74.5 is reported beside it, not allowed to refuse the response.
+    result = EQ5D5L().score({**state("11123"), "VAS": 74.5})
+    assert result.score == 0.761
+    assert result.subscales["vas"] is None
+    assert result.vas_error is not None
+    assert "VAS = 74.5 is not a whole number" in result.vas_error
+    assert result.as_dict()["vas_error"] == result.vas_error
+
+
+@pytest.mark.parametrize("vas", [-1, 101, 140.0, float("inf"), "seventy", True])
+def test_every_kind_of_invalid_eq_vas_is_reported_beside_the_index(vas: object) -> None:
+    result = EQ5D5L().score({**state("21111"), "VAS": vas})
+    assert result.score == EQ5D5L().score(state("21111")).score
+    assert result.vas_error is not None and "VAS" in result.vas_error
+
+
+def test_a_valid_or_absent_eq_vas_has_no_vas_error() -> None:
+    assert EQ5D5L().score({**state("21111"), "VAS": 74}).vas_error is None
+    assert EQ5D5L().score(state("21111")).vas_error is None
+    assert EQ5D5L().score(state("21111")).as_dict()["vas_error"] is None
+
+
+def test_an_invalid_dimension_still_refuses_the_index_whatever_the_vas() -> None:
+    from painpath.core.errors import InvalidAnswer
+
+    with pytest.raises(InvalidAnswer, match="MO = 6"):
+        EQ5D5L().score({**state("11111"), "MO": 6, "VAS": 74.5})
+
+
+def test_the_columnar_scorer_reports_an_invalid_vas_beside_the_index() -> None:
+    import polars as pl
+
+    frame = pl.DataFrame(
+        {
+            "MO": [1, 1, 6],
+            "SC": [1, 1, 1],
+            "UA": [1, 1, 1],
+            "PD": [2, 2, 2],
+            "AD": [3, 3, 3],
+            "VAS": [74.5, 70.0, 74.5],
+        }
+    )
+    out = get("eq5d5l").score_frame(frame)
+    assert out["score"].to_list() == [0.761, 0.761, None]
+    assert out["vas"].to_list() == [None, 70.0, None]
+    assert out["error"][0] is None
+    single = EQ5D5L().score({**state("11123"), "VAS": 74.5})
+    assert out["vas_error"].to_list() == [single.vas_error, None, None]
+    assert "MO = 6" in out["error"][2]

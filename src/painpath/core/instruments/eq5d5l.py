@@ -15,6 +15,12 @@ every one of the 3,125 states comes out exactly as the published 3-decimal table
 Missing answers: the User Guide allows no imputation: the index needs all five dimensions;
 the EQ VAS is optional and reported as the subscale ``vas`` when given.
 
+An invalid EQ VAS (74.5, 140, a word) does not withhold the index: the User Guide computes
+the index from the five dimensions alone and reports the VAS apart (issue 15). Such a VAS is
+left out (``vas`` empty) and its error is reported beside the index: ``vas_error`` on the
+:class:`EQ5DResult` (and in its ``as_dict``, so ``painpath score`` prints it), and a
+``vas_error`` column from the columnar scorer. An invalid dimension still refuses the score.
+
 Minimal important change: no cited MIC for these value sets ships with painpath yet, so
 :func:`painpath.core.outcomes.change` reports the change without a responder verdict.
 
@@ -25,17 +31,42 @@ wording may not be shipped. painpath ships codes and plain paraphrases.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
 from functools import cache
 from importlib import resources
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from painpath.core.errors import UnknownValueSet
-from painpath.core.instruments.base import BoolArray, FloatArray, Instrument, Item
+from painpath.core.errors import InvalidAnswer, UnknownValueSet
+from painpath.core.instruments.base import (
+    BoolArray,
+    FloatArray,
+    Instrument,
+    Item,
+    ScoreResult,
+)
+
+if TYPE_CHECKING:
+    import polars as pl
 
 DIMENSIONS = ("MO", "SC", "UA", "PD", "AD")
 VALUE_SETS = ("dk", "england", "us")
+
+
+VAS_COLUMN = len(DIMENSIONS)
+"""Position of the EQ VAS in the item order."""
+
+
+@dataclass(frozen=True)
+class EQ5DResult(ScoreResult):
+    """An EQ-5D-5L score: the index, and why a given EQ VAS was left out (None if it was not)."""
+
+    vas_error: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**super().as_dict(), "vas_error": self.vas_error}
 
 
 @cache
@@ -88,6 +119,44 @@ class EQ5D5L(Instrument):
 
     def options(self) -> dict[str, Any]:
         return {**super().options(), "value_set": self.value_set}
+
+    def vas_error(self, value: object) -> str | None:
+        """Why ``value`` is not a valid EQ VAS, or None if it is (or is unanswered)."""
+        try:
+            self.validate({"VAS": value})
+        except InvalidAnswer as error:
+            return f"{error}; the index is scored from the five dimensions without it"
+        return None
+
+    def score(self, answers: Mapping[str, object]) -> EQ5DResult:
+        """The index from the five dimensions; an invalid EQ VAS is left out and reported in
+        ``vas_error`` instead of refusing the response."""
+        vas_error = self.vas_error(answers.get("VAS"))
+        if vas_error is not None:
+            answers = {**answers, "VAS": None}
+        return EQ5DResult(**asdict(super().score(answers)), vas_error=vas_error)
+
+    def score_matrix(self, x: FloatArray, *, check: list[int] | None = None) -> pl.DataFrame:
+        """As :meth:`Instrument.score_matrix`, with an invalid EQ VAS left out of its row and
+        its error in the ``vas_error`` column (null where the VAS is valid, unanswered, or the
+        row is refused for a dimension)."""
+        import polars as pl
+
+        vas = x[:, VAS_COLUMN]
+        with np.errstate(invalid="ignore"):
+            invalid = (vas < 0) | (vas > 100) | np.isinf(vas) | (vas != np.floor(vas))
+        invalid &= ~np.isnan(vas)
+        if invalid.any():
+            x = x.copy()
+            x[invalid, VAS_COLUMN] = np.nan
+        out = super().score_matrix(x, check=check)
+        errors = pl.repeat(None, x.shape[0], dtype=pl.String, eager=True).alias("vas_error")
+        rows = np.flatnonzero(invalid)
+        if rows.size:
+            errors = errors.scatter(rows, [self.vas_error(float(vas[row])) for row in rows])
+        return out.with_columns(
+            pl.when(pl.col("error").is_null()).then(errors).otherwise(None).alias("vas_error")
+        )
 
     def compute(self, x: FloatArray, answered: BoolArray) -> dict[str, FloatArray]:
         decrement = self._table[0].take(x[:, 0].astype(np.intp))
