@@ -125,6 +125,7 @@ PROPER_NAMES = (
     "Örebro Musculoskeletal Pain Screening Questionnaire",
     "Pain Catastrophizing Scale",
     "Pain Self-Efficacy Questionnaire",
+    "Brief Pain Inventory",
 )
 # A citation keeps the language it was published in: a line with an author list in Vancouver
 # style ("Ostelo RWJG, Deyo RA, …", "Narouze S et al.", "Farrar et al. 2001") or one that
