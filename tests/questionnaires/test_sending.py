@@ -176,6 +176,24 @@ def test_an_emailed_link_names_the_clinic_and_its_phone_and_is_audited_masked(
     assert token not in audit_text() and "test.patient@" not in audit_text()
 
 
+def test_a_link_goes_out_through_an_anymail_provider_backend(
+    clinician_client: Client, contactable: Episode
+) -> None:
+    # Production sends through django-anymail (EMAIL_BACKEND=anymail.backends.<provider>…);
+    # its test backend stands in for the provider's API, recording what would be sent.
+    with override_settings(
+        EMAIL_BACKEND="anymail.backends.test.EmailBackend",
+        ANYMAIL={"TEST_SAMPLE_SETTING": "synthetic"},
+    ):
+        response = post(clinician_client, contactable, channel="email")
+    assert response.status_code == 200
+    (message,) = mail.outbox
+    assert message.to == ["test.patient@example.invalid"]
+    assert message.anymail_test_params["to"][0].addr_spec == "test.patient@example.invalid"
+    assert "Smerteklinikken Demo (synthetic)" in message.body
+    assert AuditEntry.objects.filter(code="questionnaires.link.sent").count() == 1
+
+
 def test_a_text_message_names_the_clinic_and_its_phone(
     clinician_client: Client, contactable: Episode
 ) -> None:
