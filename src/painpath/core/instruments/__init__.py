@@ -16,8 +16,11 @@ from painpath.core.instruments.base import (
     ScoreResult,
 )
 from painpath.core.instruments.bpi import BPI
+from painpath.core.instruments.csi import CSI
 from painpath.core.instruments.dn4 import DN4, DN4Interview
 from painpath.core.instruments.eq5d5l import EQ5D5L
+from painpath.core.instruments.gad7 import GAD7
+from painpath.core.instruments.hads import HADS
 from painpath.core.instruments.ndi import NDI
 from painpath.core.instruments.nrs import NRS
 from painpath.core.instruments.odi import ODI
@@ -25,6 +28,7 @@ from painpath.core.instruments.orebro10 import Orebro10
 from painpath.core.instruments.oxford import OHS, OKS
 from painpath.core.instruments.paindetect import PainDetect
 from painpath.core.instruments.pcs import PCS
+from painpath.core.instruments.phq9 import PHQ9
 from painpath.core.instruments.pseq import PSEQ
 from painpath.core.instruments.rmdq import RMDQ
 from painpath.core.instruments.rmdq23 import RMDQ23
@@ -36,6 +40,7 @@ REGISTRY: dict[str, type[Instrument]] = {
     for cls in (NRS, VAS, ODI, RMDQ, RMDQ23, NDI, StartBack, Orebro10, EQ5D5L, PCS, PSEQ, OKS, OHS)
 }
 REGISTRY |= {cls.code: cls for cls in (DN4, DN4Interview, PainDetect, BPI)}
+REGISTRY |= {cls.code: cls for cls in (PHQ9, GAD7, HADS, CSI)}
 
 
 def get(code: str, **options: Any) -> Instrument:
