@@ -91,9 +91,9 @@ def test_a_red_flag_comes_before_everything_else(
 def test_a_danish_clinician_reads_the_first_screen_in_danish(
     live_server, page: Page, clinician_on_worklist: Page
 ) -> None:
-    from painpath.accounts.models import Profile
-
     from django.contrib.auth.models import User
+
+    from painpath.accounts.models import Profile
 
     user = User.objects.get(username="demo-clinician")
     Profile.objects.update_or_create(user=user, defaults={"language": "da"})
