@@ -19,6 +19,7 @@ from painpath.core.instruments.bpi import BPI
 from painpath.core.instruments.csi import CSI
 from painpath.core.instruments.dn4 import DN4, DN4Interview
 from painpath.core.instruments.eq5d5l import EQ5D5L
+from painpath.core.instruments.fabq import FABQ
 from painpath.core.instruments.gad7 import GAD7
 from painpath.core.instruments.hads import HADS
 from painpath.core.instruments.ndi import NDI
@@ -33,6 +34,7 @@ from painpath.core.instruments.pseq import PSEQ
 from painpath.core.instruments.rmdq import RMDQ
 from painpath.core.instruments.rmdq23 import RMDQ23
 from painpath.core.instruments.startback import StartBack
+from painpath.core.instruments.tsk import TSK, TSK11
 from painpath.core.instruments.vas import VAS
 
 REGISTRY: dict[str, type[Instrument]] = {
@@ -40,6 +42,7 @@ REGISTRY: dict[str, type[Instrument]] = {
     for cls in (NRS, VAS, ODI, RMDQ, RMDQ23, NDI, StartBack, Orebro10, EQ5D5L, PCS, PSEQ, OKS, OHS)
 }
 REGISTRY |= {cls.code: cls for cls in (DN4, DN4Interview, PainDetect, BPI)}
+REGISTRY |= {cls.code: cls for cls in (TSK, TSK11, FABQ)}
 REGISTRY |= {cls.code: cls for cls in (PHQ9, GAD7, HADS, CSI)}
 
 
