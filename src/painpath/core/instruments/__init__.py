@@ -22,6 +22,8 @@ from painpath.core.instruments.eq5d5l import EQ5D5L
 from painpath.core.instruments.fabq import FABQ
 from painpath.core.instruments.gad7 import GAD7
 from painpath.core.instruments.hads import HADS
+from painpath.core.instruments.hoos import HOOS
+from painpath.core.instruments.koos import KOOS
 from painpath.core.instruments.ndi import NDI
 from painpath.core.instruments.nrs import NRS
 from painpath.core.instruments.odi import ODI
@@ -44,6 +46,7 @@ REGISTRY: dict[str, type[Instrument]] = {
 REGISTRY |= {cls.code: cls for cls in (DN4, DN4Interview, PainDetect, BPI)}
 REGISTRY |= {cls.code: cls for cls in (TSK, TSK11, FABQ)}
 REGISTRY |= {cls.code: cls for cls in (PHQ9, GAD7, HADS, CSI)}
+REGISTRY |= {cls.code: cls for cls in (KOOS, HOOS)}
 
 
 def get(code: str, **options: Any) -> Instrument:
