@@ -69,6 +69,11 @@ BANDS: dict[str, dict[str, Promise]] = {
         "ambiguous": pgettext_lazy("score band", "ambiguous"),
         "neuropathic component likely": pgettext_lazy("score band", "neuropathic component likely"),
     },
+    # Vlaeyen et al. 1995: a TSK-17 total above 37 is high fear of movement.
+    "tsk": {
+        "not high": pgettext_lazy("score band", "no high fear of movement"),
+        "high": pgettext_lazy("score band", "high fear of movement"),
+    },
 }
 
 
