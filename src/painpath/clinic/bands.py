@@ -74,6 +74,33 @@ BANDS: dict[str, dict[str, Promise]] = {
         "not high": pgettext_lazy("score band", "no high fear of movement"),
         "high": pgettext_lazy("score band", "high fear of movement"),
     },
+    # Severity levels, not diagnoses (Kroenke 2001; Spitzer 2006; Zigmond & Snaith 1983;
+    # Neblett 2017).
+    "phq9": {
+        "minimal": pgettext_lazy("score band", "minimal depressive symptoms"),
+        "mild": pgettext_lazy("score band", "mild depressive symptoms"),
+        "moderate": pgettext_lazy("score band", "moderate depressive symptoms"),
+        "moderately severe": pgettext_lazy("score band", "moderately severe depressive symptoms"),
+        "severe": pgettext_lazy("score band", "severe depressive symptoms"),
+    },
+    "gad7": {
+        "minimal": pgettext_lazy("score band", "minimal anxiety symptoms"),
+        "mild": pgettext_lazy("score band", "mild anxiety symptoms"),
+        "moderate": pgettext_lazy("score band", "moderate anxiety symptoms"),
+        "severe": pgettext_lazy("score band", "severe anxiety symptoms"),
+    },
+    "hads": {
+        "normal": pgettext_lazy("score band", "normal (both subscales 0–7)"),
+        "borderline": pgettext_lazy("score band", "borderline (a subscale 8–10)"),
+        "abnormal": pgettext_lazy("score band", "abnormal (a subscale 11–21)"),
+    },
+    "csi": {
+        "subclinical": pgettext_lazy("score band", "subclinical CSI level"),
+        "mild": pgettext_lazy("score band", "mild CSI level"),
+        "moderate": pgettext_lazy("score band", "moderate CSI level"),
+        "severe": pgettext_lazy("score band", "severe CSI level"),
+        "extreme": pgettext_lazy("score band", "extreme CSI level"),
+    },
 }
 
 
