@@ -18,12 +18,11 @@ A property test holds it to the row-by-row rules (tests/core/analytics/test_plac
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 
 import polars as pl
 
-from painpath.core.followup import FollowUpProtocol, schedule
+from painpath.core.followup import FollowUpProtocol
 
 __all__ = ["PLACED_COLUMNS", "place_answers"]
 
@@ -42,46 +41,44 @@ _KEY = ["episode_id", "instrument"]
 def _points(episodes: pl.DataFrame, protocols: Mapping[str, FollowUpProtocol]) -> pl.DataFrame:
     """Per distinct (protocol, index date): each time point's target and window, and the day
     from which an answer is a follow-up (the first window opened halfway, as ``place``
-    computes it — a date plus half a timedelta keeps only the whole days)."""
-    rows: dict[str, list[object]] = {
-        name: []
-        for name in (
+    computes it: a date plus half a timedelta keeps only the whole days). Targets are
+    calendar months clipped to the month's end, as ``schedule`` gives them (polars'
+    ``offset_by`` clips the same way; the property test holds it)."""
+    used = episodes.select("protocol", "index_date").unique()
+    rows = [
+        (protocol_id, point.months, point.window_days, protocol.timepoints[0].months)
+        for protocol_id in used["protocol"].unique().to_list()
+        for protocol in (protocols[protocol_id],)
+        for point in protocol.timepoints
+    ]
+    points = pl.DataFrame(
+        rows,
+        schema={
+            "protocol": pl.String,
+            "months": pl.Int64,
+            "window_days": pl.Int64,
+            "first_months": pl.Int64,
+        },
+        orient="row",
+    )
+
+    def months_after(months: str) -> pl.Expr:
+        return pl.col("index_date").dt.offset_by(pl.format("{}mo", pl.col(months)))
+
+    window = pl.duration(days=pl.col("window_days"))
+    first = _days(months_after("first_months"), pl.col("index_date"))
+    return (
+        used.join(points, on="protocol")
+        .with_columns(months_after("months").alias("target"))
+        .select(
             "protocol",
             "index_date",
             "months",
             "target",
-            "window_start",
-            "window_end",
-            "follow_up_from",
+            (pl.col("target") - window).alias("window_start"),
+            (pl.col("target") + window).alias("window_end"),
+            (pl.col("index_date") + pl.duration(days=first // 2)).alias("follow_up_from"),
         )
-    }
-    for protocol_id, index in episodes.select("protocol", "index_date").unique().iter_rows():
-        points = schedule(protocols[protocol_id], index)
-        if not points:
-            continue
-        opens: dt.date = index + (points[0].target - index) / 2
-        for point in points:
-            for name, value in (
-                ("protocol", protocol_id),
-                ("index_date", index),
-                ("months", point.months),
-                ("target", point.target),
-                ("window_start", point.window_start),
-                ("window_end", point.window_end),
-                ("follow_up_from", opens),
-            ):
-                rows[name].append(value)
-    return pl.DataFrame(
-        rows,
-        schema={
-            "protocol": pl.String,
-            "index_date": pl.Date,
-            "months": pl.Int64,
-            "target": pl.Date,
-            "window_start": pl.Date,
-            "window_end": pl.Date,
-            "follow_up_from": pl.Date,
-        },
     )
 
 
