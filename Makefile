@@ -4,6 +4,8 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# Generated patients beside the five story patients, so the demo looks like a clinic.
+DEMO_POPULATION ?= 300
 
 .PHONY: demo demo-code test install lint typecheck importlint pytest bench clean
 
@@ -19,7 +21,7 @@ install: $(VENV)/.installed
 
 demo: install
 	DEBUG=1 $(BIN)/python -m painpath.web.manage migrate --noinput
-	DEBUG=1 $(BIN)/python -m painpath.web.manage load_demo
+	DEBUG=1 $(BIN)/python -m painpath.web.manage load_demo --population $(DEMO_POPULATION)
 	@echo ""
 	@echo "  painpath demo clinic (synthetic data only) on http://$(HOST):$(PORT)/"
 	@echo "  log in at http://$(HOST):$(PORT)/accounts/login/ with password painpath-demo as"
