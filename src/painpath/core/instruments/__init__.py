@@ -33,9 +33,11 @@ from painpath.core.instruments.paindetect import PainDetect
 from painpath.core.instruments.pcs import PCS
 from painpath.core.instruments.phq9 import PHQ9
 from painpath.core.instruments.pseq import PSEQ
+from painpath.core.instruments.quickdash import QuickDASH
 from painpath.core.instruments.rand36 import RAND36
 from painpath.core.instruments.rmdq import RMDQ
 from painpath.core.instruments.rmdq23 import RMDQ23
+from painpath.core.instruments.spadi import SPADI
 from painpath.core.instruments.startback import StartBack
 from painpath.core.instruments.tsk import TSK, TSK11
 from painpath.core.instruments.vas import VAS
@@ -46,6 +48,7 @@ REGISTRY: dict[str, type[Instrument]] = {
 }
 REGISTRY |= {cls.code: cls for cls in (DN4, DN4Interview, PainDetect, BPI)}
 REGISTRY |= {cls.code: cls for cls in (TSK, TSK11, FABQ)}
+REGISTRY |= {cls.code: cls for cls in (SPADI, QuickDASH)}
 REGISTRY |= {cls.code: cls for cls in (PHQ9, GAD7, HADS, CSI)}
 REGISTRY |= {cls.code: cls for cls in (KOOS, HOOS)}
 REGISTRY |= {cls.code: cls for cls in (RAND36,)}
