@@ -63,6 +63,7 @@ _SCORE_FIELDS: dict[str, tuple[str, dict[str, str]]] = {
     "orebro10": ("orebro_short", {"score": "score"}),
     "dn4": ("dn4", {"total": "score", "interview": "interview"}),
     "dn4i": ("dn4_interview", {"total": "score"}),
+    "phq9": ("phq9", {"total": "score", "item9": "item9"}),
 }
 
 _INTAKE_FIELDS = (

@@ -106,6 +106,7 @@ INPUTS: dict[str, str] = {
     "orebro_short_score": "Örebro short form total 0–100",
     "dn4_score": "DN4 total 0–10, with the examination (screening, not grading)",
     "dn4_interview_score": "DN4-interview total 0–7 (screening, not grading)",
+    "phq9_item9": "PHQ-9 item 9, thoughts of death or self-harm, 0–3 (latest PHQ-9)",
     "imaging_oa_max_grade": "highest Kellgren–Lawrence grade on imaging up to the as-of date",
     "imaging_disc_herniation": "any imaging shows a disc herniation",
     "imaging_modic": "any imaging shows Modic changes",
@@ -431,6 +432,8 @@ def derive(
         doc["dn4_score"] = questionnaires["dn4"]["total"]
     if "dn4_interview" in questionnaires:
         doc["dn4_interview_score"] = questionnaires["dn4_interview"]["total"]
+    if "phq9" in questionnaires:
+        doc["phq9_item9"] = questionnaires["phq9"]["item9"]
     _imaging(episode, as_of, doc)
     _course(episode, as_of, doc)
     _procedure(episode, as_of, tables, doc)
