@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from painpath.core.analytics import with_wording_groups
+from painpath.core.analytics import MIXED
 from painpath.core.analytics.disclosure import (
     DEFAULT_K,
     WITHHELD_SHARES,
@@ -77,13 +77,25 @@ def with_bands(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _signatures(frame: pl.DataFrame) -> pl.DataFrame:
-    import ibis
-
-    scores = frame.select("patient_id", "instrument", "timepoint", "wording")
-    grouped = with_wording_groups(ibis.memtable(scores), TIMEPOINTS).to_polars()
+    """Per patient, their wording group on each instrument (``with_wording_groups``' rule:
+    the one wording of their answers at baseline and the report's time points, ``mixed``
+    when they differ, a missing wording ``unknown``), as ``instrument:group;…``. In polars:
+    a round trip through DuckDB for it cost more than the grouping (issue 13)."""
     return (
-        grouped.select("patient_id", "instrument", "wording_group")
-        .unique()
+        frame.filter(pl.col("timepoint").is_in([0, *TIMEPOINTS]))
+        .group_by("patient_id", "instrument")
+        .agg(
+            _kinds=pl.col("wording").cast(pl.String).fill_null("unknown").n_unique(),
+            _kind=pl.col("wording").cast(pl.String).fill_null("unknown").max(),
+        )
+        .select(
+            "patient_id",
+            "instrument",
+            pl.when(pl.col("_kinds") > 1)
+            .then(pl.lit(MIXED))
+            .otherwise(pl.col("_kind"))
+            .alias("wording_group"),
+        )
         .sort("instrument")
         .group_by("patient_id")
         .agg(
