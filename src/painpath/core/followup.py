@@ -179,6 +179,13 @@ def _instrument_list(raw: Any, where: str) -> tuple[str, ...]:
         )
     if len(set(raw)) != len(raw):
         raise ProtocolError(f"{where}: an instrument is listed twice")
+    # A protocol's instruments go to the patient (a link, a reminder).
+    clinician = [f"{REGISTRY[c].title} ({c})" for c in raw if REGISTRY[c].respondent != "patient"]
+    if clinician:
+        raise ProtocolError(
+            f"{where}: {', '.join(clinician)} is answered by the clinician (an examination), "
+            "not by the patient: record it at the visit instead"
+        )
     return tuple(raw)
 
 

@@ -13,7 +13,7 @@ import math
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -116,6 +116,10 @@ class Instrument(ABC):
     source: ClassVar[str]
     licence: ClassVar[str]
     wording_may_be_shipped: ClassVar[bool] = False
+    respondent: ClassVar[Literal["patient", "clinician"]] = "patient"
+    """Who answers: ``"clinician"`` for an instrument with items a patient cannot answer (the
+    full DN4's examination), which is recorded at the visit and never sent to a patient in a
+    link, a clinic's questionnaire set or a follow-up protocol."""
 
     def __init__(self, *, max_missing: int | None = None) -> None:
         if max_missing not in (None, type(self).max_missing, *self.max_missing_choices):

@@ -76,6 +76,9 @@ class DN4(Instrument):
     items: ClassVar[tuple[Item, ...]] = items_range("dn4q", 10, 0, 1)
     score_range = (0.0, 10.0)
     subscale_names = ("interview", "examination")
+    # Items 8–10 are the clinician's examination (hypoaesthesia to touch and pinprick,
+    # brushing): the patient answers the interview part, dn4i.
+    respondent = "clinician"
     max_missing = 0
     missing_rule = _MISSING
     bands = (Band(3, "below cut-off"), Band(10, "neuropathic pain likely"))
