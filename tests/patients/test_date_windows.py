@@ -14,7 +14,7 @@ import pytest
 from django import forms
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from painpath.administration.forms import AuditSearchForm
 from painpath.analytics.forms import ReportForm
@@ -48,13 +48,18 @@ def _patient_data(born: dt.date) -> dict[str, str]:
     return {"name": "Test Patient (synthetic)", "date_of_birth": born.isoformat(), "sex": "male"}
 
 
+def _shown(day: dt.date) -> str:
+    """A date as the message shows it: in the screen's language (English here), not ISO."""
+    return formats.date_format(day, "SHORT_DATE_FORMAT")
+
+
 @pytest.mark.parametrize("born", [*TYPOS, TOMORROW])
 def test_a_date_of_birth_outside_1900_to_today_is_refused_naming_the_field(
     clinic: Clinic, born: dt.date
 ) -> None:
     form = PatientForm(_patient_data(born), instance=Patient(clinic=clinic))
     message = _error(form, "date_of_birth")
-    assert message == f"Date of birth must be between {earliest_birth().isoformat()} and today."
+    assert message == f"Date of birth must be between {_shown(earliest_birth())} and today."
 
 
 @pytest.mark.parametrize("born", [dt.date(1900, 1, 1), TODAY, dt.date(1970, 5, 17)])
@@ -81,9 +86,7 @@ def test_an_onset_before_the_patients_birth_or_after_today_is_refused(episode: E
     for onset in (born - dt.timedelta(days=1), TOMORROW):
         data = {"complaint": "Low back pain", "region": "low_back", "onset_date": onset}
         form = EpisodeForm(data, instance=Episode(patient=episode.patient))
-        assert _error(form, "onset_date") == (
-            f"Onset must be between {born.isoformat()} and today."
-        )
+        assert _error(form, "onset_date") == (f"Onset must be between {_shown(born)} and today.")
     ok = {"complaint": "Low back pain", "region": "low_back", "onset_date": born}
     assert EpisodeForm(ok, instance=Episode(patient=episode.patient)).is_valid()
 
@@ -96,7 +99,7 @@ def _course(episode: Episode) -> TreatmentCourse:
 def test_a_session_is_dated_from_1900_to_today(episode: Episode, day: dt.date) -> None:
     course = _course(episode)
     form = SessionForm({"course": course.pk, "date": day}, episode=episode)
-    assert _error(form, "date") == "Date must be between 1900-01-01 and today."
+    assert _error(form, "date") == "Date must be between 01/01/1900 and today."
     assert SessionForm({"course": course.pk, "date": TODAY}, episode=episode).is_valid()
 
 
@@ -114,8 +117,8 @@ def test_a_planned_date_is_at_most_two_years_ahead(
     form_class: type[forms.BaseForm], name: str, data: dict[str, Any], day: dt.date
 ) -> None:
     message = _error(form_class({**data, name: day}), name)
-    latest = years_after(TODAY, 2).isoformat()
-    assert message.endswith(f"must be between 1900-01-01 and {latest}."), message
+    latest = _shown(years_after(TODAY, 2))
+    assert message.endswith(f"must be between 01/01/1900 and {latest}."), message
     assert form_class({**data, name: years_after(TODAY, 2)}).is_valid()
 
 
@@ -124,7 +127,7 @@ def test_a_planned_date_is_at_most_two_years_ahead(
 def test_imaging_dates_are_from_1900_to_today(name: str) -> None:
     data = {"kind": "mri", "region": "low_back", "date": TODAY}
     message = _error(ImagingForm({**data, name: TOMORROW}), name)
-    assert message.endswith("must be between 1900-01-01 and today.")
+    assert message.endswith("must be between 01/01/1900 and today.")
     assert ImagingForm(data).is_valid()
 
 
@@ -133,7 +136,7 @@ def test_a_follow_up_counts_from_an_index_date_at_most_two_years_ahead(
 ) -> None:
     data = {"protocol": "default", "language": "da", "index_date": dt.date(9999, 12, 31)}
     message = _error(StartPlanForm(data, episode=episode), "index_date")
-    assert message.startswith("Count from (index date) must be between 1900-01-01 and")
+    assert message.startswith("Count from (index date) must be between 01/01/1900 and")
 
 
 def test_a_follow_up_answer_is_dated_from_1900_to_today(episode: Episode, clinician: Any) -> None:
@@ -143,19 +146,19 @@ def test_a_follow_up_answer_is_dated_from_1900_to_today(episode: Episode, clinic
     data = {"point": point.pk, "source": "phone", "wording": "shown"}
     for day in (dt.date(1850, 1, 1), TOMORROW):
         form = RecordForm({**data, "answered_on": day}, plan=plan)
-        assert _error(form, "answered_on") == "Answered on must be between 1900-01-01 and today."
+        assert _error(form, "answered_on") == "Answered on must be between 01/01/1900 and today."
 
 
 @pytest.mark.parametrize("name", ["since", "until"])
 def test_the_audit_search_dates_are_from_1900_to_today(name: str) -> None:
     message = _error(AuditSearchForm({name: "9999-12-31"}), name)
-    assert message.endswith("must be between 1900-01-01 and today.")
+    assert message.endswith("must be between 01/01/1900 and today.")
 
 
 @pytest.mark.parametrize("name", ["index_from", "index_to"])
 def test_the_report_index_dates_reach_two_years_ahead_at_most(name: str) -> None:
     message = _error(ReportForm({name: "9999-12-31"}, pl.DataFrame()), name)
-    assert "must be between 1900-01-01 and" in message
+    assert "must be between 01/01/1900 and" in message
 
 
 @pytest.mark.parametrize(

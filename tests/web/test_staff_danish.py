@@ -487,3 +487,19 @@ def test_the_check_would_catch_an_untranslated_message(missing: MissingDanish) -
     assert "A sentence painpath never translated" in missing.found
     assert "Worklist" not in missing.found
     assert ENGLISH.search("Pain since 3 weeks") and not ENGLISH.search("Smerter i 3 uger")
+
+
+# A date written the ISO way ("2026-11-30") in a page's visible text: Danish pages show dates
+# the Danish way (issue 14). Machine-readable dates stay ISO where no reader sees them: form
+# inputs' values and <time datetime="…">, which visible_text leaves out.
+ISO_DATE = re.compile(r"(?<![\w-])\d{4}-\d{2}-\d{2}(?![\w-])")
+
+
+def test_no_iso_date_in_the_visible_text_of_danish_pages(rendered: dict[str, str]) -> None:
+    found = []
+    for label, page in sorted(rendered.items()):
+        for line in visible_text(page).splitlines():
+            if match := ISO_DATE.search(line):
+                found.append(f"{label}: {match.group(0)!r} in {line[:120]!r}")
+    assert not found, f"{len(found)} ISO dates on Danish pages:\n" + "\n".join(dict.fromkeys(found))
+    assert ISO_DATE.search("hævet 2026-11-30") and not ISO_DATE.search("hævet 30.11.2026")

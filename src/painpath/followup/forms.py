@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import formats
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -35,7 +36,7 @@ class StartPlanForm(forms.Form):
         choices = []
         for protocol in services.protocols(episode.patient.clinic_id).values():
             day = services.index_date_for(episode, protocol.index_event)
-            when = day.isoformat() if day else _("not recorded yet")
+            when = formats.date_format(day, "SHORT_DATE_FORMAT") if day else _("not recorded yet")
             asks = ", ".join(
                 REGISTRY[code].title for code in services.instruments_for(episode, protocol)
             )
@@ -100,9 +101,9 @@ class RecordForm(forms.Form):
             _("%(months)s months (target %(target)s, window %(start)s – %(end)s)")
             % {
                 "months": p.months,
-                "target": p.target.isoformat(),
-                "start": p.window_start.isoformat(),
-                "end": p.window_end.isoformat(),
+                "target": formats.date_format(p.target, "SHORT_DATE_FORMAT"),
+                "start": formats.date_format(p.window_start, "SHORT_DATE_FORMAT"),
+                "end": formats.date_format(p.window_end, "SHORT_DATE_FORMAT"),
             }
         )
         limit_dates(self, "answered_on")

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from django import forms
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -89,8 +89,8 @@ class DateWindow:
             return
         params = {
             "field": capfirst(self.label),
-            "earliest": earliest.isoformat(),
-            "latest": latest.isoformat(),
+            "earliest": formats.date_format(earliest, "SHORT_DATE_FORMAT"),
+            "latest": formats.date_format(latest, "SHORT_DATE_FORMAT"),
         }
         if latest == today:
             message = _("%(field)s must be between %(earliest)s and today.")
@@ -170,7 +170,7 @@ class PatientForm(Quiet, forms.ModelForm):
             self.add_error(
                 "date_of_birth",
                 _("The date of birth does not match the CPR number (%(date)s).")
-                % {"date": parse_cpr(digits).birth_date.isoformat()},
+                % {"date": formats.date_format(parse_cpr(digits).birth_date, "SHORT_DATE_FORMAT")},
             )
         return data
 
