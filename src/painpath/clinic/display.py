@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone, translation
-from django.utils.formats import get_format
+from django.utils.formats import date_format, get_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -204,7 +204,7 @@ def axis_card(axis: AxisResult) -> AxisCard:
         ruleset=axis.ruleset,
         version=axis.version,
         title=_words(axis.title or axis.axis),
-        as_of=axis.as_of.isoformat(),
+        as_of=date_format(axis.as_of, "SHORT_DATE_FORMAT"),
         result=axis.result,
         label=_words(axis.label),
         urgent=axis.urgent,
@@ -297,14 +297,14 @@ class Chart:
             return _("%(title)s: %(value)s on %(date)s") % {
                 "title": self.title,
                 "value": first.label,
-                "date": first.date.isoformat(),
+                "date": date_format(first.date, "SHORT_DATE_FORMAT"),
             }
         return _("%(title)s from %(first)s (%(first_date)s) to %(last)s (%(last_date)s)") % {
             "title": self.title,
             "first": first.label,
-            "first_date": first.date.isoformat(),
+            "first_date": date_format(first.date, "SHORT_DATE_FORMAT"),
             "last": last.label,
-            "last_date": last.date.isoformat(),
+            "last_date": date_format(last.date, "SHORT_DATE_FORMAT"),
         }
 
 
