@@ -4,13 +4,16 @@ No published worked example (a filled-in form with its score) was found: the exa
 are hand-computed from the IWH scoring rule and marked as such.
 """
 
+import json
 from collections.abc import Sequence
+from pathlib import Path
 
 import pytest
 
 from painpath.core.errors import InvalidAnswer, TooManyMissing
 from painpath.core.instruments import get
 from painpath.core.outcomes import change
+from painpath.core.questionnaires import load, load_wording, wording_status
 
 
 def qdash(values: Sequence[int | None]) -> dict[str, int | None]:
@@ -51,3 +54,34 @@ def test_the_mic_and_a_fall_is_improvement() -> None:
     # Franchignoni 2014: 15.91 points.
     assert change("quickdash", 50, 34).reached_mic_absolute is True
     assert change("quickdash", 50, 35).reached_mic_absolute is False
+
+
+def test_a_site_loads_the_iwh_wording_with_each_items_own_labels(tmp_path: Path) -> None:
+    # The load path for the licensed text (docs/questionnaires.md), with SYNTHETIC texts: the
+    # items' answer labels differ (difficulty, interference, limitation, severity, sleep).
+    items: dict[str, object] = {
+        f"qdash{i}": {
+            "text": f"SYNTETISK spørgsmål {i}",
+            "options": {str(c): f"SYNTETISK svar {i}.{c}" for c in range(1, 6)},
+        }
+        for i in range(1, 12)
+    }
+    wording = {
+        "instrument": "quickdash",
+        "language": "da",
+        "source": "TEST-IWH licence",
+        "items": items,
+    }
+    file = tmp_path / "quickdash-da.json"
+    file.write_text(json.dumps(wording, ensure_ascii=False), encoding="utf-8")
+    var = tmp_path / "var"
+    assert wording_status("quickdash", "da", directory=var) == "paraphrase"
+
+    load_wording("quickdash", "da", file, directory=var)
+
+    resource = load("quickdash", "da", directory=var)
+    assert wording_status("quickdash", "da", directory=var) == "licensed"
+    sleep = next(item for item in resource["item"] if item["linkId"] == "qdash11")
+    assert sleep["text"] == "SYNTETISK spørgsmål 11"
+    assert sleep["answerOption"][4]["valueCoding"]["display"] == "SYNTETISK svar 11.5"
+    assert "TEST-IWH" in resource["copyright"]
