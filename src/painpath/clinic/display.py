@@ -82,7 +82,8 @@ def _value_words(value: Any) -> str:
     if value is False:
         return _("no")
     if isinstance(value, float):
-        return f"{value:g}"
+        # The rule trace is read, not parsed: "167,9" on a Danish screen.
+        return f"{value:g}".replace(".", str(get_format("DECIMAL_SEPARATOR")))
     if isinstance(value, list):
         return "; ".join(_value_words(v) for v in value) if value else _("none")
     return str(value)
