@@ -64,6 +64,9 @@ _SCORE_FIELDS: dict[str, tuple[str, dict[str, str]]] = {
     "dn4": ("dn4", {"total": "score", "interview": "interview"}),
     "dn4i": ("dn4_interview", {"total": "score"}),
     "phq9": ("phq9", {"total": "score", "item9": "item9"}),
+    "gad7": ("gad7", {"total": "score"}),
+    "hads": ("hads", {"anxiety": "anxiety", "depression": "depression"}),
+    "csi": ("csi", {"total": "score"}),
 }
 
 _INTAKE_FIELDS = (

@@ -107,6 +107,11 @@ INPUTS: dict[str, str] = {
     "dn4_score": "DN4 total 0–10, with the examination (screening, not grading)",
     "dn4_interview_score": "DN4-interview total 0–7 (screening, not grading)",
     "phq9_item9": "PHQ-9 item 9, thoughts of death or self-harm, 0–3 (latest PHQ-9)",
+    "phq9_score": "PHQ-9 total 0–27 (supporting information, not a criterion)",
+    "gad7_score": "GAD-7 total 0–21 (supporting information, not a criterion)",
+    "hads_anxiety": "HADS anxiety subscale 0–21 (supporting information, not a criterion)",
+    "hads_depression": "HADS depression subscale 0–21 (supporting information, not a criterion)",
+    "csi_score": "CSI total 0–100 (supporting information, not a criterion)",
     "imaging_oa_max_grade": "highest Kellgren–Lawrence grade on imaging up to the as-of date",
     "imaging_disc_herniation": "any imaging shows a disc herniation",
     "imaging_modic": "any imaging shows Modic changes",
@@ -434,6 +439,14 @@ def derive(
         doc["dn4_interview_score"] = questionnaires["dn4_interview"]["total"]
     if "phq9" in questionnaires:
         doc["phq9_item9"] = questionnaires["phq9"]["item9"]
+        doc["phq9_score"] = questionnaires["phq9"]["total"]
+    if "gad7" in questionnaires:
+        doc["gad7_score"] = questionnaires["gad7"]["total"]
+    if "hads" in questionnaires:
+        doc["hads_anxiety"] = questionnaires["hads"]["anxiety"]
+        doc["hads_depression"] = questionnaires["hads"]["depression"]
+    if "csi" in questionnaires:
+        doc["csi_score"] = questionnaires["csi"]["total"]
     _imaging(episode, as_of, doc)
     _course(episode, as_of, doc)
     _procedure(episode, as_of, tables, doc)
