@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from painpath.accounts.roles import CLINICIAN, RESEARCHER, SECRETARY
 from painpath.audit.models import AuditEntry
 from painpath.clinic import summary as summary_module
+from painpath.clinic.answers import response_answers
 from painpath.clinic.summary import Line, Section, summary_data, summary_text
 from painpath.pathway.models import Classification, TreatmentCourse
 from painpath.pathway.services import classify_episode
@@ -195,3 +196,27 @@ def test_the_secretary_and_the_researcher_are_refused(
     client = verified_client(make_staff(role))
     for url in summary_urls(record):
         assert client.get(url).status_code == 403, url
+
+
+def test_scores_read_as_on_the_patient_page_an_eq5d_index_to_three_decimals(
+    episode: Episode,
+) -> None:
+    """The summary is pasted into the clinic's record beside what the patient page showed:
+    an EQ-5D-5L index of 0.705 from 0.418 must not become 0.7 from 0.42 (change +0.29)."""
+    days_ago = {0.418: 90, 0.705: 5}
+    QuestionnaireResponse.objects.bulk_create(
+        QuestionnaireResponse(
+            episode=episode, instrument="eq5d5l", answers={}, score=index, answered_on=day
+        )
+        for index, day in ((i, timezone.localdate() - dt.timedelta(d)) for i, d in days_ago.items())
+    )
+    with translation.override("en"):
+        eq5d = next(line for line in summary_data(episode).scores if line.code == "eq5d5l")
+    assert (eq5d.current, eq5d.baseline, eq5d.change) == ("0.705", "0.418", "+0.287 (better)")
+    with translation.override("da"):
+        eq5d = next(line for line in summary_data(episode).scores if line.code == "eq5d5l")
+    assert (eq5d.current, eq5d.baseline) == ("0,705", "0,418")
+    assert eq5d.change.startswith("+0,287 ")
+    latest = QuestionnaireResponse.objects.get(episode=episode, score=0.705)
+    with translation.override("en"):
+        assert response_answers(latest).score.startswith("0.705")  # the answers view too

@@ -19,6 +19,7 @@ import datetime as dt
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.decorators import permission_required
@@ -34,6 +35,7 @@ from painpath.audit.services import Event, record
 from painpath.clinic.bands import band_label
 from painpath.core import questionnaires as fhir
 from painpath.core import vocabularies
+from painpath.core.charts import number_label
 from painpath.core.errors import PainpathError
 from painpath.core.instruments import REGISTRY
 from painpath.core.questionnaires import WordingRef, wording_of
@@ -70,6 +72,13 @@ def number(value: float) -> str:
     if float(value).is_integer():
         return number_format(int(value))
     return number_format(round(float(value), 2), decimal_pos=None)
+
+
+def score_number(value: float) -> str:
+    """A score as the patient page writes it (``number_label``: three decimals below 2, so an
+    EQ-5D-5L index reads 0.705, not 0.7) with the screen language's decimal mark: the answers
+    view and the summary are read, and filed, beside that page."""
+    return number_format(Decimal(number_label(value)), use_l10n=True)
 
 
 # --------------------------------------------------------------------------- wording
@@ -200,7 +209,7 @@ def response_answers(response: QuestionnaireResponse) -> ResponseAnswers:
     cls = REGISTRY.get(response.instrument)
     score = ""
     if response.score is not None:
-        score = number(response.score)
+        score = score_number(response.score)
         if cls is not None and cls.score_unit and cls.score_unit != "points":
             score = f"{score} {cls.score_unit}"
     return ResponseAnswers(

@@ -12,6 +12,7 @@ is the one the patient page shows (today's rerun unsaved when the stored one is 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import uuid
 from collections.abc import Callable
@@ -38,6 +39,7 @@ from painpath.clinic.answers import (
     number,
     pattern_words,
     region_words,
+    score_number,
     screen_language,
     treatment_answers,
 )
@@ -47,6 +49,7 @@ from painpath.core import medicines, vocabularies
 from painpath.core import questionnaires as fhir
 from painpath.core.errors import PainpathError
 from painpath.core.instruments import REGISTRY
+from painpath.core.outcomes import change as outcome_change
 from painpath.core.rules import AxisResult
 from painpath.core.rules.i18n import rule_text
 from painpath.pathway.models import Classification
@@ -202,8 +205,8 @@ def _title(code: str) -> str:
 
 def _signed(value: float) -> str:
     if abs(value) < 1e-9:
-        return number(0)
-    return f"{'+' if value > 0 else '−'}{number(abs(value))}"
+        return score_number(0)
+    return f"{'+' if value > 0 else '−'}{score_number(abs(value))}"
 
 
 def score_lines(episode: Episode) -> list[ScoreLine]:
@@ -225,22 +228,18 @@ def score_lines(episode: Episode) -> list[ScoreLine]:
                 _("no change") if abs(delta) < 1e-9 else _("better") if improved else _("worse")
             )
             change = f"{_signed(delta)} ({direction})"
-            mic = cls.mic if cls else None
-            if mic is not None and abs(delta) > 1e-9:
-                reached = (mic.absolute is not None and abs(delta) >= mic.absolute) or (
-                    mic.relative is not None
-                    and first.score
-                    and abs(delta) / abs(first.score) >= mic.relative
-                )
-                important = bool(improved and reached)
+            # The verdict the patient page gives (core.outcomes.change: either MIC reached,
+            # the relative one on the room the baseline left), never a second reckoning.
+            with contextlib.suppress(PainpathError):
+                important = outcome_change(code, first.score, last.score).improved_importantly
         lines.append(
             ScoreLine(
                 code=code,
                 title=_title(code),
-                current=number(last.score),
+                current=score_number(last.score),
                 current_date=last.answered_on,
                 band=band_label(code, last.band) if last.band else "",
-                baseline=number(first.score) if last is not first else "",
+                baseline=score_number(first.score) if last is not first else "",
                 baseline_date=first.answered_on if last is not first else None,
                 change=change,
                 important=important,
