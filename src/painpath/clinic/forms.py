@@ -10,7 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from painpath.core.instruments import REGISTRY
 from painpath.patients.forms import REGION_LABELS
 from painpath.patients.models import Clinic
-from painpath.questionnaires.forms import DEFAULT_INSTRUMENTS
+from painpath.questionnaires.forms import (
+    DEFAULT_INSTRUMENTS,
+    PatientInstrumentsField,
+    for_patients,
+)
 
 # The main regions whose intake the clinic may tailor (those painpath has a set for).
 SET_REGIONS = tuple(DEFAULT_INSTRUMENTS)
@@ -25,10 +29,11 @@ class ClinicSettingsForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["link_days"].validators.append(_days_in_range)
-        choices = [(code, cls.title) for code, cls in REGISTRY.items()]
+        # A set is sent to patients: the clinician-only instruments are not offered.
+        choices = [(code, REGISTRY[code].title) for code in for_patients(REGISTRY)]
         for region in SET_REGIONS:
             chosen = self.instance.instruments_for(region, DEFAULT_INSTRUMENTS[region])
-            self.fields[f"set_{region}"] = forms.MultipleChoiceField(
+            self.fields[f"set_{region}"] = PatientInstrumentsField(
                 label=REGION_LABELS.get(region, region),
                 choices=choices,
                 initial=list(chosen),

@@ -34,6 +34,30 @@ DEFAULT_INSTRUMENTS: dict[str, tuple[str, ...]] = {
 }
 FALLBACK_INSTRUMENTS = ("nrs", "eq5d5l")
 
+
+def for_patients(codes: Any) -> list[str]:
+    """The codes among ``codes`` that a patient answers (not the full DN4's examination)."""
+    return [c for c in codes if c in REGISTRY and REGISTRY[c].respondent == "patient"]
+
+
+class PatientInstrumentsField(forms.MultipleChoiceField):
+    """Instruments to send to a patient. Offers only those a patient answers, and refuses a
+    clinician-only one by name (a crafted request, a set saved before it was marked so)."""
+
+    def validate(self, value: Any) -> None:
+        clinician = [c for c in value if c in REGISTRY and c not in for_patients([c])]
+        if clinician:
+            raise forms.ValidationError(
+                _(
+                    "%(instruments)s: answered by the clinician (it includes an examination), "
+                    "so it cannot be sent to a patient. Record it at the visit instead."
+                )
+                % {"instruments": ", ".join(REGISTRY[c].title for c in clinician)},
+                code="clinician_only",
+            )
+        super().validate(value)
+
+
 YES_NO_UNKNOWN = (
     ("yes", pgettext_lazy("answer", "Yes")),
     ("no", pgettext_lazy("answer", "No")),

@@ -140,6 +140,14 @@ def issue_link(
     unknown = [code for code in instruments if code not in REGISTRY]
     if unknown:
         raise ValueError(f"unknown instrument(s): {', '.join(unknown)}")
+    clinician = [
+        f"{REGISTRY[c].title} ({c})" for c in instruments if REGISTRY[c].respondent != "patient"
+    ]
+    if clinician:
+        raise ValueError(
+            f"{', '.join(clinician)}: answered by the clinician (an examination), "
+            "not sent to a patient"
+        )
     if language not in LANGUAGE_CODES:
         raise ValueError(f"unknown language {language!r}; choose one of {LANGUAGE_CODES}")
     days = link_days(episode.patient.clinic) if days is None else days

@@ -504,9 +504,10 @@ def suggested_instruments(episode: Episode) -> list[str]:
         episode.region,
         pages_.DEFAULT_INSTRUMENTS.get(episode.region, pages_.FALLBACK_INSTRUMENTS),
     )
-    # A set saved before an instrument was retired must not preselect a code the form no
-    # longer offers (the first display would fail on its own default).
-    return [code for code in suggested if code in REGISTRY]
+    # A set saved before an instrument was retired (or marked clinician-only) must not
+    # preselect a code the form no longer offers (the first display would fail on its own
+    # default).
+    return pages_.for_patients(suggested)
 
 
 class IssueForm(forms.Form):
@@ -515,7 +516,7 @@ class IssueForm(forms.Form):
     Unbound, it holds the clinic's defaults (its questionnaire set for the episode's main
     region, its validity), so that the first display is a form ready to send, not errors."""
 
-    instruments = forms.MultipleChoiceField(
+    instruments = pages_.PatientInstrumentsField(
         label=_("Questionnaires"),
         widget=forms.CheckboxSelectMultiple,
         error_messages={
@@ -557,7 +558,7 @@ class IssueForm(forms.Form):
         language = translation.get_language() or "en"
         language = language if language in services.LANGUAGE_CODES else "en"
         self.fields["instruments"].choices = [
-            (code, fhir.load(code, language)["title"]) for code in REGISTRY
+            (code, fhir.load(code, language)["title"]) for code in pages_.for_patients(REGISTRY)
         ]
         self.initial.setdefault("days", days)
         self.initial.setdefault("language", "da")
