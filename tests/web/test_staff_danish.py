@@ -43,6 +43,7 @@ from painpath.accounts.models import Profile
 from painpath.core.instruments import REGISTRY
 from painpath.patients.models import Clinic, Episode, Patient
 from painpath.questionnaires import services as intake
+from painpath.questionnaires.forms import for_patients
 from painpath.questionnaires.models import IntakeDraft
 from painpath.web.management.commands.load_demo import DEMO_PASSWORD
 
@@ -138,17 +139,7 @@ CITATION = re.compile(
 # English that data files hold without a Danish text yet, each with where it comes from and
 # who is to give it its Danish. Excused here, but each must still be found on some page
 # (test_each_known_english_text_is_still_there): once translated, its line must go.
-ENGLISH_NOT_YET_TRANSLATED: dict[str, str] = {
-    "Minimal important change (the instrument's MIC": "core/data/analytics/responders.yaml",
-    "pain reduction": "core/data/analytics/responders.yaml (labels have no Danish)",
-    "Pain resolved (VAS": "core/data/analytics/responders.yaml",
-    "Deterioration (worse by at least the MIC)": "core/data/analytics/responders.yaml",
-    "Improvement of at least the instrument's": "core/data/analytics/responders.yaml (notes)",
-    "IMMPACT: a ≥ 50 % reduction": "core/data/analytics/responders.yaml (notes)",
-    "cut-off on the 0–10 scale": "core/data/analytics/responders.yaml (notes)",
-    "Worse by at least the instrument's absolute MIC": "core/data/analytics/responders.yaml",
-    "Narouze 2018 does not classify": "rulesets/tables/anticoagulant-pauses.yaml (reason)",
-}
+ENGLISH_NOT_YET_TRANSLATED: dict[str, str] = {}
 
 
 class _Text(HTMLParser):
@@ -259,7 +250,7 @@ def demo_world() -> World:
         .first()
     )
     assert episode is not None, "load_demo made no patient in clinic A"
-    _link, path = intake.issue_link(episode, list(REGISTRY), "da", demo)
+    _link, path = intake.issue_link(episode, for_patients(REGISTRY), "da", demo)
     token = path.rstrip("/").rsplit("/", 1)[-1]
     return World(patient=episode.patient, episode=episode, token=token)
 
@@ -349,7 +340,9 @@ def render_everything(missing: MissingDanish) -> dict[str, str]:
 
     # The patient's link in Danish, and one in German: every page, then the review.
     patient = Client(HTTP_ACCEPT_LANGUAGE="en")
-    _link, path = intake.issue_link(world.episode, list(REGISTRY), "de", User.objects.first())
+    _link, path = intake.issue_link(
+        world.episode, for_patients(REGISTRY), "de", User.objects.first()
+    )
     for language, token in (("da", world.token), ("de", path.rstrip("/").rsplit("/", 1)[-1])):
         german = " (German)" if language == "de" else ""
         for name in ("questionnaires:start", "questionnaires:consent"):

@@ -15,7 +15,7 @@ import polars as pl
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from painpath.analytics.render import stratum_label, wording_label
+from painpath.analytics.render import responder_text, stratum_label, wording_label
 from painpath.analytics.report import STRATA_COLUMNS, Options
 from painpath.core.analytics import MIXED, WORDING_ORDER, responder_definitions
 from painpath.core.instruments import REGISTRY
@@ -113,7 +113,9 @@ class ReportForm(forms.Form):
             # a single patient of the difference between two cohorts.
             strata = [c for c in (*STRATA_COLUMNS, *research_columns) if c in self.cohort_names]
         self.fields["stratum"].choices = [(c, stratum_label(c)) for c in dict.fromkeys(strata)]
-        self.fields["definition"].choices = [(d.id, d.label) for d in responder_definitions()]
+        self.fields["definition"].choices = [
+            (d.id, responder_text(d.label)) for d in responder_definitions()
+        ]
         present = _values(frame, "wording")
         groups = [g for g in WORDING_ORDER if g in present or (g == MIXED and len(present) > 1)]
         groups += [g for g in present if g not in groups]

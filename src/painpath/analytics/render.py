@@ -4,9 +4,12 @@ the PDF WeasyPrint makes of it. Used by the app's PDF download and by
 
 from __future__ import annotations
 
+from functools import cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import yaml
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -17,6 +20,28 @@ from painpath.analytics.report import Report
 from painpath.core.analytics import WORDING_ORDER, OutcomeRow
 
 CSS = Path(__file__).parent / "static" / "analytics" / "document.css"
+
+
+@cache
+def _responder_words(lang: str) -> dict[str, str]:
+    """The responder definitions' English labels and notes → their ``lang`` text (the
+    definitions' ``da:`` blocks in core/data/analytics/responders.yaml)."""
+    text = resources.files("painpath.core.data").joinpath("analytics/responders.yaml")
+    out: dict[str, str] = {}
+    for raw in yaml.safe_load(text.read_text(encoding="utf-8"))["definitions"]:
+        words = raw.get(lang) or {}
+        for key in ("label", "note"):
+            if raw.get(key) and words.get(key):
+                out[" ".join(str(raw[key]).split())] = " ".join(str(words[key]).split())
+    return out
+
+
+def responder_text(text: str) -> str:
+    """A responder definition's label or note in the screen's language, else as written."""
+    lang = (translation.get_language() or "en")[:2]
+    if not text or lang == "en":
+        return text
+    return _responder_words(lang).get(" ".join(text.split()), text)
 
 
 def stratum_label(column: str) -> str:
@@ -137,7 +162,7 @@ def funnel_figure(report: Report) -> charts.Figure | None:
     return charts.funnel(
         report.clinics,
         report.overall_rate,
-        report.definition.label if report.definition else report.options.definition,
+        responder_text(report.definition.label) if report.definition else report.options.definition,
         k=report.k,
         instrument=report.options.plot_instrument,
         timepoint=report.options.plot_timepoint,

@@ -223,10 +223,19 @@ class PauseTable:
     reasons: Mapping[str, str]  # procedure kind → why its regions have their classes
     drugs: Mapping[str, DrugRow]
     notes: tuple[str, ...] = field(default=())
+    # language → procedure kind → the reason in that language (the table's ``da:`` blocks)
+    translated_reasons: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
         return f"{self.id} {self.version}"
+
+    def reason(self, kind: str, lang: str | None = None) -> str:
+        """Why ``kind``'s regions have their classes, in ``lang`` where the table has it."""
+        english = self.reasons.get(kind, "")
+        if not lang:
+            return english
+        return self.translated_reasons.get(lang[:2].lower(), {}).get(kind) or english
 
     def risk_class(self, kind: str, region: str) -> str | None:
         """The bleeding-risk class of ``kind`` in ``region``; ``None`` when not classified."""
@@ -310,6 +319,7 @@ def load_pause_table() -> PauseTable:
         )
     classes: dict[str, dict[str, str]] = {}
     reasons: dict[str, str] = {}
+    translated: dict[str, dict[str, str]] = {}
     regions = set(region_codes())
     for kind, entry in (data.get("procedures") or {}).items():
         classes[kind] = {}
@@ -322,6 +332,13 @@ def load_pause_table() -> PauseTable:
                     )
                 classes[kind][region] = risk
         reasons[kind] = " ".join(str(entry.get("reason", "")).split())
+        if "da" in entry:
+            words = entry["da"]
+            if not isinstance(words, dict) or not str(words.get("reason") or "").strip():
+                raise PauseTableError(
+                    f"anticoagulant-pauses.yaml: procedure {kind}: da: needs a reason"
+                )
+            translated.setdefault("da", {})[kind] = " ".join(str(words["reason"]).split())
     source = " ".join(str(data["source"]).split())
     return PauseTable(
         id=str(data["id"]),
@@ -329,6 +346,7 @@ def load_pause_table() -> PauseTable:
         source=source,
         classes=classes,
         reasons=reasons,
+        translated_reasons=translated,
         drugs={code: _row(code, row) for code, row in data["drugs"].items()},
     )
 

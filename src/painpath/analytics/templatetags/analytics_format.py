@@ -72,3 +72,9 @@ def count(value: Any, k: int | None = None) -> str:
     if value is None:
         return "–"
     return charts.count(int(value), k)
+
+
+@register.filter
+def responder_text(text: str) -> str:
+    """A responder definition's label or note in the screen's language."""
+    return render.responder_text(text)
