@@ -547,7 +547,7 @@ def blood_thinner_card(
     return BloodThinnerCard(
         risk_class=plan.risk_class,
         risk_words=plan.risk_words(lang),
-        reason=table.reasons.get(procedure.kind, ""),
+        reason=table.reason(procedure.kind, translation.get_language()),
         table=table.label,
         source=table.source,
         rows=rows,
