@@ -316,3 +316,28 @@ def test_a_german_speaking_patient_gets_the_message_in_german(
     assert f"Der Link funktioniert bis {sending.local_datetime(link.expires_at, 'de')}." in (
         message.body
     )
+
+
+class EchoingSms:
+    """A gateway whose error echoes its request as the provider wrote it: the number in its
+    international form without spaces, the text JSON-escaped (the link's slashes as \\/)."""
+
+    sent: ClassVar[list[str]] = []
+
+    def send(self, to: str, text: str) -> None:
+        EchoingSms.sent.append(text)
+        number = "+" + "".join(ch for ch in to if ch.isdigit())
+        url = next(word for word in text.split() if "/q/p/" in word)
+        raise ConnectionError(json.dumps({"to": number, "url": url}).replace("/", "\\/"))
+
+
+def test_a_failed_sends_reason_keeps_neither_the_number_nor_the_token_however_quoted(
+    clinician_client: Client, contactable: Episode
+) -> None:
+    with override_settings(PAINPATH_SMS_BACKEND=f"{__name__}.EchoingSms"):
+        response = post(clinician_client, contactable, channel="sms", language="en")
+    assert response.status_code == 422
+    token = EchoingSms.sent[-1].split("/q/p/", 1)[1].split("/", 1)[0]
+    reason = AuditEntry.objects.get(code="questionnaires.link.send_failed").detail["reason"]
+    assert "4520304052" not in reason and "••••52" in reason
+    assert token not in reason and token not in response.content.decode()

@@ -11,6 +11,7 @@ reaches it: the message is the only place the link is written out.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -114,14 +115,30 @@ def _send(channel: str, patient: Patient, link: IntakeLink, url: str) -> None:
 
 
 def _reason(error: Exception, url: str, patient: Patient) -> str:
-    # A provider's error may quote what it was given: never the link, and the address only
-    # masked, as everywhere in the log.
-    text = str(error).replace(url, "…") if url else str(error)
+    # A provider's error may quote what it was given, and in its own spelling (the number
+    # in international form without spaces, the link JSON-escaped): never the link's token,
+    # and the address only masked, as everywhere in the log.
+    text = str(error)
+    token = url.rstrip("/").rsplit("/", 1)[-1] if url else ""
+    for secret in (url, url.replace("/", "\\/"), token):
+        if secret:
+            text = text.replace(secret, "…")
     if patient.email:
-        text = text.replace(patient.email, mask_email(patient.email))
-    if patient.phone:
-        text = text.replace(patient.phone, mask_phone(patient.phone))
+        text = re.sub(re.escape(patient.email), mask_email(patient.email), text, flags=re.I)
+    digits = "".join(ch for ch in patient.phone if ch.isdigit())
+    if len(digits) >= 4:
+        # Any run of digits (with the usual separators) ending in the number's own digits.
+        tail = digits[-8:]
+
+        def masked(found: re.Match[str]) -> str:
+            quoted = "".join(ch for ch in found.group() if ch.isdigit())
+            return mask_phone(patient.phone) if quoted.endswith(tail) else found.group()
+
+        text = PHONE_LIKE.sub(masked, text)
     return text[:200]
+
+
+PHONE_LIKE = re.compile(r"\+?\d[\d ().-]*\d")
 
 
 def issue_and_send(
