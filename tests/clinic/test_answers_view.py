@@ -226,3 +226,27 @@ def test_the_patient_pages_history_links_the_intake_and_each_response(
     assert reverse("clinic:intake_answers", args=[episode.public_id]) in html
     for code in INSTRUMENTS:
         assert answers_url(_response(submitted, code)) in html
+
+
+def test_a_blood_thinner_written_among_other_medicines_is_flagged_to_confirm(
+    episode: Episode, clinician_client: Client
+) -> None:
+    """A patient who writes "Marevan 2,5 mg" among the other medicines instead of ticking it
+    has a blood thinner all the same: the answers are flagged as the summary and the patient
+    page flag them ("possible blood thinner — confirm"), never shown as a plain medicine."""
+    episode.intake = {
+        "medications": [
+            {"code": "Marevan 2,5 mg", "anticoagulant": False},
+            {"code": "paracetamol", "anticoagulant": False},
+        ]
+    }
+    episode.save()
+    with translation.override("en"):
+        intake = intake_answers(episode)
+    assert intake is not None and intake.medicines is not None
+    marevan, paracetamol = intake.medicines
+    assert marevan.name == "Marevan 2,5 mg" and marevan.possible_blood_thinner
+    assert not paracetamol.possible_blood_thinner and not paracetamol.blood_thinner
+    assert [m.name for m in intake.blood_thinners] == ["Marevan 2,5 mg"]
+    page = clinician_client.get(reverse("clinic:intake_answers", args=[episode.public_id]))
+    assert "possible blood thinner" in page.content.decode()

@@ -33,8 +33,8 @@ from django.utils.translation import gettext as _
 from painpath.accounts.decorators import verified_staff
 from painpath.audit.services import Event, record
 from painpath.clinic.bands import band_label
+from painpath.core import medicines, vocabularies
 from painpath.core import questionnaires as fhir
-from painpath.core import vocabularies
 from painpath.core.charts import number_label
 from painpath.core.errors import PainpathError
 from painpath.core.instruments import REGISTRY
@@ -250,6 +250,9 @@ class RedFlagAnswer:
 class MedicineAnswer:
     name: str
     blood_thinner: bool
+    possible_blood_thinner: bool = False
+    """Written as free text and naming a blood thinner (``core.medicines.recognise``): the
+    patient did not tick it, so the clinician confirms, as on the patient page."""
 
 
 @dataclass(frozen=True)
@@ -289,7 +292,7 @@ class IntakeAnswers:
 
     @property
     def blood_thinners(self) -> list[MedicineAnswer]:
-        return [m for m in self.medicines or [] if m.blood_thinner]
+        return [m for m in self.medicines or [] if m.blood_thinner or m.possible_blood_thinner]
 
 
 def selected_values(pain_regions: list[dict[str, str]]) -> set[str]:
@@ -384,8 +387,10 @@ def medicine_answers(medications: Any) -> list[MedicineAnswer] | None:
             name = drug.label.in_language(screen_language())
             if drug.brands:
                 name = f"{name} ({', '.join(drug.brands)})"
-        rows.append(MedicineAnswer(name, bool(entry.get("anticoagulant"))))
-    return sorted(rows, key=lambda row: not row.blood_thinner)
+        ticked = bool(entry.get("anticoagulant"))
+        possible = not ticked and medicines.recognise(code) is not None
+        rows.append(MedicineAnswer(name, ticked, possible))
+    return sorted(rows, key=lambda row: not (row.blood_thinner or row.possible_blood_thinner))
 
 
 def treatment_answers(tried: Any) -> list[TreatmentAnswer]:
