@@ -47,7 +47,8 @@ class ClinicSettingsForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         for region in SET_REGIONS:
-            if not data.get(f"set_{region}"):
+            # Absent from the data: the field has already said what is wrong with it.
+            if f"set_{region}" in data and not data[f"set_{region}"]:
                 self.add_error(
                     f"set_{region}",
                     _("Choose at least one questionnaire: a link must ask something."),
