@@ -229,13 +229,6 @@ def test_a_bad_filter_is_a_form_error_not_a_crash(
     assert "must not be before" in response.content.decode()
 
 
-def test_plotly_is_served_locally(client: Any) -> None:
-    from django.contrib.staticfiles import finders
-
-    found = finders.find("analytics/plotly.min.js")
-    assert found and str(found).endswith("plotly.min.js")
-
-
 # -- which wording the patients saw --------------------------------------------------------------
 
 

@@ -19,7 +19,6 @@ HEAVY = (
     "fhirpathpy",
     "django",
     "weasyprint",
-    "plotly",
     "painpath.analytics",
     "painpath.core.analytics",
     "painpath.core.questionnaires",

@@ -182,8 +182,6 @@ STORAGES = {
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
-    # plotly.min.js straight from the installed plotly package (see the finder's docstring).
-    "painpath.analytics.finders.PlotlyFinder",
 ]
 LOCALE_PATHS = [BASE_DIR.parent / "locale"]
 
