@@ -220,3 +220,16 @@ def test_scores_read_as_on_the_patient_page_an_eq5d_index_to_three_decimals(
     latest = QuestionnaireResponse.objects.get(episode=episode, score=0.705)
     with translation.override("en"):
         assert response_answers(latest).score.startswith("0.705")  # the answers view too
+
+
+def test_an_opioid_in_the_medicines_is_named_in_the_readers_language(
+    episode: Episode, clinician: User
+) -> None:
+    """The record stores an opioid's medicine under the table's English name; a Danish
+    summary (pasted into a Danish record) names it in Danish, as its opioid section does."""
+    from painpath.patients import services as patients
+
+    patients.add_opioid(episode, opioid="oxycodone_oral", dose="40", user=clinician)
+    with translation.override("da"):
+        names = [m.name for m in summary_data(episode).medicines]
+    assert names == ["oxycodon (peroral)"]

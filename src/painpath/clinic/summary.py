@@ -45,7 +45,7 @@ from painpath.clinic.answers import (
 )
 from painpath.clinic.bands import band_label
 from painpath.clinic.display import AXIS_ORDER
-from painpath.core import medicines, vocabularies
+from painpath.core import medicines, opioids, vocabularies
 from painpath.core import questionnaires as fhir
 from painpath.core.errors import PainpathError
 from painpath.core.instruments import REGISTRY
@@ -310,6 +310,11 @@ def medicine_lines(episode: Episode) -> list[MedicineLine]:
                 }
         drug = drugs.get(med.code)
         name = drug.label.in_language(lang) if drug is not None else med.code
+        if med.opioid:
+            # The record stores an opioid under the table's English name: say it as the
+            # opioid section below does.
+            with contextlib.suppress(opioids.OpioidError):
+                name = opioids.load_table().get(med.opioid).label((lang or "en")[:2])
         sure = med.anticoagulant or bool(recognised and (recognised.exact or med.decision))
         lines.append(
             MedicineLine(
