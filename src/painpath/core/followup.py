@@ -184,7 +184,7 @@ def _instrument_list(raw: Any, where: str) -> tuple[str, ...]:
     if clinician:
         raise ProtocolError(
             f"{where}: {', '.join(clinician)} is answered by the clinician (an examination), "
-            "not by the patient: record it at the visit instead"
+            "not by the patient, so a protocol cannot send it"
         )
     return tuple(raw)
 

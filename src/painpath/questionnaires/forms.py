@@ -50,7 +50,7 @@ class PatientInstrumentsField(forms.MultipleChoiceField):
             raise forms.ValidationError(
                 _(
                     "%(instruments)s: answered by the clinician (it includes an examination), "
-                    "so it cannot be sent to a patient. Record it at the visit instead."
+                    "so it cannot be sent to a patient."
                 )
                 % {"instruments": ", ".join(REGISTRY[c].title for c in clinician)},
                 code="clinician_only",
