@@ -250,3 +250,15 @@ def test_a_blood_thinner_written_among_other_medicines_is_flagged_to_confirm(
     assert [m.name for m in intake.blood_thinners] == ["Marevan 2,5 mg"]
     page = clinician_client.get(reverse("clinic:intake_answers", args=[episode.public_id]))
     assert "possible blood thinner" in page.content.decode()
+
+
+def test_an_answer_stored_as_text_too_large_for_a_number_is_shown_as_stored(
+    episode: Episode,
+) -> None:
+    # "1.0e999" reads as infinity: no option's code, no number to format — shown as text.
+    response = QuestionnaireResponse.objects.create(
+        episode=episode, instrument="odi", answers={"odi1": "1.0e999", "odi2": "nan"}
+    )
+    with translation.override("en"):
+        shown = {item.link_id: item for item in response_answers(response).items}
+    assert shown["odi1"].answer == "1.0e999" and shown["odi2"].answer == "nan"

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import math
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -147,9 +148,12 @@ def _unit(item: dict[str, Any]) -> str:
 def _item_answer(number_: int, item: dict[str, Any], value: Any) -> ItemAnswer:
     link_id = item["linkId"]
     if isinstance(value, str):
-        # Answers entered by hand may hold the number as text.
+        # Answers entered by hand may hold the number as text (but "1.0e999" is no number
+        # to show: it stays the text it was stored as).
         with contextlib.suppress(ValueError):
-            value = float(value) if "." in value else int(value)
+            parsed = float(value) if "." in value else int(value)
+            if math.isfinite(parsed):
+                value = parsed
     if value is None or value == "":
         return ItemAnswer(number_, link_id, item["text"], _("not answered"), "", False)
     if item.get("type") == "choice" and isinstance(value, int | float):
