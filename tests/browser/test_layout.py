@@ -145,3 +145,30 @@ def test_no_page_scrolls_sideways_at_360_768_or_1280_px(live_server: Any, page: 
 
     assert measured > 3 * 40, measured  # every page, not a few
     assert not problems, f"{len(problems)} pages scroll sideways:\n" + "\n".join(problems)
+
+
+def test_the_header_fits_360_px_in_english_for_every_demo_login(
+    live_server: Any, page: Page
+) -> None:
+    # English has the longer role names in the clinic switcher ("Demo Clinic A (synthetic)
+    # (researcher)"): the Danish run above does not see it.
+    call_command("load_demo", stdout=io.StringIO())
+    page.context.set_extra_http_headers({"Accept-Language": "en"})
+    page.set_viewport_size({"width": 360, "height": 800})
+    problems = []
+    for login in DEMO_LOGIN.values():
+        _sign_in_as(page, live_server.url, login)
+        Profile.objects.filter(user__username=login).update(language="en")
+        response = page.goto(f"{live_server.url}/")
+        assert response is not None and response.status < 500, login
+        assert page.locator("html[lang=en] .site-header").count() == 1, login
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        header = page.evaluate(
+            "Math.max(...[...document.querySelectorAll('.site-header *')]"
+            ".map((e) => e.getBoundingClientRect().right)) - window.innerWidth"
+        )
+        if overflow > 0 or header > 0.5:
+            wide = ", ".join(page.evaluate(STICKING_OUT))
+            problems.append(f"{login}: {max(overflow, header):.0f}px too wide ({wide})")
+            page.screenshot(path=str(SHOTS / f"header-en-360-{login}.png"))
+    assert not problems, "\n".join(problems)
