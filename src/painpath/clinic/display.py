@@ -677,7 +677,10 @@ def blood_thinner_lines(
         return [
             ThinnerLine(
                 row.medication.code,
-                row.decision or row.advice,
+                # The table's answer is a suggestion: said in words, not only by the badge's
+                # colour, so it never reads as an agreed pause (painpath does not prescribe).
+                row.decision
+                or _("Not decided — the pause table suggests: %(advice)s") % {"advice": row.advice},
                 row.settled,
                 row.to_confirm_words if row.to_confirm else "",
             )
