@@ -23,6 +23,7 @@ from painpath.core.charts import Box, Canvas, Frame, extent_ticks, number_label,
 from painpath.core.charts import points as polyline_points
 from painpath.core.errors import PainpathError
 from painpath.core.instruments import REGISTRY
+from painpath.core.outcomes import Change as OutcomeChange
 from painpath.core.outcomes import change as outcome_change
 from painpath.core.rules import INPUTS, AxisResult, builtin_rulesets
 from painpath.core.rules.i18n import rule_text
@@ -589,6 +590,7 @@ class ScoreTrend:
     mic_value: str
     mic_source: str
     spark: str
+    worse_by_mic: bool = False  # a worsening at least as large as the MIC's points
     width: int = TREND_FRAME.width
     height: int = TREND_FRAME.height
 
@@ -626,6 +628,7 @@ def score_trends(charts: Sequence[Chart]) -> list[ScoreTrend]:
         spark = canvas.points((p.date.toordinal(), p.value) for p in chart.points)
         baseline = first if len(chart.points) > 1 else None
         change, direction, mic, mic_value, mic_source = "", "", None, "", ""
+        worse_by_mic = False
         if baseline is not None:
             delta = last.value - first.value
             sign = "+" if delta > 0 else "−" if delta < 0 else "±"
@@ -640,6 +643,12 @@ def score_trends(charts: Sequence[Chart]) -> list[ScoreTrend]:
                 mic = found.improved_importantly
                 mic_value = _mic_value(found.mic_absolute, found.mic_relative)
                 mic_source = found.mic_source or ""
+                worse_by_mic = worsening_reaches_mic(found)
+                if better < 0:
+                    # The MIC is a threshold for improvement: a worsening "below the MIC"
+                    # reads as unimportant. Only its size beside the MIC's points is said.
+                    mic = None
+                    mic_value = _mic_value(found.mic_absolute, None)
         trends.append(
             ScoreTrend(
                 code=chart.code,
@@ -652,9 +661,20 @@ def score_trends(charts: Sequence[Chart]) -> list[ScoreTrend]:
                 mic_value=mic_value,
                 mic_source=mic_source,
                 spark=spark,
+                worse_by_mic=worse_by_mic,
             )
         )
     return trends
+
+
+def worsening_reaches_mic(found: OutcomeChange) -> bool:
+    """Whether a worsening is at least the instrument's absolute MIC in size (the relative
+    MIC is a share of the room left for improvement, so it does not measure a worsening)."""
+    return (
+        found.improvement < 0
+        and found.mic_absolute is not None
+        and -found.improvement >= found.mic_absolute
+    )
 
 
 @dataclass(frozen=True)

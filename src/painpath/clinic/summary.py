@@ -44,7 +44,7 @@ from painpath.clinic.answers import (
     treatment_answers,
 )
 from painpath.clinic.bands import band_label
-from painpath.clinic.display import AXIS_ORDER
+from painpath.clinic.display import AXIS_ORDER, worsening_reaches_mic
 from painpath.core import medicines, opioids, vocabularies
 from painpath.core import questionnaires as fhir
 from painpath.core.errors import PainpathError
@@ -97,6 +97,8 @@ class ScoreLine:
     important: bool | None
     """Whether the change reaches the instrument's minimal important change (improvement
     only); None when there is no change to judge or no MIC."""
+    worse_by_mic: bool = False
+    """A worsening at least the MIC's points in size (said as such, never "below the MIC")."""
 
 
 @dataclass(frozen=True)
@@ -219,7 +221,7 @@ def score_lines(episode: Episode) -> list[ScoreLine]:
     for code in [c for c in REGISTRY if c in by_code] + [c for c in by_code if c not in REGISTRY]:
         first, last = by_code[code][0], by_code[code][-1]
         cls = REGISTRY.get(code)
-        change, important = "", None
+        change, important, worse_by_mic = "", None, False
         if last is not first:
             delta = last.score - first.score
             better = bool(cls and cls.higher_is_better)
@@ -231,7 +233,9 @@ def score_lines(episode: Episode) -> list[ScoreLine]:
             # The verdict the patient page gives (core.outcomes.change: either MIC reached,
             # the relative one on the room the baseline left), never a second reckoning.
             with contextlib.suppress(PainpathError):
-                important = outcome_change(code, first.score, last.score).improved_importantly
+                found = outcome_change(code, first.score, last.score)
+                important = found.improved_importantly
+                worse_by_mic = worsening_reaches_mic(found)
         lines.append(
             ScoreLine(
                 code=code,
@@ -243,6 +247,7 @@ def score_lines(episode: Episode) -> list[ScoreLine]:
                 baseline_date=first.answered_on if last is not first else None,
                 change=change,
                 important=important,
+                worse_by_mic=worse_by_mic,
             )
         )
     return lines
@@ -480,6 +485,8 @@ def summary_text(summary: Summary) -> str:
             }
             if score.important:
                 text += ", " + _("important change")
+            elif score.worse_by_mic:
+                text += ", " + _("worsening at least the MIC's size")
         out.append(text)
     if not s.scores:
         out.append(_("No scored questionnaire yet."))
