@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from painpath.clinic.services import worklist
 from painpath.pathway.models import Classification, TreatmentCourse
@@ -47,7 +47,7 @@ def test_the_stepped_care_card_says_what_changed_when_and_why(
     clinician_client: Client, escalated: TreatmentCourse
 ) -> None:
     card = _card(clinician_client.get(_page(escalated.episode)).content.decode())
-    today = timezone.localdate().isoformat()
+    today = formats.date_format(timezone.localdate(), "SHORT_DATE_FORMAT")
     assert "Step 1 → Step 2" in card
     assert f"on {today}: no notable lasting fall in pain after 5 or more sessions" in card
 

@@ -180,7 +180,7 @@ def test_the_patient_page_shows_cards_chart_sessions_and_viewers(
     assert "stepped-care-seed004" in body and "1.0.0" in body
     assert "It read" in body  # the trace, in words
     assert '<svg viewBox="0 0 360 150" role="img"' in body
-    assert "2026-03-05" in body  # the chart's table
+    assert "03/05/2026" in body  # the chart's table, in the screen's (English) date format
     assert 'class="sparkline"' in body
     assert clinician.username in body.split('id="viewers"')[1]
     assert "170570-••••" in body and "1233" not in body
