@@ -229,11 +229,7 @@ def _remove_diagnosis(request: HttpRequest, episode: Episode, pk: int) -> str:
 def _stop_opioid(request: HttpRequest, episode: Episode, pk: int) -> str:
     medication = get_object_or_404(Medication, pk=pk, episode=episode, opioid__gt="")
     patients.stop_opioid(medication, **_by(request))
-    try:
-        drug = opioids.load_table().get(medication.opioid).label(_language())
-    except opioids.OpioidError:
-        drug = medication.code  # a row a later table dropped
-    return _("%(drug)s stopped.") % {"drug": drug}
+    return _("%(drug)s stopped.") % {"drug": medication.display_name}
 
 
 def _remove_allergy(request: HttpRequest, episode: Episode, pk: int) -> str:

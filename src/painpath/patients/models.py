@@ -11,9 +11,10 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from painpath.core import opioids
 from painpath.core.cpr import parse_cpr
 from painpath.patients import crypto
 
@@ -242,6 +243,19 @@ class Medication(models.Model):
     class Meta:
         # The table it had when it lived in the pathway app (moved without copying rows).
         db_table = "pathway_medication"
+
+    @property
+    def display_name(self) -> str:
+        """The medicine as the reader's language names it: an opioid by the OME table's own
+        name (``code`` keeps the table's English name it was recorded under), any other
+        medicine as written."""
+        if self.opioid:
+            try:
+                found = opioids.load_table().get(self.opioid)
+            except opioids.OpioidError:  # a row a later table dropped
+                return self.code
+            return found.label((translation.get_language() or "en").split("-")[0])
+        return self.code
 
 
 class ConsentDecision(models.Model):
