@@ -30,7 +30,7 @@ from painpath.core import questionnaires as fhir
 from painpath.core.instruments import REGISTRY
 from painpath.patients import access
 from painpath.patients.models import Episode
-from painpath.questionnaires import bodymap, sending, services
+from painpath.questionnaires import bodymap, self_harm, sending, services
 from painpath.questionnaires import forms as pages_
 from painpath.questionnaires.models import IntakeDraft, IntakeLink
 
@@ -421,7 +421,11 @@ def done(
     return render(
         request,
         "questionnaires/done.html",
-        {**_base_context(token, link, request.path), "red_flag_grade": grade},
+        {
+            **_base_context(token, link, request.path),
+            "red_flag_grade": grade,
+            "self_harm_advice": self_harm.advice_for(link, translation.get_language()),
+        },
     )
 
 
