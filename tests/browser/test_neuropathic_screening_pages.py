@@ -1,27 +1,20 @@
 """DN4-interview, painDETECT and the BPI on a follow-up link in Danish at 360, 768 and 1280 px:
 each page passes axe (WCAG 2.1 A/AA), nothing scrolls sideways, and the answers are scored
-(issue 15). Screenshots in /tmp/shots/neuropathic-*.png."""
+(issue 15). Screenshots in /tmp/shots/neuropathic-<width>-<code>.png."""
 
 from __future__ import annotations
 
-import datetime as dt
-from pathlib import Path
 from typing import Any
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from django.utils import timezone
-from playwright.sync_api import Page, expect
-
-from painpath.core.questionnaires import load
-from painpath.patients.models import Clinic, Episode, Patient
-from painpath.questionnaires.models import IntakeLink, QuestionnaireResponse
+from playwright.sync_api import Page
+from tests.browser.followup_pages import answer_and_send
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-SHOTS = Path("/tmp/shots")
-INSTRUMENTS = ["dn4i", "paindetect", "bpi"]
+ANSWERS = {"dn4i": "1", "paindetect": "2", "bpi": "4"}
+# painDETECT's two items that are not a 0–5 scale: the course picture and radiating pain.
+PAINDETECT_OTHER = {"pd_course": "4", "pd_radiating": "1"}
 
 
 @pytest.fixture
@@ -29,35 +22,8 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
     return {**browser_context_args, "locale": "da-DK"}
 
 
-def follow_up(live_server: Any) -> tuple[str, IntakeLink]:
-    clinic = Clinic.objects.get_or_create(code="test", defaults={"name": "Test (synthetic)"})[0]
-    patient = Patient.objects.create(
-        name="Screening Patient (synthetic)",
-        date_of_birth=dt.date(1961, 4, 9),
-        sex="female",
-        synthetic=True,
-        clinic=clinic,
-    )
-    episode = Episode.objects.create(patient=patient, complaint="Bensmerter", region="low_back")
-    link, token = IntakeLink.issue(
-        episode,
-        purpose=IntakeLink.Purpose.FOLLOW_UP,
-        instruments=INSTRUMENTS,
-        language="da",
-        expires_at=timezone.now() + dt.timedelta(days=7),
-    )
-    return f"{live_server.url}/q/p/{token}/", link
-
-
-def check(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"neuropathic-{name}.png"), full_page=True)
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG}})
-    assert results.violations_count == 0, f"{name}: {results.generate_report()}"
-    overflow = page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 0, f"{name}: the page is {overflow}px wider than the screen"
+def _answer(code: str, link_id: str) -> str:
+    return PAINDETECT_OTHER.get(link_id, ANSWERS[code])
 
 
 @pytest.mark.parametrize("width", [360, 768, 1280])
@@ -65,34 +31,7 @@ def test_the_screening_questionnaires_on_a_follow_up_link(
     page: Page, live_server: Any, width: int
 ) -> None:
     page.set_viewport_size({"width": width, "height": 800})
-    url, link = follow_up(live_server)
-    page.goto(url)
-    page.get_by_role("button", name="Start").click()
-    if page.locator('input[name="care"]').count():
-        page.locator('input[name="care"][value="given"]').check()
-        page.locator('input[name="research"][value="refused"]').check()
-        page.get_by_role("button", name="Næste").click()
-    answers = {"dn4i": "1", "paindetect": "2", "bpi": "4"}
-    for code in INSTRUMENTS:
-        questionnaire = load(code, "da")
-        expect(page.get_by_role("heading", level=1)).to_have_text(questionnaire["title"])
-        for item in questionnaire["item"]:
-            value = answers[code]
-            if item["linkId"] == "pd_course":
-                value = "4"
-            if item["linkId"] == "pd_radiating":
-                value = "1"
-            page.locator(f'input[name="{item["linkId"]}"][value="{value}"]').check()
-        check(page, f"{code}-{width}")
-        if code == INSTRUMENTS[-1]:
-            page.get_by_role("button", name="Videre til gennemsyn").click()
-        else:
-            page.get_by_role("button", name="Næste").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Tjek dine svar")
-    page.get_by_role("button", name="Send svar").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Tak – dine svar er sendt")
-
-    scores = {r.instrument: r.score for r in QuestionnaireResponse.objects.filter(link=link)}
+    scores = answer_and_send(page, live_server, list(ANSWERS), _answer, f"neuropathic-{width}")
     # dn4i: 7 × yes; painDETECT: 7 × 2 + 1 (attacks with pain between) + 2 (radiating) = 17;
     # BPI interference: the mean of seven 4s.
     assert scores == {"dn4i": 7, "paindetect": 17, "bpi": 4}
