@@ -127,6 +127,9 @@ PROPER_NAMES = (
     "Pain Catastrophizing Scale",
     "Pain Self-Efficacy Questionnaire",
     "Brief Pain Inventory",
+    "Shoulder Pain and Disability Index",
+    "Knee injury and Osteoarthritis Outcome Score",
+    "Hip disability and Osteoarthritis Outcome Score",
 )
 # A citation keeps the language it was published in: a line with an author list in Vancouver
 # style ("Ostelo RWJG, Deyo RA, …", "Narouze S et al.", "Farrar et al. 2001") or one that
