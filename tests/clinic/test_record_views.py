@@ -275,8 +275,14 @@ def test_a_clinician_stops_an_opioid_from_the_page(
     url = reverse("clinic:record_stop_opioid", args=[episode.public_id, oxycodone.pk])
     assert url in _page(clinician_client, episode)
     response = clinician_client.post(url, follow=True)
-    assert "oxycodone (oral) stopped." in response.content.decode()
+    page = response.content.decode()
+    assert "oxycodone (oral) stopped." in page
     assert not Medication.objects.exists()
+    # Still readable, struck through under "Stopped", and out of the OME total.
+    stopped = page.split('id="record-opioids"')[1].split("</details>")[0]
+    assert "<del>oxycodone (oral): 40</del>" in stopped
+    assert f"stopped by {clinician.get_username()}" in stopped
+    assert record_context(episode)["ome"].ome == 0
 
 
 def test_the_stop_message_names_the_drug_in_danish(
@@ -302,3 +308,44 @@ def test_the_record_sections_ids_are_not_used_elsewhere_on_the_page(
     mine = re.findall(r'\sid="([^"]+)"', section)
     assert "record-opioid-dose" in mine
     assert not [name for name in mine if ids[name] > 1]
+
+
+def test_a_removed_diagnosis_and_allergy_stay_readable_struck_through(
+    clinician_client: Client, episode: Episode, clinician: User
+) -> None:
+    diagnosis = services.add_diagnosis(episode, code="DM79.7", user=clinician)
+    allergy = services.add_allergy(episode.patient, substance="Latex", user=clinician)
+    refused = clinician_client.post(
+        reverse("clinic:record_remove_diagnosis", args=[episode.public_id, diagnosis.pk]),
+        follow=True,
+    )
+    assert "Not removed: Say why the entry is removed." in refused.content.decode()
+    assert Diagnosis.objects.filter(pk=diagnosis.pk).exists()
+    clinician_client.post(
+        reverse("clinic:record_remove_diagnosis", args=[episode.public_id, diagnosis.pk]),
+        {"reason": "typed for the wrong patient"},
+    )
+    clinician_client.post(
+        reverse("clinic:record_remove_allergy", args=[episode.public_id, allergy.pk]),
+        {"reason": "not an allergy: nausea"},
+    )
+    page = _page(clinician_client, episode)
+    diagnoses = page.split('id="record-diagnoses"')[1].split('id="record-opioids"')[0]
+    assert '<del class="mono">DM79.7</del>' in diagnoses
+    assert f"removed by {clinician.get_username()}" in diagnoses
+    assert "typed for the wrong patient" in diagnoses
+    allergies = page.split('id="record-allergies"')[1].split('id="record-notes"')[0]
+    assert "<del>Latex</del>" in allergies and "not an allergy: nausea" in allergies
+    assert "No allergy recorded." in allergies and "No diagnosis recorded." in diagnoses
+    from painpath.clinic.summary import summary_data
+
+    summary = summary_data(episode)
+    assert not summary_text_mentions(summary, "DM79.7") and not summary_text_mentions(
+        summary, "Latex"
+    )
+
+
+def summary_text_mentions(summary: object, word: str) -> bool:
+    from painpath.clinic.summary import summary_text
+
+    return word in summary_text(summary)  # type: ignore[arg-type]

@@ -101,10 +101,43 @@ def test_the_database_holds_one_primary_per_episode(episode: Episode) -> None:
 
 def test_removing_a_diagnosis_is_audited_with_its_code(episode: Episode, clinician: User) -> None:
     diagnosis = services.add_diagnosis(episode, code="DM79.7", user=clinician)
-    services.remove_diagnosis(diagnosis, user=clinician)
+    services.remove_diagnosis(diagnosis, reason="wrong patient's code", user=clinician)
     assert not Diagnosis.objects.exists()
     (entry,) = _entries("patients.diagnosis.removed")
     assert (entry.action, entry.detail["code"]) == ("delete", "DM79.7")
+
+
+def test_a_removed_diagnosis_is_kept_readable_with_who_when_and_why(
+    episode: Episode, clinician: User
+) -> None:
+    diagnosis = services.add_diagnosis(episode, code="DM79.7", primary=True, user=clinician)
+    services.remove_diagnosis(diagnosis, reason="entered in error", user=clinician)
+    kept = Diagnosis.all_objects.get(pk=diagnosis.pk)
+    assert (kept.code, kept.removed_by, kept.removal_reason) == (
+        "DM79.7",
+        clinician,
+        "entered in error",
+    )
+    assert kept.removed_at is not None
+    assert not episode.diagnoses.exists()
+    # The same code, and a primary one, may be recorded again after the removal.
+    again = services.add_diagnosis(episode, code="DM79.7", primary=True, user=clinician)
+    assert list(episode.diagnoses.all()) == [again]
+
+
+def test_a_removal_without_a_reason_is_refused_and_nothing_changes(
+    episode: Episode, clinician: User
+) -> None:
+    diagnosis = services.add_diagnosis(episode, code="DM79.7", user=clinician)
+    allergy = services.add_allergy(episode.patient, substance="Latex", user=clinician)
+    with pytest.raises(RecordError) as refused:
+        services.remove_diagnosis(diagnosis, reason="  ", user=clinician)
+    assert refused.value.field == "reason"
+    with pytest.raises(RecordError):
+        services.remove_allergy(allergy, reason="", user=clinician)
+    assert Diagnosis.objects.filter(pk=diagnosis.pk).exists()
+    assert Allergy.objects.filter(pk=allergy.pk).exists()
+    assert not _entries("patients.diagnosis.removed")
 
 
 def test_sick_leave_is_counted_in_whole_weeks_from_its_first_day(
@@ -239,6 +272,13 @@ def test_stopping_an_opioid_takes_it_out_and_the_audit_keeps_drug_and_dose(
     assert not Medication.objects.exists()
     (entry,) = _entries("patients.opioid.stopped")
     assert (entry.action, entry.detail) == ("delete", {"opioid": "tramadol_oral", "dose": "200"})
+    # Kept in the history with who stopped it and when; out of the current medicines.
+    kept = Medication.all_objects.get(pk=medication.pk)
+    assert kept.stopped_by == clinician and kept.stopped_at is not None
+    assert kept.opioid_dose == 200
+    assert not episode.medications.exists()
+    with pytest.raises(RecordError):
+        services.stop_opioid(kept, user=clinician)
 
 
 def test_a_medicine_that_is_not_a_recorded_opioid_is_not_stopped_here(
@@ -252,8 +292,14 @@ def test_a_medicine_that_is_not_a_recorded_opioid_is_not_stopped_here(
 
 def test_removing_an_allergy_is_audited(episode: Episode, clinician: User) -> None:
     allergy = services.add_allergy(episode.patient, substance="Latex", user=clinician)
-    services.remove_allergy(allergy, user=clinician)
-    assert not Allergy.objects.exists()
+    services.remove_allergy(allergy, reason="another patient's", user=clinician)
+    assert not Allergy.objects.exists() and not episode.patient.allergies.exists()
+    kept = Allergy.all_objects.get(pk=allergy.pk)
+    assert (kept.substance, kept.removed_by, kept.removal_reason) == (
+        "Latex",
+        clinician,
+        "another patient's",
+    )
     assert _entries("patients.allergy.removed")[0].detail == {"severity": "unknown"}
 
 

@@ -115,6 +115,26 @@ def record_context(
         "ome_warning": table.warning_text(language),
         "ome_source": table.short,
         "allergies": list(patient.allergies.all()),
+        # Entries taken back stay readable, struck through, with who, when and why.
+        "removed_diagnoses": list(
+            Diagnosis.all_objects.filter(episode=episode, removed_at__isnull=False)
+            .select_related("removed_by")
+            .order_by("removed_at", "id")
+        ),
+        "removed_allergies": list(
+            Allergy.all_objects.filter(patient=patient, removed_at__isnull=False)
+            .select_related("removed_by")
+            .order_by("removed_at", "id")
+        ),
+        "stopped_opioids": [
+            (medication, medication.display_name)
+            for medication in Medication.all_objects.filter(
+                episode=episode, stopped_at__isnull=False
+            )
+            .exclude(opioid="")
+            .select_related("stopped_by")
+            .order_by("stopped_at", "id")
+        ],
         # Ids of their own: the page's other forms have fields named code, dose, date too.
         "note_form": NoteForm(auto_id="record-note-%s"),
         "diagnosis_form": DiagnosisForm(auto_id="record-diagnosis-%s"),
@@ -214,7 +234,12 @@ def _removal(remove: Remove) -> Callable[..., HttpResponse]:
     @permission_required("patients.change_episode", raise_exception=True)
     def view(request: HttpRequest, episode_id: UUID, entry_id: int) -> HttpResponse:
         episode = access.episode(request, episode_id)
-        messages.success(request, remove(request, episode, entry_id))
+        try:
+            done = remove(request, episode, entry_id)
+        except patients.RecordError as refused:
+            messages.error(request, _("Not removed: %(problem)s") % {"problem": refused.message})
+        else:
+            messages.success(request, done)
         return HttpResponseRedirect(episode_url(episode, ANCHOR))
 
     return view
@@ -222,7 +247,7 @@ def _removal(remove: Remove) -> Callable[..., HttpResponse]:
 
 def _remove_diagnosis(request: HttpRequest, episode: Episode, pk: int) -> str:
     diagnosis = get_object_or_404(Diagnosis, pk=pk, episode=episode)
-    patients.remove_diagnosis(diagnosis, **_by(request))
+    patients.remove_diagnosis(diagnosis, reason=request.POST.get("reason", ""), **_by(request))
     return _("Diagnosis %(code)s removed.") % {"code": diagnosis.code}
 
 
@@ -234,7 +259,7 @@ def _stop_opioid(request: HttpRequest, episode: Episode, pk: int) -> str:
 
 def _remove_allergy(request: HttpRequest, episode: Episode, pk: int) -> str:
     allergy = get_object_or_404(Allergy, pk=pk, patient=episode.patient)
-    patients.remove_allergy(allergy, **_by(request))
+    patients.remove_allergy(allergy, reason=request.POST.get("reason", ""), **_by(request))
     return _("Allergy to %(substance)s removed.") % {"substance": allergy.substance}
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -194,6 +195,20 @@ class ImagingStudy(models.Model):
         ordering = ("-date", "id")
 
 
+class CurrentManager(models.Manager):  # type: ignore[type-arg]
+    """The entries still current: those whose ``ended`` field (when it ended) is empty. A
+    class attribute, not an argument: Django builds related managers from the class."""
+
+    ended = "removed_at"
+
+    def get_queryset(self) -> models.QuerySet[Any]:
+        return super().get_queryset().filter(**{f"{self.ended}__isnull": True})
+
+
+class NotStoppedManager(CurrentManager):
+    ended = "stopped_at"
+
+
 class Medication(models.Model):
     """A current medicine. For a blood thinner before a procedure: the details the pause table
     asks for (indication, dose, renal function) and the doctor's documented decision —
@@ -239,6 +254,21 @@ class Medication(models.Model):
     opioid_dose = models.DecimalField(
         _("daily dose"), max_digits=9, decimal_places=2, null=True, blank=True
     )
+    # A stopped opioid is kept, readable, with who stopped it and when (the Danish record
+    # rules, journalføringsbekendtgørelsen, keep what was recorded); it leaves the current
+    # medicines, which is all ``objects`` (and so ``episode.medications``) returns.
+    stopped_at = models.DateTimeField(_("stopped at"), null=True, blank=True)
+    stopped_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("stopped by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = NotStoppedManager()
+    all_objects = models.Manager()
 
     class Meta:
         # The table it had when it lived in the pathway app (moved without copying rows).
@@ -329,7 +359,31 @@ class Recorded(models.Model):
         abstract = True
 
 
-class Diagnosis(Recorded):
+class Removable(models.Model):
+    """An entry taken back as entered in error: kept, readable, with who removed it, when
+    and why (the Danish record rules, journalføringsbekendtgørelsen, keep the original of a
+    correction). ``objects`` (and so the related managers) returns current entries only;
+    ``all_objects`` the removed ones too."""
+
+    removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("removed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    removal_reason = models.TextField(_("reason for removal"), blank=True)
+
+    objects = CurrentManager()
+    all_objects = models.Manager()
+
+    class Meta:
+        abstract = True
+
+
+class Diagnosis(Removable, Recorded):
     """An ICD-10 diagnosis in its SKS form (DM54.5) from the clinic's value set
     (``painpath.core.diagnoses``); at most one primary diagnosis per episode."""
 
@@ -340,9 +394,16 @@ class Diagnosis(Recorded):
     class Meta:
         ordering = ("-primary", "recorded_at", "id")
         constraints = (
-            models.UniqueConstraint(fields=("episode", "code"), name="diagnosis_once"),
+            # A removed diagnosis stays in the table: the same code may be recorded again.
             models.UniqueConstraint(
-                fields=("episode",), condition=models.Q(primary=True), name="one_primary"
+                fields=("episode", "code"),
+                condition=models.Q(removed_at__isnull=True),
+                name="diagnosis_once",
+            ),
+            models.UniqueConstraint(
+                fields=("episode",),
+                condition=models.Q(primary=True, removed_at__isnull=True),
+                name="one_primary",
             ),
         )
 
@@ -381,7 +442,7 @@ class WorkStatus(Recorded):
         return max(0, (today - self.sick_listed_since).days // 7)
 
 
-class Allergy(Recorded):
+class Allergy(Removable, Recorded):
     """An allergy or intolerance the patient has, as reported or documented."""
 
     class Severity(models.TextChoices):

@@ -356,9 +356,11 @@ def add_diagnosis(
 
 @transaction.atomic
 def remove_diagnosis(
-    diagnosis: Diagnosis, *, user: Any, request: HttpRequest | None = None
+    diagnosis: Diagnosis, *, reason: str, user: Any, request: HttpRequest | None = None
 ) -> None:
-    """Remove a diagnosis recorded in error; the audit entry keeps its code."""
+    """Mark a diagnosis as entered in error: kept with who, when and why, out of the current
+    diagnoses; the audit entry keeps its code."""
+    _mark_removed(diagnosis, reason, user)
     episode = diagnosis.episode
     record(
         request,
@@ -368,7 +370,6 @@ def remove_diagnosis(
         obj=diagnosis,
         code=diagnosis.code,
     )
-    diagnosis.delete()
 
 
 @transaction.atomic
@@ -480,13 +481,18 @@ ALLERGY_REMOVED = Event("patients.allergy.removed", "delete")
 
 @transaction.atomic
 def stop_opioid(medication: Medication, *, user: Any, request: HttpRequest | None = None) -> None:
-    """The patient no longer takes this opioid (or it was recorded in error): it leaves the
-    current medicines; the audit entry keeps the drug, dose and unit. A changed dose is a stop
-    and a new entry."""
+    """The patient no longer takes this opioid (or it was recorded in error): kept with who
+    stopped it and when, out of the current medicines and the OME total; the audit entry keeps
+    the drug, dose and unit. A changed dose is a stop and a new entry."""
     if not medication.opioid:
         raise RecordError(
             "medication", _("Only an opioid recorded with its dose can be stopped here.")
         )
+    if medication.stopped_at is not None:
+        raise RecordError("medication", _("This opioid is already stopped."))
+    medication.stopped_at = timezone.now()
+    medication.stopped_by = user if getattr(user, "pk", None) else None
+    medication.save(update_fields=["stopped_at", "stopped_by"])
     episode = medication.episode
     record(
         request,
@@ -497,13 +503,16 @@ def stop_opioid(medication: Medication, *, user: Any, request: HttpRequest | Non
         opioid=medication.opioid,
         dose=_plain(medication.opioid_dose),
     )
-    medication.delete()
     _changed(episode, "medication removed")
 
 
 @transaction.atomic
-def remove_allergy(allergy: Allergy, *, user: Any, request: HttpRequest | None = None) -> None:
-    """Remove an allergy recorded in error; the audit entry keeps the substance's severity."""
+def remove_allergy(
+    allergy: Allergy, *, reason: str, user: Any, request: HttpRequest | None = None
+) -> None:
+    """Mark an allergy as entered in error: kept with who, when and why, out of the current
+    allergies; the audit entry keeps the substance's severity."""
+    _mark_removed(allergy, reason, user)
     record(
         request,
         ALLERGY_REMOVED,
@@ -512,4 +521,15 @@ def remove_allergy(allergy: Allergy, *, user: Any, request: HttpRequest | None =
         obj=allergy,
         severity=allergy.severity,
     )
-    allergy.delete()
+
+
+def _mark_removed(entry: Diagnosis | Allergy, reason: str, user: Any) -> None:
+    reason = (reason or "").strip()
+    if not reason:
+        raise RecordError("reason", _("Say why the entry is removed."))
+    if entry.removed_at is not None:
+        raise RecordError("reason", _("This entry is already removed."))
+    entry.removed_at = timezone.now()
+    entry.removed_by = user if getattr(user, "pk", None) else None
+    entry.removal_reason = reason
+    entry.save(update_fields=["removed_at", "removed_by", "removal_reason"])
