@@ -110,7 +110,10 @@ def test_no_classification_json_or_answers_leave_the_database_whole(clinic: Clin
     for query in sql:
         assert '"answers"' not in query
         assert not WHOLE.search(query), query
-    assert any(RESULT in query for query in sql)
+    # The axes and their codes come from the small axis_codes column (issue 13), so the
+    # runs' JSON is not read at all.
+    assert not any(RESULT in query for query in sql)
+    assert any('"pathway_classification"."axis_codes"' in query for query in sql)
 
 
 def test_more_patients_cost_no_more_queries_within_a_batch(clinic: Clinic) -> None:
