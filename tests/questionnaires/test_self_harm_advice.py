@@ -4,6 +4,7 @@ that the clinic will see the answer but may not read it today, and where to get 
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from painpath.core.safety import needs_self_harm_advice, self_harm_advice
 from painpath.patients.models import Clinic, Episode, Patient
@@ -170,3 +172,17 @@ def test_the_advice_data_speaks_every_patient_language_and_reads_item_9_as_the_r
         False,
         False,
     ]
+
+
+def test_a_follow_up_link_with_a_phq9_tells_it_too(client: Client, episode: Episode) -> None:
+    link, token = IntakeLink.issue(
+        episode,
+        purpose=IntakeLink.Purpose.FOLLOW_UP,
+        instruments=["phq9"],
+        language="en",
+        expires_at=timezone.now() + dt.timedelta(days=7),
+    )
+    answers = {f"phq{n}": ["0"] for n in range(1, 9)} | {"phq9": ["1"]}
+    services.submit(link, {"instrument:phq9": answers}, uuid.uuid4())
+    page = _done(client, token)
+    assert MAY_NOT_READ_TODAY["en"] in page and LIVSLINIEN in page
