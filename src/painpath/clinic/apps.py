@@ -10,3 +10,11 @@ class ClinicConfig(AppConfig):
     name = "painpath.clinic"
     label = "clinic"
     verbose_name = _("Clinician's workspace")
+
+    def ready(self) -> None:
+        # The record's summary sections, registered here rather than as a side effect of the
+        # URL configuration importing clinic.record: a task or a command that builds a
+        # summary without touching the URLs would otherwise leave the record out.
+        from painpath.clinic.record import register_summary_sections
+
+        register_summary_sections()

@@ -354,5 +354,8 @@ def _allergy_section(episode: Episode) -> Section | None:
     )
 
 
-for _provider in (_diagnoses_section, _work_section, _opioid_section, _allergy_section):
-    add_section_provider(_provider)
+def register_summary_sections() -> None:
+    """Add the record's sections to the one-page summary (called by the clinic app's
+    ``ready()``, so every caller of ``summary_data`` has them; registering twice is a no-op)."""
+    for provider in (_diagnoses_section, _work_section, _opioid_section, _allergy_section):
+        add_section_provider(provider)
