@@ -24,6 +24,7 @@ from painpath.core.errors import PainpathError
 
 __all__ = [
     "Conversion",
+    "ImplausibleDose",
     "Opioid",
     "OpioidError",
     "OpioidTable",
@@ -43,6 +44,18 @@ class OpioidError(PainpathError, ValueError):
     """An unknown opioid, a dose that is not a positive number, or a malformed table."""
 
 
+class ImplausibleDose(OpioidError):
+    """A dose above the opioid's plausibility limit: most likely typed in the wrong unit."""
+
+    def __init__(self, opioid: Opioid, dose: Decimal) -> None:
+        super().__init__(
+            f"{opioid.code}: {dose} {opioid.unit} is above painpath's plausibility limit of "
+            f"{opioid.plausible_max} {opioid.unit}"
+        )
+        self.opioid = opioid
+        self.dose = dose
+
+
 @dataclass(frozen=True)
 class Opioid:
     code: str
@@ -51,6 +64,9 @@ class Opioid:
     factor: Decimal | None
     cdc2022: Decimal | None
     not_convertible: str = ""
+    plausible_max: Decimal | None = None
+    """painpath's own limit on a daily dose in ``unit`` (a typo guard, not a clinical
+    maximum; see the table's ``plausible_max_note``)."""
 
     def label(self, language: str) -> str:
         return self.name.get(language) or self.name["en"]
@@ -144,6 +160,7 @@ def _opioid(row: Mapping[str, Any]) -> Opioid:
         factor=factor,
         cdc2022=_decimal(row.get("cdc2022"), f"{where} (cdc2022)"),
         not_convertible=reason,
+        plausible_max=_decimal(row.get("plausible_max"), f"{where} (plausible_max)"),
     )
 
 
@@ -189,10 +206,16 @@ def dose_number(dose: Any) -> Decimal:
     return number
 
 
-def convert(code: str, dose: Any, table: OpioidTable | None = None) -> Conversion:
-    """The OME of ``dose`` (in the opioid's unit: mg/day, µg/h for a patch) of ``code``."""
+def convert(
+    code: str, dose: Any, table: OpioidTable | None = None, *, refuse_implausible: bool = False
+) -> Conversion:
+    """The OME of ``dose`` (in the opioid's unit: mg/day, µg/h for a patch) of ``code``.
+    ``refuse_implausible`` (when a dose is recorded) raises :class:`ImplausibleDose` above the
+    row's plausibility limit; a dose already stored is converted whatever a later limit says."""
     opioid = (table or load_table()).get(code)
     amount = dose_number(dose)
+    if refuse_implausible and opioid.plausible_max is not None and amount > opioid.plausible_max:
+        raise ImplausibleDose(opioid, amount)
     ome = None if opioid.factor is None else amount * opioid.factor
     return Conversion(opioid, amount, ome)
 

@@ -17,7 +17,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from painpath.audit.services import Event, record
@@ -423,7 +423,22 @@ def add_opioid(
     except opioids.OpioidError as error:
         raise RecordError("opioid", _("Choose an opioid from the list.")) from error
     try:
-        conversion = opioids.convert(opioid, dose)
+        conversion = opioids.convert(opioid, dose, refuse_implausible=True)
+    except opioids.ImplausibleDose as error:
+        language = (translation.get_language() or "en").split("-")[0]
+        raise RecordError(
+            "dose",
+            _(
+                "%(dose)s %(unit)s of %(drug)s a day is above painpath's plausibility limit "
+                "(%(max)s %(unit)s): check the unit and that it is the daily total."
+            )
+            % {
+                "dose": _plain(error.dose),
+                "unit": error.opioid.unit,
+                "drug": error.opioid.label(language),
+                "max": _plain(error.opioid.plausible_max),
+            },
+        ) from error
     except opioids.OpioidError as error:
         raise RecordError(
             "dose",
