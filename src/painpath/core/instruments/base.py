@@ -100,7 +100,9 @@ class Instrument(ABC):
     items: ClassVar[tuple[Item, ...]]
     score_range: ClassVar[tuple[float, float]]
     score_unit: ClassVar[str] = "points"
-    higher_is_better: ClassVar[bool] = False
+    # No default: each instrument says which way is better, so that a new one cannot be read
+    # backwards by the outcome report (an improvement counted as a deterioration).
+    higher_is_better: ClassVar[bool]
     subscale_names: ClassVar[tuple[str, ...]] = ()
 
     max_missing: ClassVar[int] = 0

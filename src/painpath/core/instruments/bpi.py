@@ -70,6 +70,7 @@ class BPI(Instrument):
         *(Item(code, 0, 10) for code in INTERFERENCE),
     )
     score_range = (0.0, 10.0)
+    higher_is_better = False
     subscale_names = ("severity",)
     max_missing = 3
     missing_rule = (

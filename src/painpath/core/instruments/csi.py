@@ -52,6 +52,7 @@ class CSI(Instrument):
     version = "part A, 25 items"
     items: ClassVar[tuple[Item, ...]] = items_range("csi", 25, 0, 4)
     score_range = (0.0, 100.0)
+    higher_is_better = False
     max_missing = 0
     missing_rule = "Mayer 2012 gives no rule for unanswered items: all 25 are needed"
     bands = (

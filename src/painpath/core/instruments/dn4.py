@@ -75,6 +75,7 @@ class DN4(Instrument):
     version = "10-item"
     items: ClassVar[tuple[Item, ...]] = items_range("dn4q", 10, 0, 1)
     score_range = (0.0, 10.0)
+    higher_is_better = False
     subscale_names = ("interview", "examination")
     # Items 8–10 are the clinician's examination (hypoaesthesia to touch and pinprick,
     # brushing): the patient answers the interview part, dn4i.
@@ -103,6 +104,7 @@ class DN4Interview(Instrument):
     version = "7-item"
     items: ClassVar[tuple[Item, ...]] = items_range("dn4q", INTERVIEW_ITEMS, 0, 1)
     score_range = (0.0, 7.0)
+    higher_is_better = False
     max_missing = 0
     missing_rule = _MISSING
     bands = (Band(2, "below cut-off"), Band(7, "neuropathic pain likely"))

@@ -52,6 +52,7 @@ class FABQ(Instrument):
         Item(f"fabq{n}", 0, 6, optional=n not in PHYSICAL_ACTIVITY) for n in range(1, 17)
     )
     score_range = (0.0, 24.0)
+    higher_is_better = False
     subscale_names = ("physical_activity", "work")
     max_missing = 0
     missing_rule = (

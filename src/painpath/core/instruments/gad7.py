@@ -47,6 +47,7 @@ class GAD7(Instrument):
     version = "7-item"
     items: ClassVar[tuple[Item, ...]] = items_range("gad", 7, 0, 3)
     score_range = (0.0, 21.0)
+    higher_is_better = False
     max_missing = 0
     missing_rule = "Spitzer 2006 gives no rule for unanswered items: all 7 are needed"
     bands = (Band(4, "minimal"), Band(9, "mild"), Band(14, "moderate"), Band(21, "severe"))

@@ -63,6 +63,7 @@ class HADS(Instrument):
     version = "14-item"
     items: ClassVar[tuple[Item, ...]] = items_range("hads", 14, 0, 3)
     score_range = (0.0, 42.0)
+    higher_is_better = False
     subscale_names = ("anxiety", "depression")
     max_missing = 0
     missing_rule = "the HADS manual's rule could not be verified: all 14 are needed"

@@ -56,6 +56,7 @@ class NDI(Instrument):
     version = "Vernon & Mior 1991"
     items: ClassVar[tuple[Item, ...]] = items_range("ndi", 10, 0, 5)
     score_range = (0.0, 100.0)
+    higher_is_better = False
     score_unit = "%"
     subscale_names = ("raw",)
     max_missing = 1

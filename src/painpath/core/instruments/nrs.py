@@ -35,6 +35,7 @@ class NRS(Instrument):
     version = "11-point"
     items: ClassVar[tuple[Item, ...]] = (Item("nrs", 0, 10),)
     score_range = (0.0, 10.0)
+    higher_is_better = False
     max_missing = 0
     missing_rule = "single item: an unanswered NRS has no score"
     bands = (Band(0, "none"), Band(3, "mild"), Band(6, "moderate"), Band(10, "severe"))

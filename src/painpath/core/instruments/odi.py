@@ -48,6 +48,7 @@ class ODI(Instrument):
     version = "2.1a"
     items: ClassVar[tuple[Item, ...]] = items_range("odi", 10, 0, 5)
     score_range = (0.0, 100.0)
+    higher_is_better = False
     score_unit = "%"
     max_missing = 1
     max_missing_choices = (0, 2)

@@ -82,6 +82,7 @@ class Orebro10(Instrument):
         *(Item(code, 0, 10) for code in CODES[1:]),
     )
     score_range = (1.0, 100.0)
+    higher_is_better = False
     max_missing = 0
     missing_rule = "Linton et al. 2011 give no rule for unanswered items: all 10 are needed"
     bands = (Band(49, "low"), Band(100, "high"))

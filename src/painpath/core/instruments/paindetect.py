@@ -76,6 +76,7 @@ class PainDetect(Instrument):
         Item("pd_radiating", 0, 1),
     )
     score_range = (-1.0, 38.0)
+    higher_is_better = False
     subscale_names = ("sensory",)
     max_missing = 0
     missing_rule = "Freynhagen 2006 gives no rule for unanswered items: all 9 are needed"

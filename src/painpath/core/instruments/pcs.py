@@ -54,6 +54,7 @@ class PCS(Instrument):
     version = "13-item"
     items: ClassVar[tuple[Item, ...]] = items_range("pcs", 13, 0, 4)
     score_range = (0.0, 52.0)
+    higher_is_better = False
     subscale_names = tuple(SUBSCALES)
     max_missing = 0
     missing_rule = "PCS User Manual gives no rule for unanswered items: all 13 are needed"

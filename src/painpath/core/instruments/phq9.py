@@ -58,6 +58,7 @@ class PHQ9(Instrument):
     version = "9-item"
     items: ClassVar[tuple[Item, ...]] = items_range("phq", 9, 0, 3)
     score_range = (0.0, 27.0)
+    higher_is_better = False
     subscale_names = ("item9",)
     max_missing = 0
     missing_rule = (

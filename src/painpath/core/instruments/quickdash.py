@@ -51,6 +51,7 @@ class QuickDASH(Instrument):
     version = "11-item"
     items: ClassVar[tuple[Item, ...]] = items_range("qdash", 11, 1, 5)
     score_range = (0.0, 100.0)
+    higher_is_better = False
     max_missing = 1
     missing_rule = "IWH QuickDASH scoring: at most 1 of the 11 items may be unanswered"
     mic = MinimalImportantChange(

@@ -47,6 +47,7 @@ class RMDQ(Instrument):
     version = "24-item"
     items: ClassVar[tuple[Item, ...]] = items_range("rmdq", 24, 0, 1)
     score_range = (0.0, 24.0)
+    higher_is_better = False
     max_missing = 0
     missing_rule = "Roland & Fairbank 2000 give no rule for unanswered items: all 24 are needed"
     mic = MinimalImportantChange(5.0, 0.30, "Ostelo et al. 2008, Spine 33:90–94")

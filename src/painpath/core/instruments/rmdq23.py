@@ -40,6 +40,7 @@ class RMDQ23(RMDQ):
     version = "Danish 23-item (Albert 2003)"
     items: ClassVar[tuple[Item, ...]] = items_range("rmdq", 23, 0, 1)
     score_range = (0.0, 23.0)
+    higher_is_better = False
     missing_rule = "no published rule for unanswered items: all 23 are needed"
     mic = MinimalImportantChange(None, 0.30, "Ostelo et al. 2008, Spine 33:90–94 (30 % only)")
     source = "Albert HB, Jensen AM, Dahl D, Rasmussen MN. Ugeskr Læger 2003;165:1875–80"

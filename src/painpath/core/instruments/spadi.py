@@ -68,6 +68,7 @@ class SPADI(Instrument):
     version = "13-item numeric"
     items: ClassVar[tuple[Item, ...]] = items_range("spadi", 13, 0, 10)
     score_range = (0.0, 100.0)
+    higher_is_better = False
     score_unit = "%"
     subscale_names = ("pain", "disability")
     max_missing = 2

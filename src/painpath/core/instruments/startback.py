@@ -58,6 +58,7 @@ class StartBack(Instrument):
         Item("sbst9", 0, 4),
     )
     score_range = (0.0, 9.0)
+    higher_is_better = False
     subscale_names = ("total", "psychosocial", "risk")
     max_missing = 0
     missing_rule = "Keele scoring guidance gives no rule for unanswered items: all 9 are needed"

@@ -66,6 +66,7 @@ class TSK(Instrument):
     version = "17-item"
     items: ClassVar[tuple[Item, ...]] = items_range("tsk", 17, 1, 4)
     score_range = (17.0, 68.0)
+    higher_is_better = False
     max_missing = 0
     missing_rule = _MISSING
     bands = (Band(37, "not high"), Band(68, "high"))
@@ -87,6 +88,7 @@ class TSK11(Instrument):
     version = "11-item"
     items: ClassVar[tuple[Item, ...]] = tuple(Item(f"tsk{n}", 1, 4) for n in TSK11_ITEMS)
     score_range = (11.0, 44.0)
+    higher_is_better = False
     max_missing = 0
     missing_rule = _MISSING
     mic = MinimalImportantChange(4.0, None, _MIC_SOURCE)

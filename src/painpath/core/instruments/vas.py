@@ -42,6 +42,7 @@ class VAS(Instrument):
     version = "100 mm"
     items: ClassVar[tuple[Item, ...]] = (Item("vas", 0, 100, integer=False),)
     score_range = (0.0, 100.0)
+    higher_is_better = False
     score_unit = "mm"
     max_missing = 0
     missing_rule = "single item: an unanswered VAS has no score"
