@@ -80,10 +80,18 @@ def test_a_clinician_records_a_diagnosis_and_an_opioid_and_sees_the_ome(
     expect(record.locator(".record-warning")).to_contain_text("Approximate.")
     expect(record.locator("#record-opioids")).to_contain_text("PS01(PM) Appendix 2021")
     expect(record.locator("#record-work")).to_contain_text("11 weeks")
-    # The take-back buttons can be seen: not the site's white button text on a white card.
+    # Taking a diagnosis back asks why; it stays readable, struck through, with who and why.
+    record.locator("#record-diagnoses summary", has_text="Remove DM54.5").click()
     remove = record.get_by_role("button", name="Remove DM54.5")
     expect(remove).to_be_visible()
-    assert remove.evaluate("(b) => getComputedStyle(b).color") != "rgb(255, 255, 255)"
+    record.locator("#record-diagnoses").get_by_label("Why (entered in error)").fill(
+        "Synthetic: typed for the wrong side"
+    )
+    remove.click()
+    expect(page.locator("body")).to_contain_text("Diagnosis DM54.5 removed.")
+    record.locator("#record-diagnoses .record-removed summary").click()
+    expect(record.locator("#record-diagnoses del")).to_have_text("DM54.5")
+    expect(record.locator("#record-diagnoses .record-removed")).to_contain_text("wrong side")
     notes = record.locator(".record-note")
     expect(notes.first).to_contain_text("better")  # newest visit first
 
