@@ -4,18 +4,24 @@ date it was opened, not by its complaint, for them."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 
 from painpath.accounts.roles import SECRETARY
 from painpath.patients.models import Episode
 
 pytestmark = pytest.mark.django_db
+
+
+def _short(day: dt.date) -> str:
+    with translation.override("en"):
+        return formats.date_format(day, "SHORT_DATE_FORMAT")
 
 
 def test_a_secretary_issues_a_link_without_seeing_the_complaint(
@@ -31,7 +37,8 @@ def test_a_secretary_issues_a_link_without_seeing_the_complaint(
     for html in (form, issued.content.decode()):
         assert episode.patient.name in html
         assert episode.complaint not in html
-        assert f"episode opened {timezone.localdate(episode.created_at):%Y-%m-%d}" in html
+        # The date as the page's language writes it (staff pages never show ISO dates).
+        assert f"episode opened {_short(timezone.localdate(episode.created_at))}" in html
 
 
 def test_a_clinician_sees_the_complaint_on_the_link_pages(
