@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 
 from painpath import __version__
-from painpath.cli import backup, questionnaires, report, rules, score
+from painpath.cli import backup, questionnaires, registry, report, rules, score, workbench
 from painpath.cli.streams import OneLineErrors
 
 app = typer.Typer(
@@ -51,5 +51,7 @@ rules.register(app)
 questionnaires.register(app)
 report.register(app)
 backup.register(app)
+registry.register(app)
+workbench.register(app)
 
 __all__ = ["app"]

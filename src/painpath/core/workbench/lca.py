@@ -1,0 +1,342 @@
+"""Latent class analysis of baseline answers, with StepMix (Morin et al. 2025, J Stat Softw;
+arXiv:2304.03853), and its agreement with a rule-based classification.
+
+Models with 1 … K classes are fitted by maximum likelihood (EM, ``n_init`` random starts with
+the seed, the best kept), on categorical items (a multinomial per item and class) or on
+continuous summary scores (a normal per score and class, own variances, no covariance within
+a class — local independence, as in categorical LCA).
+
+**Missing answers are kept**: StepMix's ``categorical_nan`` and ``continuous_nan`` models
+leave a missing answer out of the patient's likelihood (full information maximum
+likelihood, valid when answers are missing at random); a patient is classified on what they
+answered. A patient who answered none of the items has only the class shares to go on; they
+are kept and get the shares as posteriors.
+
+Per model (:class:`ModelFit`):
+
+- ``bic`` = −2 log L + p log n (Schwarz 1978), p the free parameters (class shares k − 1, per
+  item and class its categories − 1, per score and class a mean and a variance).
+- ``entropy``: the relative entropy of the posteriors, 1 − Σᵢ Σ_c −pᵢ_c log pᵢ_c / (n log k)
+  (Ramaswamy et al. 1993, Marketing Sci 12:103–24): 1 when every patient belongs to one class
+  for certain, 0 when every posterior is flat; above 0.8 is usually read as a clear
+  separation (Clark & Muthén 2009). Undefined (None) for one class.
+- ``smallest_class_share``: the smallest class's share of the patients by modal assignment.
+
+**Choice**: the lowest BIC (Nylund, Asparouhov & Muthén 2007, Struct Equ Modeling 14:535–69
+found BIC the best of the information criteria for LCA); BICs within ``BIC_TIE`` of each
+other count as equal and the model with fewer classes wins. Entropy and the smallest class
+are reported for the working group to judge (a class of 2 % is rarely a useful subgroup),
+not used in the rule.
+
+**Label switching**: a fitted model's class numbers are arbitrary (another start may swap
+them). Classes are renumbered 1 … k by decreasing size (modal assignment), ties by the
+profile (the first item's mean code or the first score's mean, ascending), so the same data
+and seed always give the same numbers and class 1 is the largest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+
+from painpath.core.errors import PainpathError
+
+__all__ = [
+    "BIC_TIE",
+    "Agreement",
+    "ClassProfile",
+    "LcaResult",
+    "ModelFit",
+    "agreement",
+    "fit_lca",
+]
+
+Kind = Literal["categorical", "continuous"]
+BIC_TIE = 1e-6
+"""Relative difference under which two BICs count as equal (fewer classes then win)."""
+MEASUREMENT = {"categorical": "categorical_nan", "continuous": "continuous_nan"}
+
+
+class LcaError(PainpathError, ValueError):
+    """The data cannot be analysed as asked; the message says which item and why."""
+
+
+@dataclass(frozen=True)
+class ModelFit:
+    classes: int
+    bic: float
+    log_likelihood: float
+    parameters: int
+    entropy: float | None
+    smallest_class_share: float
+    converged: bool
+
+
+@dataclass(frozen=True)
+class ClassProfile:
+    """One class of the chosen model: its share and what its patients answer."""
+
+    cls: int
+    share: float
+    """The estimated class share (the model's weight)."""
+    n: int
+    """Patients assigned to it (modal assignment)."""
+    items: dict[str, dict[str, float]]
+    """Categorical: per item, the probability of each answer (keyed by the answer as given).
+    Continuous: per score, ``mean`` and ``sd``."""
+
+
+@dataclass(frozen=True)
+class LcaResult:
+    kind: Kind
+    items: tuple[str, ...]
+    models: tuple[ModelFit, ...]
+    chosen: int
+    profiles: tuple[ClassProfile, ...]
+    assignments: np.ndarray
+    """Class 1 … k per patient (modal: the largest posterior), in the input's order."""
+    posteriors: np.ndarray
+    """Shape (patients, k): each patient's posterior class probabilities, columns in class
+    order."""
+    missing_share: float
+    """Share of the answers that were missing (kept, not imputed)."""
+
+    def as_dict(self, ids: Sequence[Any]) -> dict[str, Any]:
+        """The CLI contract's document (``painpath workbench lca -f json``)."""
+        return {
+            "kind": self.kind,
+            "items": list(self.items),
+            "models": [
+                {
+                    "classes": m.classes,
+                    "bic": m.bic,
+                    "entropy": m.entropy,
+                    "smallest_class_share": m.smallest_class_share,
+                    "log_likelihood": m.log_likelihood,
+                    "parameters": m.parameters,
+                    "converged": m.converged,
+                }
+                for m in self.models
+            ],
+            "chosen": self.chosen,
+            "missing_share": self.missing_share,
+            "profiles": [
+                {"class": p.cls, "share": p.share, "n": p.n, "items": p.items}
+                for p in self.profiles
+            ],
+            "assignments": [
+                {"patient_id": i, "class": int(c), "posterior": [float(x) for x in post]}
+                for i, c, post in zip(ids, self.assignments, self.posteriors, strict=True)
+            ],
+        }
+
+
+def _codes(data: np.ndarray, items: Sequence[str]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Each item's answers as codes 0 … C − 1 (NaN kept), and the answers the codes stand for:
+    StepMix counts C parameters for an item whose largest code is C − 1, so answers 1 … 5
+    must not leave an empty category 0."""
+    coded = np.full(data.shape, np.nan)
+    levels = []
+    for j, name in enumerate(items):
+        column = data[:, j]
+        seen = ~np.isnan(column)
+        values = np.unique(column[seen])
+        if values.size < 2:
+            raise LcaError(f"item {name}: {values.size} distinct answer(s); need at least 2")
+        coded[seen, j] = np.searchsorted(values, column[seen])
+        levels.append(values)
+    return coded, levels
+
+
+def _fit(x: np.ndarray, k: int, kind: Kind, seed: int, n_init: int) -> Any:
+    from stepmix.stepmix import StepMix  # type: ignore[import-untyped]
+
+    model = StepMix(
+        n_components=k,
+        measurement=MEASUREMENT[kind],
+        n_init=n_init,
+        random_state=seed,
+        abs_tol=1e-7,
+        max_iter=1000,
+        progress_bar=0,
+        verbose=0,
+    )
+    model.fit(x)
+    return model
+
+
+def _order(posteriors: np.ndarray, key: np.ndarray) -> np.ndarray:
+    """The columns' new order: by decreasing size, ties by ``key`` ascending."""
+    sizes = np.bincount(posteriors.argmax(axis=1), minlength=posteriors.shape[1])
+    return np.lexsort((key, -sizes))
+
+
+def _profile_key(model: Any, kind: Kind) -> np.ndarray:
+    params = model.get_parameters()["measurement"]
+    if kind == "continuous":
+        return np.asarray(params["means"][:, 0], dtype=float)
+    width = int(params["max_n_outcomes"])
+    pis = np.asarray(params["pis"]).reshape(model.n_components, -1, width)
+    return np.asarray(pis[:, 0, :] @ np.arange(width), dtype=float)
+
+
+def _profiles(
+    model: Any,
+    kind: Kind,
+    items: Sequence[str],
+    levels: list[np.ndarray],
+    order: np.ndarray,
+    assignments: np.ndarray,
+) -> tuple[ClassProfile, ...]:
+    params = model.get_parameters()["measurement"]
+    weights = np.asarray(model.weights_)[order]
+    out = []
+    for new, old in enumerate(order):
+        described: dict[str, dict[str, float]] = {}
+        if kind == "continuous":
+            for j, name in enumerate(items):
+                described[name] = {
+                    "mean": float(params["means"][old, j]),
+                    "sd": float(np.sqrt(params["covariances"][old, j])),
+                }
+        else:
+            width = int(params["max_n_outcomes"])
+            pis = np.asarray(params["pis"]).reshape(model.n_components, -1, width)
+            for j, name in enumerate(items):
+                described[name] = {
+                    _label(value): float(pis[old, j, c]) for c, value in enumerate(levels[j])
+                }
+        out.append(
+            ClassProfile(
+                cls=new + 1,
+                share=float(weights[new]),
+                n=int((assignments == new + 1).sum()),
+                items=described,
+            )
+        )
+    return tuple(out)
+
+
+def _label(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def choose(models: Sequence[ModelFit]) -> int:
+    """The number of classes of the lowest BIC; near-equal BICs (``BIC_TIE``) → fewer."""
+    best = min(models, key=lambda m: m.bic)
+    tied = [m for m in models if abs(m.bic - best.bic) <= BIC_TIE * abs(best.bic)]
+    return min(m.classes for m in tied)
+
+
+def fit_lca(
+    data: np.ndarray,
+    items: Sequence[str],
+    *,
+    kind: Kind = "categorical",
+    classes: Sequence[int] = (1, 2, 3, 4),
+    seed: int = 1,
+    n_init: int = 5,
+) -> LcaResult:
+    """Fit a latent class model for each number of ``classes`` on ``data`` (patients × items,
+    NaN where an answer is missing), choose one by BIC, and return its classes (see the
+    module docstring)."""
+    data = np.asarray(data, dtype=float)
+    if data.ndim != 2 or data.shape[1] != len(items):
+        raise LcaError(f"{len(items)} item name(s) for data of shape {data.shape}")
+    if not classes or min(classes) < 1:
+        raise LcaError("classes: give numbers of classes from 1 upwards")
+    if np.isinf(data).any():
+        raise LcaError("an answer is infinite; give finite numbers or leave it blank")
+    n = data.shape[0]
+    if n < 2 * max(classes):
+        raise LcaError(f"{n} patient(s) for up to {max(classes)} classes; too few to fit")
+    if kind == "categorical":
+        x, levels = _codes(data, items)
+    else:
+        x, levels = data, []
+        for j, name in enumerate(items):
+            if np.isnan(data[:, j]).all():
+                raise LcaError(f"item {name}: every answer is missing")
+    fits, models = [], {}
+    for k in sorted(set(classes)):
+        model = _fit(x, k, kind, seed, n_init)
+        posteriors = np.asarray(model.predict_proba(x))
+        modal = np.bincount(posteriors.argmax(axis=1), minlength=k)
+        fits.append(
+            ModelFit(
+                classes=k,
+                bic=float(model.bic(x)),
+                log_likelihood=float(model.score(x) * n),
+                parameters=int(model.n_parameters),
+                entropy=None if k == 1 else float(model.relative_entropy(x)),
+                smallest_class_share=float(modal.min() / n),
+                converged=bool(model.converged_),
+            )
+        )
+        models[k] = (model, posteriors)
+    chosen = choose(fits)
+    model, posteriors = models[chosen]
+    order = _order(posteriors, _profile_key(model, kind))
+    posteriors = posteriors[:, order]
+    assignments = posteriors.argmax(axis=1) + 1
+    return LcaResult(
+        kind=kind,
+        items=tuple(items),
+        models=tuple(fits),
+        chosen=chosen,
+        profiles=_profiles(model, kind, items, levels, order, assignments),
+        assignments=assignments,
+        posteriors=posteriors,
+        missing_share=float(np.isnan(data).mean()),
+    )
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """Agreement of two classifications of the same patients."""
+
+    ari: float
+    """Adjusted Rand index (Hubert & Arabie 1985, J Classif 2:193–218): 1 for the same
+    partition, about 0 for chance agreement, whatever the labels."""
+    rows: tuple[str, ...]
+    columns: tuple[str, ...]
+    table: tuple[tuple[int, ...], ...]
+    """Cross-table: patients per (row class, column class)."""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ari": self.ari,
+            "rows": list(self.rows),
+            "columns": list(self.columns),
+            "table": [list(r) for r in self.table],
+        }
+
+
+def agreement(first: Sequence[Any], second: Sequence[Any]) -> Agreement:
+    """ARI and cross-table of two classifications (patients missing from either — None —
+    are left out of both)."""
+    from sklearn.metrics import adjusted_rand_score  # type: ignore[import-untyped]
+
+    if len(first) != len(second):
+        raise LcaError(f"{len(first)} and {len(second)} patients: classify the same patients")
+    pairs = [
+        (str(a), str(b))
+        for a, b in zip(first, second, strict=True)
+        if a is not None and b is not None
+    ]
+    if not pairs:
+        raise LcaError("no patient has both classifications")
+    a, b = zip(*pairs, strict=True)
+    rows, columns = tuple(sorted(set(a))), tuple(sorted(set(b)))
+    counts = np.zeros((len(rows), len(columns)), dtype=int)
+    for x, y in pairs:
+        counts[rows.index(x), columns.index(y)] += 1
+    return Agreement(
+        ari=float(adjusted_rand_score(a, b)),
+        rows=rows,
+        columns=columns,
+        table=tuple(tuple(int(v) for v in r) for r in counts),
+    )
