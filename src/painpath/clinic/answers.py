@@ -34,12 +34,15 @@ from django.utils.translation import gettext as _
 from painpath.accounts.decorators import verified_staff
 from painpath.audit.services import Event, record
 from painpath.clinic.bands import band_label
+from painpath.clinic.display import axis_card
 from painpath.core import medicines, vocabularies
 from painpath.core import questionnaires as fhir
 from painpath.core.charts import number_label
 from painpath.core.errors import PainpathError
 from painpath.core.instruments import REGISTRY
 from painpath.core.questionnaires import WordingRef, wording_of
+from painpath.core.rules import builtin_rulesets, classify, validate_episode
+from painpath.pathway.services import scores_of
 from painpath.patients import access
 from painpath.patients.forms import RED_FLAG_QUESTIONS as RED_FLAG_LABELS
 from painpath.patients.forms import REGION_LABELS
@@ -125,6 +128,9 @@ class ResponseAnswers:
     shown_wording: WordingRef | None
     """The wording of the question texts on this page (None: the instrument is unknown)."""
     notes: list[str] = field(default_factory=list)
+    red_flags: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)
+    """The red flags these answers raise alone, under their headings (a PHQ-9 item 9:
+    thoughts of death or self-harm), as the red-flag card groups them."""
 
     @property
     def unanswered(self) -> int:
@@ -227,7 +233,25 @@ def response_answers(response: QuestionnaireResponse) -> ResponseAnswers:
         patient_language=language_name(response.language),
         shown_wording=shown,
         notes=notes,
+        red_flags=red_flags_of(response),
     )
+
+
+def red_flags_of(response: QuestionnaireResponse) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The red flags this response raises on its own (the shipped red-flag rule sets on its
+    scores alone), as ``(heading, [(grade, finding), …])``; none for an unscored response
+    or an instrument no red-flag rule reads."""
+    if response.score is None:
+        return []
+    scores = scores_of([response])
+    if not scores:
+        return []
+    document = {"id": str(response.submission_id), "questionnaires": scores}
+    red = [rs for rs in builtin_rulesets().values() if rs.axis == "red_flags"]
+    if not red:
+        return []
+    axis = classify(validate_episode(document), as_of=response.answered_on, rulesets=red)
+    return axis_card(axis["red_flags"]).finding_groups if axis["red_flags"].fired else []
 
 
 def _band_words(response: QuestionnaireResponse) -> str:

@@ -125,6 +125,8 @@ class Step:
     needs: list[Read]
     result: str | None = None
     """The result the rule gave when it fired (a red flag's grade)."""
+    heading: str = ""
+    """The words of the heading its finding is shown under (the rule set's ``headings``)."""
 
 
 @dataclass(frozen=True)
@@ -163,12 +165,29 @@ class AxisCard:
         grades = [step.result or "" for step in self.why]
         return list(zip(grades, self.findings, strict=False))
 
+    @property
+    def finding_groups(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """``(heading, [(grade, finding), …])``: the findings under the headings their rules
+        name (thoughts of self-harm apart from signs of serious pathology), each heading
+        where its first finding comes; one group headed "" where the rule set has none."""
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for index, finding in enumerate(self.findings):
+            step = self.why[index] if index < len(self.why) else None
+            graded = (step.result or "", finding) if step else ("", finding)
+            groups.setdefault(step.heading if step else "", []).append(graded)
+        return list(groups.items())
 
-def _rule_info(ruleset_id: str) -> tuple[dict[str, Any], dict[str, str]]:
+
+def _rule_info(ruleset_id: str) -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:
+    """The shipped rule set's rules by id, its citations by source id and its headings."""
     ruleset = builtin_rulesets().get(ruleset_id)
     if ruleset is None:  # a rule set that is no longer shipped: show the stored words only
-        return {}, {}
-    return {rule.id: rule for rule in ruleset.rules}, {s.id: s.citation for s in ruleset.sources}
+        return {}, {}, {}
+    return (
+        {rule.id: rule for rule in ruleset.rules},
+        {s.id: s.citation for s in ruleset.sources},
+        dict(ruleset.headings),
+    )
 
 
 def _reads(reads: dict[str, Any]) -> list[Read]:
@@ -179,15 +198,16 @@ def _reads(reads: dict[str, Any]) -> list[Read]:
 
 
 def axis_card(axis: AxisResult) -> AxisCard:
-    rules, citations = _rule_info(axis.ruleset)
+    rules, citations, headings = _rule_info(axis.ruleset)
     steps = []
     for step in axis.trace:
         rule = rules.get(step.rule)
         explanation = step.note or ""
-        source = ""
+        source = heading = ""
         if rule is not None:
             explanation = explanation or rule.finding or rule.note or ""
             source = citations.get(rule.source or "", rule.source or "")
+            heading = _words(headings.get(rule.heading or "", ""))
         steps.append(
             Step(
                 rule=step.rule,
@@ -199,6 +219,7 @@ def axis_card(axis: AxisResult) -> AxisCard:
                 reads=_reads(dict(step.reads)),
                 needs=_needs(step.needs),
                 result=step.result,
+                heading=heading,
             )
         )
     return AxisCard(

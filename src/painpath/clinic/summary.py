@@ -44,7 +44,7 @@ from painpath.clinic.answers import (
     treatment_answers,
 )
 from painpath.clinic.bands import band_label
-from painpath.clinic.display import AXIS_ORDER, worsening_reaches_mic
+from painpath.clinic.display import AXIS_ORDER, axis_card, worsening_reaches_mic
 from painpath.core import medicines, opioids, vocabularies
 from painpath.core import questionnaires as fhir
 from painpath.core.errors import PainpathError
@@ -116,6 +116,9 @@ class AxisLine:
 class RedFlagLine:
     grade: str
     finding: str
+    heading: str = ""
+    """The heading its rule shows it under (thoughts of self-harm apart from signs of
+    serious pathology), in the reader's language; consecutive lines share it."""
 
 
 @dataclass(frozen=True)
@@ -277,10 +280,11 @@ def _red_flags(classification: Classification | None) -> tuple[str | None, list[
     axis = classification.axis("red_flags") if classification is not None else None
     if axis is None or not axis.fired:
         return None, []
-    grades = [step.result or "" for step in axis.trace if step.outcome == "fired"]
-    findings = [_words(f) for f in axis.findings]
-    lines = [RedFlagLine(grade, finding) for grade, finding in zip(grades, findings, strict=False)]
-    lines += [RedFlagLine("", finding) for finding in findings[len(grades) :]]
+    lines = [
+        RedFlagLine(grade, finding, heading)
+        for heading, findings in axis_card(axis).finding_groups
+        for grade, finding in findings
+    ]
     return axis.result, lines
 
 
@@ -460,15 +464,13 @@ def summary_text(summary: Summary) -> str:
         out.append(
             f"{grade_words(s.red_flag_grade)}" + (f" ({s.red_flag_ack})" if s.red_flag_ack else "")
         )
-        out.extend(
-            f"- {line.finding}"
-            + (
-                f" [{grade_words(line.grade)}]"
-                if line.grade and line.grade != s.red_flag_grade
-                else ""
-            )
-            for line in s.red_flags
-        )
+        heading = ""
+        for line in s.red_flags:
+            if line.heading and line.heading != heading:
+                out.append(f"{line.heading}:")
+            heading = line.heading
+            grade = line.grade and line.grade != s.red_flag_grade
+            out.append(f"- {line.finding}" + (f" [{grade_words(line.grade)}]" if grade else ""))
     else:
         out.append(_("none raised"))
 

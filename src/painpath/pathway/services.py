@@ -120,9 +120,16 @@ def medication_entry(med: Medication) -> dict[str, Any]:
 
 
 def _scores(episode: Episode, as_of: dt.date) -> dict[str, Any]:
-    latest: dict[str, QuestionnaireResponse] = {}
     responses = episode.responses.filter(answered_on__lte=as_of, score__isnull=False)
-    for response in responses.order_by("answered_on", "id"):
+    return scores_of(responses.order_by("answered_on", "id"))
+
+
+def scores_of(responses: Iterable[QuestionnaireResponse]) -> dict[str, Any]:
+    """The episode document's ``questionnaires`` from scored ``responses`` (the last of each
+    instrument counts), under the names the rule sets read; an instrument no rule set reads
+    is left out."""
+    latest: dict[str, QuestionnaireResponse] = {}
+    for response in responses:
         latest[response.instrument] = response
     scores: dict[str, Any] = {}
     for code, (name, fields) in _SCORE_FIELDS.items():

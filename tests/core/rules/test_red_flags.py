@@ -27,7 +27,7 @@ def red_flags(**episode: object) -> AxisResult:
 
 def test_the_grades_are_ordered_most_severe_first_and_two_are_urgent() -> None:
     ruleset = builtin_rulesets()["red-flags"]
-    assert ruleset.version == "2.1.0"
+    assert ruleset.version == "2.2.0"
     assert ruleset.grades == ("emergency", "urgent", "review")
     assert ruleset.urgent_results == {"emergency", "urgent"}
 

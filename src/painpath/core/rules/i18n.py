@@ -1,5 +1,5 @@
 """The rule sets' words in other languages: titles, result labels, rule notes, findings,
-Step-2 options and input descriptions.
+finding headings, Step-2 options and input descriptions.
 
 Rule sets are written, versioned and cited in English; a catalogue per language
 (``core/data/rulesets/i18n/<lang>.yaml``) maps each English text to its translation. The
@@ -52,6 +52,8 @@ def _walk(node: Any) -> Iterator[str]:
             if key in _TEXT_KEYS and isinstance(value, str):
                 yield _key(value)
             if key == "results" and isinstance(value, dict):
+                yield from (_key(v) for v in value.values() if isinstance(v, str))
+            if key == "headings" and isinstance(value, dict):
                 yield from (_key(v) for v in value.values() if isinstance(v, str))
             if key == "options" and isinstance(value, list):
                 yield from (_key(v) for v in value if isinstance(v, str))

@@ -125,6 +125,7 @@ class _Declared:
     keyed: Mapping[str, tuple[str, Mapping[str, Any]]]
     """Constants that depend on an input: ``constant → (input, value by input)``."""
     results: Mapping[str, ResultValue]
+    headings: Mapping[str, str]
 
     def result(self, value: Any, where: str, rule: str | None, line: int | None) -> str:
         if value not in self.results:
@@ -303,6 +304,56 @@ def _parse_results(data: Mapping[str, Any], check: _Checker) -> dict[str, Result
     return results
 
 
+def _parse_headings(data: Mapping[str, Any], check: _Checker) -> dict[str, str]:
+    """Optional ``headings: {id: words}``: the groups a collect rule set's findings are
+    shown under (red flags: serious pathology, thoughts of self-harm)."""
+    if "headings" not in data:
+        return {}
+    raw = check.mapping(data["headings"], "'headings'", 1)
+    line = raw.get(_LINE, 1)
+    headings: dict[str, str] = {}
+    for heading_id, words in raw.items():
+        if heading_id == _LINE:
+            continue
+        if not isinstance(heading_id, str) or not _ID.match(heading_id):
+            raise check.fail(
+                f"heading id {heading_id!r} must be lower-case letters, digits, '-', '_' or '.'",
+                line=line,
+            )
+        if not isinstance(words, str) or not words.strip():
+            raise check.fail(f"heading {heading_id!r} needs its words (a text)", line=line)
+        headings[heading_id] = words
+    if not headings:
+        raise check.fail("'headings' must name at least one heading", line=line)
+    if data.get("policy") != "collect":
+        raise check.fail("'headings' group findings: only a 'collect' rule set has them", line=line)
+    return headings
+
+
+def _rule_heading(
+    entry: Mapping[str, Any], declared: _Declared, rule: str, line: int
+) -> str | None:
+    heading = entry.get("heading")
+    names = ", ".join(declared.headings)
+    if heading is None:
+        if declared.headings:
+            raise declared.check.fail(
+                f"needs a 'heading': this rule set shows its findings under headings ({names})",
+                rule=rule,
+                line=line,
+            )
+        return None
+    if not declared.headings:
+        raise declared.check.fail(
+            f"heading {heading!r}: the rule set declares no 'headings'", rule=rule, line=line
+        )
+    if heading not in declared.headings:
+        raise declared.check.fail(
+            f"heading {heading!r} is not one of 'headings' ({names})", rule=rule, line=line
+        )
+    return str(heading)
+
+
 @dataclass(frozen=True)
 class _Policy:
     policy: str
@@ -390,6 +441,7 @@ def _parse_rule(
         finding=finding,
         source=source,
         note=entry.get("note"),
+        heading=_rule_heading(entry, declared, rule_id, line),
         evaluator=evaluator,
         keyed=keyed,
     )
@@ -410,6 +462,9 @@ def _parse_rules(data: Mapping[str, Any], declared: _Declared, policy: _Policy) 
         if rule.id in seen:
             raise declared.check.fail("duplicate rule id", rule=rule.id, line=rule.line)
         seen.add(rule.id)
+    unused = [h for h in declared.headings if h not in {rule.heading for rule in rules}]
+    if unused:
+        raise declared.check.fail(f"heading(s) {', '.join(unused)} declared but no rule uses them")
     return rules
 
 
@@ -483,6 +538,7 @@ def load_ruleset_text(text: str, file: str = "<string>") -> RuleSet:
         constants=constants,
         keyed=keyed,
         results=results,
+        headings=_parse_headings(data, check),
     )
     policy = _parse_policy(data, declared)
     rules = _parse_rules(data, declared, policy)
@@ -508,6 +564,7 @@ def load_ruleset_text(text: str, file: str = "<string>") -> RuleSet:
         applies_when=applies_when,
         urgent_results=policy.urgent_results,
         grades=policy.grades,
+        headings=declared.headings,
         examples=examples,
         description=str(data.get("description", "")),
     )

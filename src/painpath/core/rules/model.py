@@ -75,6 +75,8 @@ class Rule:
     finding: str | None = None
     source: str | None = None
     note: str | None = None
+    heading: str | None = None
+    """The id of the heading (``RuleSet.headings``) the rule's finding is shown under."""
     evaluator: Compiled = field(repr=False, compare=False)
     keyed: tuple[tuple[str, str, Mapping[str, Any]], ...] = ()
     """Constants whose value depends on an input: ``(constant, input, value by input)``."""
@@ -114,6 +116,17 @@ class RuleSet:
     grades: tuple[str, ...] = ()
     """A graded ``collect`` rule set's grades, most severe first (``collect.any`` as a list):
     each rule gives one, and the most severe that fired is the result."""
+    headings: Mapping[str, str] = field(default_factory=dict)
+    """Optional headings a ``collect`` rule set groups its findings under (id → words): red
+    flags for serious pathology apart from thoughts of self-harm. With headings, every rule
+    names one."""
+
+    def heading_of(self, rule_id: str) -> str | None:
+        """The words of the heading the rule ``rule_id`` is shown under, or None."""
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return self.headings.get(rule.heading or "")
+        return None
 
     @property
     def depends_on(self) -> tuple[str, ...]:
@@ -137,6 +150,7 @@ class RuleSet:
             "constants": dict(self.constants),
             "results": {v.value: v.label for v in self.results.values()},
             **({"grades": list(self.grades)} if self.grades else {}),
+            **({"headings": dict(self.headings)} if self.headings else {}),
             "rules": [
                 {
                     "id": r.id,
@@ -144,6 +158,7 @@ class RuleSet:
                     "when": r.when,
                     "result": r.result or r.finding,
                     **({"finding": r.finding} if r.result and r.finding else {}),
+                    **({"heading": r.heading} if r.heading else {}),
                 }
                 for r in self.rules
             ],
