@@ -33,6 +33,11 @@ class AuditEntry(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
     )
     username = models.CharField(max_length=150, blank=True)  # kept if the user is renamed
+    # An integration acting through the API (painpath.api), by name like the patient: the
+    # log imports no app.
+    api_client = models.ForeignKey(
+        "api.ApiClient", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     # The namespaced event (``pathway.session.logged``); ``action`` is its kind.
     code = models.CharField(_("event"), max_length=80, blank=True)
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)

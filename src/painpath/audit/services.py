@@ -84,14 +84,18 @@ def record(
     object_type: str = "",
     **detail: Any,
 ) -> AuditEntry:
-    """Add one entry: who (``user``, else the request's user), what (the event, the object),
-    when, from where (the request, if the use case came through one)."""
+    """Add one entry: who (``user``, else the request's user, or the API client the request
+    came from), what (the event, the object), when, from where (the request, if the use case
+    came through one)."""
     if user is None and request is not None:
         user = getattr(request, "user", None)
     authenticated = bool(user is not None and user.is_authenticated)
+    api_client = getattr(request, "api_client", None)
+    username = user.get_username() if authenticated and user is not None else ""
     return AuditEntry.objects.create(
         user=user if authenticated else None,
-        username=user.get_username() if authenticated and user is not None else "",
+        username=username or (f"api:{api_client.name}"[:150] if api_client is not None else ""),
+        api_client=api_client,
         code=event.code,
         action=event.action,
         patient=patient,

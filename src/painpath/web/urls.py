@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from painpath.api.endpoints import api
 from painpath.web import views
 
 urlpatterns = [
@@ -16,6 +17,9 @@ urlpatterns = [
     path("followup/", include("painpath.followup.urls")),
     path("outcomes/", include("painpath.analytics.urls")),
     path("admin/", admin.site.urls),
+    # Integrations: token-authenticated JSON (docs/api.md), and the clinic's clients.
+    path("api/v1/", api.urls),
+    path("integrations/", include("painpath.api.urls")),
 ]
 
 # The 500 page in the request's language, with its id; never touches the database.

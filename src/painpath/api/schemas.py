@@ -1,0 +1,122 @@
+"""The API's request and response bodies (the OpenAPI document is generated from these)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any, Literal
+
+from ninja import Field, Schema
+from pydantic import ConfigDict
+
+Answer = int | float | str | bool | None
+
+
+class ErrorItem(Schema):
+    loc: list[str | int]
+    msg: str
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: list[ErrorItem] = Field(default_factory=list)
+
+
+class PatientRef(Schema):
+    """The patient, by exactly one of their public id (as painpath shows it) and their CPR
+    number, within the client's clinic."""
+
+    model_config = ConfigDict(extra="forbid")
+    public_id: uuid.UUID | None = None
+    cpr: str | None = Field(None, max_length=20, examples=["010190-1234"])
+
+
+class IntakeIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    submission_id: uuid.UUID = Field(
+        description="Chosen by the client, once per intake: a repeat with the same id stores "
+        "nothing and returns what was stored."
+    )
+    patient: PatientRef
+    episode: uuid.UUID | None = Field(
+        None, description="The episode's public id; default: the patient's newest open one."
+    )
+    language: Literal["da", "en", "de"] = "da"
+    answered_on: dt.date | None = Field(None, description="Default: today; never in the future.")
+    answers: dict[str, dict[str, Answer]] = Field(
+        description="Per instrument code (odi, nrs, startback, …), the answers by item code, "
+        "as painpath stores them (docs/api.md).",
+        examples=[{"nrs": {"nrs": 6}}],
+    )
+
+
+class ScoreOut(Schema):
+    instrument: str
+    answered_on: dt.date
+    score: float | None
+    subscales: dict[str, float | None]
+    band: str
+    source: str
+    language: str
+
+
+class AxisOut(Schema):
+    axis: str
+    result: str
+    label: str
+    ruleset: str
+    version: str
+    as_of: dt.date
+    urgent: bool
+    grade: str | None = Field(
+        description="The result when the rule set grades it (red flags: emergency, urgent, "
+        "review); null otherwise."
+    )
+    grade_rank: int | None = Field(description="0 is the most severe grade.")
+    fired: list[str] = Field(description="The rules that fired (the reasons for the result).")
+    findings: list[str]
+    needs: list[str] = Field(description="Inputs whose absence left a rule undecided.")
+
+
+class ClassificationOut(Schema):
+    as_of: dt.date
+    created_at: dt.datetime
+    trigger: str
+    axes: list[AxisOut] = Field(description="Red flags first, then urgent axes, then the rest.")
+
+
+class EpisodeOut(Schema):
+    public_id: uuid.UUID
+    patient: uuid.UUID
+    complaint: str
+    region: str
+    status: str
+    onset_date: dt.date | None
+    scores: list[ScoreOut]
+    classification: ClassificationOut | None
+
+
+class IntakeOut(Schema):
+    submission_id: uuid.UUID
+    created: bool = Field(description="False: a repeat; nothing was stored.")
+    episode: uuid.UUID
+    responses: list[ScoreOut]
+    classification: ClassificationOut | None
+
+
+class ReportOut(Schema):
+    """As ``painpath report -f json`` writes it (docs/report.md)."""
+
+    painpath_version: str
+    cohort: dict[str, Any]
+    timepoints: list[int]
+    definitions: list[dict[str, Any]]
+    rows: list[dict[str, Any]]
+    wording: dict[str, Any]
+    disclosure: dict[str, Any]
+
+
+class ExtractOut(Schema):
+    site: str
+    status: str = Field(description="accepted, or unchanged for a repeat of the last extract.")
+    counts: dict[str, int]

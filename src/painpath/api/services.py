@@ -1,0 +1,367 @@
+"""Use cases of the API: clients and their tokens, and what an integration may do with one —
+submit an intake, read an episode, read the clinic's outcome table. Each writes its audit
+entry inside its transaction, with the client as the actor (``request.api_client``, which
+:func:`painpath.audit.services.record` reads).
+
+Patients and episodes are found through the clinic-scoped accessors of
+:mod:`painpath.patients.access`: the API's authentication puts the client's clinic on the
+request as ``request.clinic``, the same attribute a signed-in staff member's clinic is on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+
+from painpath.api.models import CLINIC_SCOPES, REGISTRY_SCOPES, ApiClient
+from painpath.audit.services import Event, record
+from painpath.core.cpr import parse_cpr
+from painpath.core.errors import PainpathError, ScoringError
+from painpath.core.instruments import REGISTRY
+from painpath.core.instruments import get as get_instrument
+from painpath.core.instruments.base import ScoreResult
+from painpath.core.questionnaires import UNKNOWN_WORDING
+from painpath.pathway.models import Classification
+from painpath.pathway.services import classify_episode
+from painpath.patients import access, crypto
+from painpath.patients.models import Clinic, Episode, Patient
+from painpath.questionnaires.models import QuestionnaireResponse
+from painpath.questionnaires.services import store_scored_response
+
+CLIENT_CREATED = Event("api.client.created", "create")
+CLIENT_REVOKED = Event("api.client.revoked", "change")
+INTAKE_SUBMITTED = Event("api.intake.submitted", "create")
+INTAKE_REPEATED = Event("api.intake.repeated", "view")
+EPISODE_READ = Event("api.episode.read", "view")
+REPORT_READ = Event("api.report.read", "export")
+REFUSED = Event("api.request.refused", "view")
+
+TOKEN_PREFIX = "pp_"
+LANGUAGES = ("da", "en", "de")
+MAX_MONTHS = 120
+
+
+class ApiError(PainpathError):
+    """Bad input that names the field: ``loc`` as in the JSON errors (``["body", "answers",
+    "odi", "odi3"]``)."""
+
+    def __init__(self, loc: list[str | int], message: str, *, status: int = 422) -> None:
+        self.loc = loc
+        self.status = status
+        super().__init__(message)
+
+
+# --------------------------------------------------------------------------- clients
+
+
+def token_hash(token: str) -> str:
+    # Keyed (PAINPATH_FIELD_KEY), so the stored hashes cannot be tried against guesses
+    # without the key; the token is long and random, so no salt is needed.
+    return crypto.lookup_hash(f"api-token:{token}")
+
+
+class ClientError(PainpathError):
+    pass
+
+
+def create_client(
+    name: str,
+    *,
+    clinic: Clinic | None,
+    scopes: list[str],
+    site_code: str = "",
+    user: Any = None,
+    request: HttpRequest | None = None,
+) -> tuple[ApiClient, str]:
+    """A new client and its token — the only time the token exists in clear: show it once."""
+    name = name.strip()
+    if not name:
+        raise ClientError("name: give the client a name")
+    allowed = CLINIC_SCOPES if clinic is not None else REGISTRY_SCOPES
+    wrong = [s for s in scopes if s not in allowed]
+    if wrong or not scopes:
+        kind = "a clinic's" if clinic is not None else "a registry"
+        raise ClientError(
+            f"scopes: {', '.join(wrong) or 'none given'}; {kind} client may have "
+            f"{', '.join(allowed)}"
+        )
+    if clinic is None and not site_code.strip():
+        raise ClientError("site: a registry client (no clinic) needs its site's code")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    creator = user if getattr(user, "is_authenticated", False) else None
+    with transaction.atomic():
+        client = ApiClient.objects.create(
+            name=name,
+            clinic=clinic,
+            site_code=site_code.strip() if clinic is None else "",
+            scopes=list(dict.fromkeys(scopes)),
+            token_hash=token_hash(token),
+            token_prefix=token[:10],
+            created_by=creator,
+        )
+        where = {"clinic": clinic.code} if clinic else {"site": client.site_code}
+        record(request, CLIENT_CREATED, user=user, obj=client, name=name, scopes=scopes, **where)
+    return client, token
+
+
+def revoke_client(
+    client: ApiClient, *, user: Any = None, request: HttpRequest | None = None
+) -> ApiClient:
+    """The token stops working at once; the client stays, named in the log's entries."""
+    with transaction.atomic():
+        locked = ApiClient.objects.select_for_update().get(pk=client.pk)
+        if locked.revoked_at is None:
+            locked.revoked_at = timezone.now()
+            locked.save(update_fields=["revoked_at"])
+            record(request, CLIENT_REVOKED, user=user, obj=locked, name=locked.name)
+    return locked
+
+
+def client_for_token(token: str) -> ApiClient | None:
+    """The active client this token belongs to (None: unknown or revoked), its last use
+    noted."""
+    if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+        return None
+    client = (
+        ApiClient.objects.select_related("clinic")
+        .filter(token_hash=token_hash(token), revoked_at__isnull=True)
+        .first()
+    )
+    if client is not None:
+        now = timezone.now()
+        # Once a minute at most: a busy integration should not write a row per request.
+        if client.last_used_at is None or now - client.last_used_at > dt.timedelta(minutes=1):
+            ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
+            client.last_used_at = now
+    return client
+
+
+# --------------------------------------------------------------------------- intake
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    episode: Episode
+    responses: list[QuestionnaireResponse]
+    classification: Classification | None
+    created: bool
+    """False for a repeat of a stored submission: nothing was written."""
+
+
+def _response_id(submission_id: uuid.UUID, instrument: str) -> uuid.UUID:
+    # One response per instrument, each with its own unique id derived from the client's.
+    return uuid.uuid5(submission_id, f"api:{instrument}")
+
+
+def find_patient(request: HttpRequest, *, public_id: uuid.UUID | None, cpr: str | None) -> Patient:
+    """The client's clinic's patient named by public id or CPR number (422 naming the field
+    when neither or a wrong CPR is given; 404 when the clinic has no such patient)."""
+    if (public_id is None) == (cpr is None):
+        raise ApiError(["body", "patient"], "give exactly one of public_id and cpr")
+    if public_id is not None:
+        return access.patient(request, public_id)
+    try:
+        digits = parse_cpr(cpr or "").digits
+    except (PainpathError, ValueError) as error:
+        raise ApiError(["body", "patient", "cpr"], str(error)) from None
+    found = access.patients(request).filter(cpr_hash=crypto.lookup_hash(digits)).first()
+    if found is None:
+        # As the accessors do for an id: the refused read audited (never the number), and
+        # the same 404 as for no such patient.
+        record(request, access.REFUSED, object_type="patient", requested="cpr")
+        raise Http404("no such patient")
+    return found
+
+
+def _episode_of(request: HttpRequest, patient: Patient, episode_id: uuid.UUID | None) -> Episode:
+    if episode_id is not None:
+        return access.episode(request, episode_id, patient=patient)
+    found = (
+        access.episodes(request)
+        .filter(patient=patient, status=Episode.Status.OPEN)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if found is None:
+        raise ApiError(
+            ["body", "episode"],
+            "the patient has no open episode: open one in painpath, or name one",
+        )
+    return found
+
+
+def _scored(answers: dict[str, dict[str, Any]]) -> list[tuple[str, dict[str, Any], ScoreResult]]:
+    """Every instrument scored by the core, or an :class:`ApiError` naming the first answer
+    that is wrong."""
+    if not answers:
+        raise ApiError(["body", "answers"], "no instrument answered")
+    out = []
+    for code, given in answers.items():
+        if code not in REGISTRY:
+            raise ApiError(
+                ["body", "answers", code], f"unknown instrument; known: {', '.join(REGISTRY)}"
+            )
+        try:
+            out.append((code, given, get_instrument(code).score(given)))
+        except ScoringError as error:
+            where: list[str | int] = ["body", "answers", code]
+            raise ApiError(where + ([error.item] if error.item else []), str(error)) from None
+    return out
+
+
+def _stored(ids: list[uuid.UUID]) -> list[QuestionnaireResponse]:
+    return list(
+        QuestionnaireResponse.objects.filter(submission_id__in=ids)
+        .select_related("episode__patient")
+        .order_by("id")
+    )
+
+
+def _repeat(request: HttpRequest, stored: list[QuestionnaireResponse]) -> IntakeResult:
+    episode = stored[0].episode
+    if episode.patient.clinic_id != getattr(access.clinic_of(request), "pk", None):
+        # Another clinic's submission with the same id: say no more than that it is taken.
+        raise ApiError(["body", "submission_id"], "already used; send a new one", status=409)
+    record(
+        request,
+        INTAKE_REPEATED,
+        patient=episode.patient,
+        obj=episode,
+        submission_id=str(stored[0].submission_id),
+    )
+    latest = Classification.objects.filter(episode=episode, is_latest=True).first()
+    return IntakeResult(episode, stored, latest, created=False)
+
+
+def submit_intake(
+    request: HttpRequest,
+    *,
+    submission_id: uuid.UUID,
+    patient_id: uuid.UUID | None,
+    cpr: str | None,
+    episode_id: uuid.UUID | None,
+    answers: dict[str, dict[str, Any]],
+    language: str,
+    answered_on: dt.date | None,
+) -> IntakeResult:
+    """Score and store an intake's questionnaires for a patient of the client's clinic and
+    reclassify the episode — all or nothing, once per ``submission_id`` (a repeat returns
+    what was stored and writes nothing but its audit entry)."""
+    ids = [_response_id(submission_id, code) for code in answers]
+    if ids and (stored := _stored(ids)):
+        return _repeat(request, stored)
+    if language not in LANGUAGES:
+        raise ApiError(["body", "language"], f"one of {', '.join(LANGUAGES)}")
+    today = timezone.localdate()
+    answered_on = answered_on or today
+    if answered_on > today:
+        raise ApiError(["body", "answered_on"], f"{answered_on} is in the future")
+    patient = find_patient(request, public_id=patient_id, cpr=cpr)
+    episode = _episode_of(request, patient, episode_id)
+    scored = _scored(answers)
+    try:
+        with transaction.atomic():
+            responses = [
+                store_scored_response(
+                    episode,
+                    code,
+                    given,
+                    result,
+                    # The patient answered, in the integration's system: painpath did not
+                    # show the questions, so the wording is unknown.
+                    source=QuestionnaireResponse.Source.PATIENT,
+                    language=language,
+                    wording=UNKNOWN_WORDING,
+                    answered_on=answered_on,
+                    submission_id=_response_id(submission_id, code),
+                )
+                for code, given, result in scored
+            ]
+            classification = classify_episode(episode, trigger="api intake")
+            record(
+                request,
+                INTAKE_SUBMITTED,
+                patient=patient,
+                obj=episode,
+                submission_id=str(submission_id),
+                instruments=[code for code, _g, _r in scored],
+                language=language,
+            )
+    except IntegrityError:
+        # A concurrent repeat won the race to the unique ids: answer as a repeat.
+        stored = _stored(ids)
+        if not stored:
+            raise
+        return _repeat(request, stored)
+    return IntakeResult(episode, responses, classification, created=True)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def read_episode(
+    request: HttpRequest, public_id: uuid.UUID
+) -> tuple[Episode, list[QuestionnaireResponse], Classification | None]:
+    """The episode (of the client's clinic), its scores and its latest classification."""
+    episode = access.episode(request, public_id)
+    responses = list(episode.responses.order_by("answered_on", "id"))
+    latest = Classification.objects.filter(episode=episode, is_latest=True).first()
+    record(request, EPISODE_READ, patient=episode.patient, obj=episode)
+    return episode, responses, latest
+
+
+def outcome_report(
+    request: HttpRequest, *, instruments: list[str], timepoints: list[int]
+) -> dict[str, Any]:
+    """The client's clinic's outcome table as ``painpath report -f json`` writes it
+    (docs/report.md), under disclosure control with the installation's k."""
+    import polars as pl
+
+    from painpath.analytics import disclosure, services
+    from painpath.analytics.report import Options, build
+    from painpath.cli.report import report_document
+
+    clinic = access.clinic_of(request)
+    if clinic is None:
+        raise ApiError(["header", "authorization"], "a registry client has no clinic", status=403)
+    wrong = [point for point in timepoints if not 0 < point <= MAX_MONTHS]
+    if wrong:
+        raise ApiError(["query", "timepoint"], f"{wrong[0]}: months from 1 to {MAX_MONTHS}")
+    unknown = [code for code in instruments if code not in REGISTRY]
+    if unknown:
+        raise ApiError(["query", "instrument"], f"unknown instrument(s): {', '.join(unknown)}")
+    frame = services.export_registry(own_clinic=clinic, clinic=clinic)
+    frame = frame.filter(pl.col("clinic") == clinic.code)
+    policy = disclosure.policy()
+    points = timepoints or list(disclosure.TIMEPOINTS)
+    built = build(
+        services.registry_table(frame),
+        [],
+        Options(instruments=tuple(instruments), timepoints=tuple(points)),
+        policy=policy,
+    )
+    record(
+        request,
+        REPORT_READ,
+        object_type="analytics",
+        report="outcomes",
+        instruments=list(built.instruments),
+        timepoints=points,
+        patients_in_cohort=built.n_patients,
+        disclosure_k=policy.k,
+    )
+    return report_document(
+        built.rows,
+        [],
+        built.n_patients,
+        points,
+        wording_recorded=built.wording_recorded,
+        k=policy.k,
+    )

@@ -1,0 +1,137 @@
+"""POST /api/v1/intakes: scored, stored and classified through the services painpath's own
+screens use; all or nothing; once per submission id."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from painpath.api import services
+from painpath.api.models import ApiClient
+from painpath.audit.models import AuditEntry
+from painpath.core.instruments import get as get_instrument
+from painpath.pathway.models import Classification
+from painpath.patients.models import Clinic, Episode
+from painpath.questionnaires.models import QuestionnaireResponse
+
+pytestmark = pytest.mark.django_db
+
+ODI = {f"odi{i}": i % 4 for i in range(1, 11)}  # synthetic answers
+
+
+def _body(of: Episode, **changes: Any) -> dict[str, Any]:
+    body = {
+        "submission_id": str(uuid.uuid4()),
+        "patient": {"public_id": str(of.patient.public_id)},
+        "language": "da",
+        "answers": {"nrs": {"nrs": 7}, "odi": ODI},
+    }
+    return body | changes
+
+
+def _post(api: Client, body: dict[str, Any]) -> Any:
+    return api.post("/api/v1/intakes", body, content_type="application/json")
+
+
+def test_an_intake_is_scored_stored_and_classified(episode: Episode, api: Client) -> None:
+    response = _post(api, _body(episode))
+    assert response.status_code == 201, response.content
+    data = response.json()
+    assert data["created"] is True
+    assert data["episode"] == str(episode.public_id)
+    scores = {r["instrument"]: r["score"] for r in data["responses"]}
+    # The core's own score of the same answers, not a number written here.
+    assert scores == {"nrs": 7.0, "odi": get_instrument("odi").score(ODI).score}
+    stored = QuestionnaireResponse.objects.filter(episode=episode)
+    assert sorted(stored.values_list("instrument", flat=True)) == ["nrs", "odi"]
+    assert set(stored.values_list("source", flat=True)) == {"patient"}
+    assert stored.get(instrument="odi").wording["kind"] == "unknown"
+    latest = Classification.objects.get(episode=episode, is_latest=True)
+    assert latest.trigger == "api intake"
+    assert data["classification"]["axes"][0]["axis"] == "red_flags"
+    entry = AuditEntry.objects.get(code=services.INTAKE_SUBMITTED.code)
+    assert entry.patient == episode.patient
+    assert entry.api_client is not None and entry.detail["instruments"] == ["nrs", "odi"]
+
+
+def test_a_repeat_stores_nothing_and_returns_what_was_stored(episode: Episode, api: Client) -> None:
+    body = _body(episode)
+    first = _post(api, body)
+    runs = Classification.objects.filter(episode=episode).count()
+    again = _post(api, body | {"answers": {"nrs": {"nrs": 2}, "odi": ODI}})
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["created"] is False
+    assert again.json()["responses"] == first.json()["responses"]
+    assert QuestionnaireResponse.objects.filter(episode=episode).count() == 2
+    assert Classification.objects.filter(episode=episode).count() == runs
+
+
+def test_the_patient_may_be_named_by_cpr(episode: Episode, api: Client) -> None:
+    response = _post(api, _body(episode, patient={"cpr": "170570-1233"}))
+    assert response.status_code == 201
+    assert response.json()["episode"] == str(episode.public_id)
+
+
+def test_a_cpr_of_another_clinics_patient_is_404(
+    episode: Episode,
+    other_clinic: Clinic,
+    make_token: Callable[..., tuple[ApiClient, str]],
+    bearer: Callable[[str], Client],
+) -> None:
+    _client, token = make_token(at=other_clinic)
+    response = _post(bearer(token), _body(episode, patient={"cpr": "170570-1233"}))
+    assert response.status_code == 404
+    assert not QuestionnaireResponse.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "loc"),
+    [
+        ({"answers": {"odi": ODI | {"odi3": 9}}}, ["body", "answers", "odi", "odi3"]),
+        ({"answers": {"nrs": {"nrs": 7}, "xyz": {"a": 1}}}, ["body", "answers", "xyz"]),
+        ({"answers": {}}, ["body", "answers"]),
+        ({"submission_id": "not-a-uuid"}, ["body", "submission_id"]),
+        ({"patient": {"cpr": "170570-1234"}}, ["body", "patient", "cpr"]),
+        ({"patient": {}}, ["body", "patient"]),
+        ({"language": "fr"}, ["body", "language"]),
+        ({"answered_on": "2999-01-01"}, ["body", "answered_on"]),
+        ({"episode": str(uuid.uuid4())}, None),
+    ],
+)
+def test_bad_input_names_the_field_and_stores_nothing(
+    episode: Episode, api: Client, change: dict[str, Any], loc: list[str] | None
+) -> None:
+    response = _post(api, _body(episode, **change))
+    if loc is None:
+        assert response.status_code == 404
+    else:
+        assert response.status_code == 422, response.content
+        assert response.json()["errors"][0]["loc"] == loc
+        assert response.json()["detail"].startswith(".".join(loc))
+    assert not QuestionnaireResponse.objects.exists()
+    assert not Classification.objects.exists()
+    assert not AuditEntry.objects.filter(code=services.INTAKE_SUBMITTED.code).exists()
+
+
+def test_a_patient_without_an_open_episode_is_told_so(episode: Episode, api: Client) -> None:
+    Episode.objects.filter(pk=episode.pk).update(status=Episode.Status.CLOSED)
+    response = _post(api, _body(episode))
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["loc"] == ["body", "episode"]
+
+
+def test_answered_on_is_kept(episode: Episode, api: Client) -> None:
+    day = dt.date.today() - dt.timedelta(days=3)
+    assert _post(api, _body(episode, answered_on=day.isoformat())).status_code == 201
+    assert set(QuestionnaireResponse.objects.values_list("answered_on", flat=True)) == {day}
+
+
+def test_an_unparseable_body_is_400_in_the_same_shape(api: Client) -> None:
+    response = api.post("/api/v1/intakes", "{not json", content_type="application/json")
+    assert response.status_code == 400
+    assert set(response.json()) == {"detail", "errors"}
