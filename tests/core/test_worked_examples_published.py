@@ -100,9 +100,9 @@ def test_a_published_example_whose_total_contradicts_its_own_answers_is_not_foll
     assert result.score == sum(example["answers"].values())
 
 
-def test_the_secondary_quickdash_examples_were_rounded_not_computed_otherwise() -> None:
-    # PACIO prints one decimal: the unrounded scores are (30/11 − 1) × 25 etc.; a scorer that
-    # rounded differently (or used the 30-item DASH arithmetic) would miss at least one.
+def test_painpath_keeps_the_quickdash_score_unrounded_where_pacio_prints_one_decimal() -> None:
+    # PACIO's 43.2 is (30/11 − 1) × 25 = 43.18…: painpath returns it unrounded (the README:
+    # scores are unrounded), and all five PACIO examples stay in the record.
     published = {e["expected"]["score"]: e for e in block("quickdash")["published"]}
     unrounded = get("quickdash").score(published[43.2]["answers"]).score
     assert unrounded == pytest.approx((30 / 11 - 1) * 25, abs=1e-12)
