@@ -193,7 +193,7 @@ def test_a_stale_link_object_is_locked_and_rechecked_so_a_late_repeat_writes_not
     [
         ("instrument:nrs", "nrs", "11", "Enter a whole number from 0 to 10."),
         ("instrument:odi", "odi4", "7", "Choose one of the answers shown."),
-        ("instrument:odi", "odi4", None, "Choose an answer."),
+        ("instrument:nrs", "nrs", None, "Enter a number."),
         ("regions", "regions", None, "Choose at least one place where you have pain."),
         ("red_flags", "iv_drug_use", None, "Choose yes, no or don't know."),
     ],
@@ -217,6 +217,19 @@ def test_invalid_answers_are_refused_naming_the_field_and_nothing_is_stored(
         services.submit(link, as_draft(data), uuid.uuid4())
     assert raised.value.errors == {page: {field: [message]}}
     assert snapshot(episode) == before
+
+
+def test_one_skipped_odi_section_is_scored_as_the_manual_allows(
+    issued: tuple[IntakeLink, str],
+) -> None:
+    # Fairbank & Pynsent 2000: one section may be left out (often sex life); the items are
+    # therefore not required one by one (issue 16) and the score uses the nine answered.
+    link, _token = issued
+    data = page_data()
+    data["instrument:odi"].pop("odi8")
+    submission = services.submit(link, as_draft(data), uuid.uuid4())
+    (odi,) = [r for r in submission.responses if r.instrument == "odi"]
+    assert "odi8" not in odi.answers and odi.score is not None and not odi.error
 
 
 @pytest.mark.parametrize(
@@ -414,11 +427,14 @@ def test_a_missing_required_answer_names_the_question_and_keeps_the_patient_on_t
     client.post(url("page", token, 5), page_data()["treatments"])
     client.post(url("page", token, 6), page_data()["instrument:nrs"])
     odi = page_data()["instrument:odi"]
+    # The ODI lets one section be skipped (Fairbank 2000), so its items are not required
+    # one by one (issue 16); the page checks the count.
     odi.pop("odi3")
+    odi.pop("odi4")
     response = client.post(url("page", token, 7), odi)
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Question 3 – " in html and "Choose an answer." in html
+    assert "Question 3 – " in html and "2 of 10 items missing (odi3, odi4)" in html
     assert '<a href="#id_odi3_0">' in html
     assert IntakeDraft.objects.get(link=link).page == 6  # not advanced past the ODI
     # The review is not reachable while a page is unanswered.

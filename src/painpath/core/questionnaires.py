@@ -59,6 +59,12 @@ MIN_VALUE_URL = "http://hl7.org/fhir/StructureDefinition/minValue"
 MAX_VALUE_URL = "http://hl7.org/fhir/StructureDefinition/maxValue"
 ITEM_CONTROL_URL = "http://hl7.org/fhir/StructureDefinition/questionnaire-itemControl"
 UNIT_URL = "http://hl7.org/fhir/StructureDefinition/questionnaire-unit"
+SLIDER_STEP_URL = "http://hl7.org/fhir/StructureDefinition/questionnaire-sliderStepValue"
+ITEM_CONTROL_SYSTEM = "http://hl7.org/fhir/questionnaire-item-control"
+LOINC = "http://loinc.org"
+INSTRUMENTS_SYSTEM = f"{BASE_URL}/CodeSystem/instruments"
+WORDING_SYSTEM = f"{BASE_URL}/CodeSystem/wording"
+WORDING_VALUE_SET = f"{BASE_URL}/ValueSet/wording"
 VAR_DIR_ENV = "PAINPATH_VAR_DIR"
 
 _DATA = "questionnaires"
@@ -98,6 +104,12 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "Licensed wording, loaded locally from {file}.",
         "de": "Lizenzierter Wortlaut, lokal geladen aus {file}.",
     },
+    "copyright_notice": {
+        "da": "Spørgsmål og svar er painpaths omskrivning, ikke den licenserede ordlyd.",
+        "en": "These questions and answers are painpath's paraphrase, not the licensed wording.",
+        "de": "Fragen und Antworten sind eine Umschreibung von painpath, nicht der "
+        "lizenzierte Wortlaut.",
+    },
     "copyright_free": {
         "da": "{holder}.",
         "en": "{holder}.",
@@ -128,6 +140,19 @@ class SourceItem:
     text: Mapping[str, str]
     options: tuple[Option, ...]
     """Empty for ``integer``/``decimal`` items."""
+    scale: str = ""
+    """The answer scale's name in the source (a shared scale's key, else the linkId): each
+    scale is its own CodeSystem, so that one code means one answer in one system."""
+
+
+@dataclass(frozen=True)
+class Coding:
+    """A code for the whole questionnaire (LOINC's panel code), with where it was checked."""
+
+    system: str
+    code: str
+    display: str
+    source: str
 
 
 @dataclass(frozen=True)
@@ -142,6 +167,7 @@ class Source:
     wording_may_be_shipped: bool
     obtain: str
     items: tuple[SourceItem, ...]
+    loinc: Coding | None = None
 
     @property
     def wording(self) -> str:
@@ -243,8 +269,10 @@ def source(code: str) -> Source:
     for entry, item in zip(entries, cls.items, strict=True):
         at = f"{where} item {item.code}"
         options: tuple[Option, ...] = ()
+        scale_name = ""
         if "scale" in entry:
             scale = entry["scale"]
+            scale_name = scale if isinstance(scale, str) else item.code
             if isinstance(scale, str) and scale not in scales:
                 raise QuestionnaireError(f"{at}: no scale {scale!r} in 'scales'")
             options = scales[scale] if isinstance(scale, str) else _scale(scale, at)
@@ -253,7 +281,7 @@ def source(code: str) -> Source:
                 raise QuestionnaireError(
                     f"{at}: option codes {codes} must be {item.describe_range()} in order"
                 )
-        items.append(SourceItem(item.code, _texts(entry.get("text"), at), options))
+        items.append(SourceItem(item.code, _texts(entry.get("text"), at), options, scale_name))
     return Source(
         code=code,
         version=str(raw["version"]),
@@ -262,7 +290,21 @@ def source(code: str) -> Source:
         wording_may_be_shipped=cls.wording_may_be_shipped,
         obtain=str(licence.get("obtain", "")),
         items=tuple(items),
+        loinc=_loinc(raw.get("loinc"), where),
     )
+
+
+def _loinc(value: object, where: str) -> Coding | None:
+    """The source's ``loinc: {code, display, source}``: LOINC's code for the whole instrument
+    (its panel), and where that code was checked."""
+    if value is None:
+        return None
+    fields = ("code", "display", "source")
+    if not isinstance(value, dict) or not all(
+        isinstance(value.get(key), str) and value[key].strip() for key in fields
+    ):
+        raise QuestionnaireError(f"{where}: 'loinc' needs a code, a display and a source")
+    return Coding(LOINC, value["code"], value["display"], value["source"])
 
 
 # -- building --------------------------------------------------------------------------------
@@ -276,19 +318,42 @@ def _wording(code: str) -> list[dict[str, Any]]:
     return [{"url": WORDING_URL, "valueCode": code}]
 
 
+def _item_control(code: str) -> dict[str, Any]:
+    return {
+        "url": ITEM_CONTROL_URL,
+        "valueCodeableConcept": {"coding": [{"system": ITEM_CONTROL_SYSTEM, "code": code}]},
+    }
+
+
+def skippable(code: str) -> set[str]:
+    """The linkIds of ``code`` a patient may leave unanswered and still be scored: the items
+    the instrument marks optional, and — where its missing-answer rule allows any item to be
+    missing (ODI, NDI, OKS/OHS: ``max_missing`` > 0) — every item. FHIR's ``required`` is per
+    item and cannot say "at most one of these may be missing", so such items are not
+    ``required``; the scorer applies the count."""
+    cls = _instrument(code)
+    return {item.code for item in cls.items if item.optional or cls.max_missing > 0}
+
+
+def answer_system(code: str, scale: str) -> str:
+    """The CodeSystem of one answer scale of instrument ``code`` (``odi-limitation``)."""
+    return f"{BASE_URL}/CodeSystem/{code}-{scale.replace('_', '-')}"
+
+
 def _item(src: Source, entry: SourceItem, item: Item, lang: str) -> dict[str, Any]:
     result: dict[str, Any] = {
         "linkId": entry.link_id,
         "text": entry.text[lang],
-        "required": not item.optional,
+        "required": entry.link_id not in skippable(src.code),
         "extension": _wording(src.wording),
     }
     if entry.options:
         result["type"] = "choice"
+        result["extension"] = [*result["extension"], _item_control("radio-button")]
         result["answerOption"] = [
             {
                 "valueCoding": {
-                    "system": f"{BASE_URL}/CodeSystem/{src.code}-answers",
+                    "system": answer_system(src.code, entry.scale),
                     "code": str(option.code),
                     "display": option.display[lang],
                 }
@@ -303,19 +368,12 @@ def _item(src: Source, entry: SourceItem, item: Item, lang: str) -> dict[str, An
         {"url": MIN_VALUE_URL, f"value{kind}": _number(item.low)},
         {"url": MAX_VALUE_URL, f"value{kind}": _number(item.high)},
     ]
-    if not item.integer:  # the 100 mm VAS: a slider in millimetres
+    if not item.integer:
+        # The 100 mm VAS: a slider in millimetres where the client draws one; a client that
+        # does not (LHC-Forms 40) shows a number box, which the item's text also allows.
         result["extension"] += [
-            {
-                "url": ITEM_CONTROL_URL,
-                "valueCodeableConcept": {
-                    "coding": [
-                        {
-                            "system": "http://hl7.org/fhir/questionnaire-item-control",
-                            "code": "slider",
-                        }
-                    ]
-                },
-            },
+            _item_control("slider"),
+            {"url": SLIDER_STEP_URL, "valueInteger": 1},
             {
                 "url": UNIT_URL,
                 "valueCoding": {
@@ -328,16 +386,33 @@ def _item(src: Source, entry: SourceItem, item: Item, lang: str) -> dict[str, An
     return result
 
 
+def canonical_url(code: str, lang: str) -> str:
+    """The canonical ``url`` of ``code`` in ``lang``: one per language, so that a
+    QuestionnaireResponse's ``questionnaire`` (``url|version``) says which language the
+    patient saw."""
+    return f"{BASE_URL}/Questionnaire/{code}-{lang}"
+
+
+def _codes(src: Source) -> list[dict[str, str]]:
+    own = {"system": INSTRUMENTS_SYSTEM, "code": src.code, "display": src.title["en"]}
+    if src.loinc is None:
+        return [own]
+    loinc = {"system": src.loinc.system, "code": src.loinc.code, "display": src.loinc.display}
+    return [loinc, own]
+
+
 def build(code: str, lang: str) -> dict[str, Any]:
     """The shipped FHIR R4 Questionnaire of instrument ``code`` in ``lang`` (da, en, de)."""
     _check_language(lang)
     src = source(code)
     cls = _instrument(code)
     template = "copyright_free" if src.wording_may_be_shipped else "copyright_licensed"
+    notice = _TEXT["copyright_notice"][lang] if src.wording == "paraphrase" else ""
+    licence = _TEXT[template][lang].format(holder=src.holder, obtain=src.obtain)
     return {
         "resourceType": "Questionnaire",
         "id": f"{code}-{lang}",
-        "url": f"{BASE_URL}/Questionnaire/{code}",
+        "url": canonical_url(code, lang),
         "version": src.version,
         "name": cls.__name__,
         "title": src.title[lang],
@@ -345,12 +420,245 @@ def build(code: str, lang: str) -> dict[str, Any]:
         "language": lang,
         "publisher": "painpath",
         "subjectType": ["Patient"],
+        "code": _codes(src),
         "description": _TEXT[src.wording][lang].format(code=code),
-        "copyright": _TEXT[template][lang].format(holder=src.holder, obtain=src.obtain),
+        # Where clients show the licence (LHC-Forms: its copyright button), the paraphrase
+        # notice comes first: a reader must not take these texts for the licensed wording.
+        "copyright": f"{notice} {licence}".strip(),
         "extension": _wording(src.wording),
         "item": [
             _item(src, entry, item, lang) for entry, item in zip(src.items, cls.items, strict=True)
         ],
+    }
+
+
+# -- the CodeSystems, ValueSet and StructureDefinitions the Questionnaires refer to ----------
+
+CONFORMANCE = "conformance"
+_WORDING_CODES = {
+    "original": "Generic wording that anyone may use (NRS, VAS), shipped in full.",
+    "paraphrase": "painpath's own plain paraphrase of a licensed instrument: not the licensed "
+    "wording and not a validated translation.",
+    "licensed": "The licensed (for another language: validated) wording, loaded by a site "
+    "that holds the licence.",
+    "unknown": "Not known: answered on a form painpath did not show, or stored before painpath "
+    "recorded the wording.",
+}
+
+
+def _designations(texts: Mapping[str, str]) -> list[dict[str, str]]:
+    return [{"language": lang, "value": texts[lang]} for lang in LANGUAGES if lang != "en"]
+
+
+def _answer_code_systems(code: str) -> list[dict[str, Any]]:
+    src = source(code)
+    cls = _instrument(code)
+    scales: dict[str, list[SourceItem]] = {}
+    for entry in src.items:
+        if entry.options:
+            scales.setdefault(entry.scale, []).append(entry)
+    result = []
+    for scale, entries in scales.items():
+        url = answer_system(code, scale)
+        result.append(
+            {
+                "resourceType": "CodeSystem",
+                "id": url.rsplit("/", 1)[1],
+                "url": url,
+                "version": src.version,
+                "name": cls.__name__ + "".join(p.title() for p in scale.split("_")),
+                "title": f"{src.title['en']}: answers '{scale}'",
+                "status": "active",
+                "publisher": "painpath",
+                "language": "en",
+                "description": (
+                    f"One answer scale of {code}, used by {', '.join(e.link_id for e in entries)}. "
+                    "The code is the item score the scorer expects; displays in English, with "
+                    "Danish and German designations. "
+                    + ("" if src.wording_may_be_shipped else _TEXT["copyright_notice"]["en"])
+                ).strip(),
+                "caseSensitive": True,
+                "content": "complete",
+                "count": len(entries[0].options),
+                "concept": [
+                    {
+                        "code": str(option.code),
+                        "display": option.display["en"],
+                        "designation": _designations(option.display),
+                    }
+                    for option in entries[0].options
+                ],
+            }
+        )
+    return result
+
+
+def _instruments_code_system() -> dict[str, Any]:
+    return {
+        "resourceType": "CodeSystem",
+        "id": "instruments",
+        "url": INSTRUMENTS_SYSTEM,
+        "name": "PainpathInstruments",
+        "title": "painpath's instruments",
+        "status": "active",
+        "publisher": "painpath",
+        "language": "en",
+        "description": "The instruments painpath scores: Questionnaire.code of each (with "
+        "LOINC's code where LOINC has one), and the instrument of a score.",
+        "caseSensitive": True,
+        "content": "complete",
+        "count": len(REGISTRY),
+        "concept": [
+            {
+                "code": code,
+                "display": source(code).title["en"],
+                "designation": _designations(source(code).title),
+            }
+            for code in REGISTRY
+        ],
+    }
+
+
+def _wording_terminology() -> list[dict[str, Any]]:
+    common = {"status": "active", "publisher": "painpath", "language": "en"}
+    code_system = {
+        "resourceType": "CodeSystem",
+        "id": "wording",
+        "url": WORDING_SYSTEM,
+        "name": "PainpathWording",
+        "title": "Which wording a questionnaire shows",
+        **common,
+        "description": "The values of the wording extension.",
+        "caseSensitive": True,
+        "content": "complete",
+        "count": len(_WORDING_CODES),
+        "concept": [
+            {"code": code, "display": code, "definition": definition}
+            for code, definition in _WORDING_CODES.items()
+        ],
+    }
+    value_set = {
+        "resourceType": "ValueSet",
+        "id": "wording",
+        "url": WORDING_VALUE_SET,
+        "name": "PainpathWording",
+        "title": "Which wording a questionnaire shows",
+        **common,
+        "description": "Every code of the wording CodeSystem.",
+        "compose": {"include": [{"system": WORDING_SYSTEM}]},
+    }
+    return [code_system, value_set]
+
+
+def _extension_definition(
+    ident: str, url: str, title: str, description: str, contexts: list[str]
+) -> dict[str, Any]:
+    return {
+        "resourceType": "StructureDefinition",
+        "id": ident,
+        "url": url,
+        "name": "".join(p.title() for p in ident.split("-")),
+        "title": title,
+        "status": "active",
+        "publisher": "painpath",
+        "description": description,
+        "fhirVersion": "4.0.1",
+        "kind": "complex-type",
+        "abstract": False,
+        "context": [{"type": "element", "expression": where} for where in contexts],
+        "type": "Extension",
+        "baseDefinition": "http://hl7.org/fhir/StructureDefinition/Extension",
+        "derivation": "constraint",
+    }
+
+
+def _wording_extension() -> dict[str, Any]:
+    definition = _extension_definition(
+        "wording",
+        WORDING_URL,
+        "Which wording a questionnaire or item shows",
+        "On a Questionnaire and on each of its items: `original` (generic wording), "
+        "`paraphrase` (painpath's paraphrase, not the licensed wording), `licensed` (a "
+        "licensed or validated wording a site loaded) or `unknown`. painpath stores it with "
+        "every response, so that paraphrased and validated answers are never pooled.",
+        ["Questionnaire", "Questionnaire.item"],
+    )
+    definition["differential"] = {
+        "element": [
+            {"id": "Extension", "path": "Extension", "short": "Which wording", "max": "1"},
+            {"id": "Extension.extension", "path": "Extension.extension", "max": "0"},
+            {"id": "Extension.url", "path": "Extension.url", "fixedUri": WORDING_URL},
+            {
+                "id": "Extension.value[x]",
+                "path": "Extension.value[x]",
+                "min": 1,
+                "type": [{"code": "code"}],
+                "binding": {"strength": "required", "valueSet": WORDING_VALUE_SET},
+            },
+        ]
+    }
+    return definition
+
+
+def _translation_extension_definition() -> dict[str, Any]:
+    definition = _extension_definition(
+        "wording-translation",
+        TRANSLATION_URL,
+        "Which licensed translation a questionnaire shows",
+        "On a Questionnaire with `licensed` wording: the translation's id and version as the "
+        "licence names them (STarT-dk, 2011), its citation, and `digest`, the first 16 hex "
+        "digits of a SHA-256 of the texts loaded.",
+        ["Questionnaire"],
+    )
+    parts = ("id", "version", "citation", "digest")
+    elements: list[dict[str, Any]] = [
+        {"id": "Extension", "path": "Extension", "max": "1"},
+        {
+            "id": "Extension.extension",
+            "path": "Extension.extension",
+            "slicing": {"discriminator": [{"type": "value", "path": "url"}], "rules": "closed"},
+        },
+    ]
+    for part in parts:
+        at = f"Extension.extension:{part}"
+        elements += [
+            {"id": at, "path": "Extension.extension", "sliceName": part, "max": "1"},
+            {"id": f"{at}.url", "path": "Extension.extension.url", "fixedUri": part},
+            {
+                "id": f"{at}.value[x]",
+                "path": "Extension.extension.value[x]",
+                "type": [{"code": "string"}],
+            },
+        ]
+    elements += [
+        {"id": "Extension.url", "path": "Extension.url", "fixedUri": TRANSLATION_URL},
+        {"id": "Extension.value[x]", "path": "Extension.value[x]", "max": "0"},
+    ]
+    definition["differential"] = {"element": elements}
+    return definition
+
+
+def conformance() -> dict[str, dict[str, Any]]:
+    """Every resource the Questionnaires refer to, by file name (``CodeSystem-odi-limitation
+    .json``): one CodeSystem per answer scale, the instruments and wording CodeSystems, the
+    wording ValueSet and the StructureDefinitions of painpath's two extensions."""
+    resources = [
+        *(system for code in REGISTRY for system in _answer_code_systems(code)),
+        _instruments_code_system(),
+        *_wording_terminology(),
+        _wording_extension(),
+        _translation_extension_definition(),
+    ]
+    return {f"{r['resourceType']}-{r['id']}.json": r for r in resources}
+
+
+def shipped_conformance() -> dict[str, dict[str, Any]]:
+    """The committed conformance resources (what ``tools/build_questionnaires.py`` wrote)."""
+    folder = resources.files("painpath.core.data").joinpath(CONFORMANCE)
+    return {
+        entry.name: json.loads(entry.read_text(encoding="utf-8"))
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name)
+        if entry.name.endswith(".json")
     }
 
 
@@ -459,6 +767,17 @@ class WordingRef:
             return f"licensed {name} ({self.questionnaire})"
         return f"{self.kind} {self.questionnaire} {self.version}".strip()
 
+    @property
+    def canonical(self) -> str:
+        """The Questionnaire's canonical ``url|version`` (a QuestionnaireResponse's
+        ``questionnaire``), or "" for ``unknown``. Built from the stored id, so a response
+        stored before the url named the language (issue 16) resolves to the same url as one
+        stored after: the id was always ``<code>-<lang>``."""
+        if not self.questionnaire:
+            return ""
+        url = f"{BASE_URL}/Questionnaire/{self.questionnaire}"
+        return f"{url}|{self.version}" if self.version else url
+
     def as_dict(self) -> dict[str, str]:
         """The non-empty fields, for storing as JSON (read back with :meth:`from_dict`)."""
         fields = {
@@ -514,6 +833,41 @@ def wording_of(resource: Mapping[str, Any]) -> WordingRef:
         translation_version=translation.get("version", ""),
         digest=translation.get("digest", ""),
     )
+
+
+@dataclass(frozen=True)
+class Canonical:
+    """What a Questionnaire canonical names: instrument, language (None for the language-less
+    url painpath used before issue 16) and version ("" when the canonical has none)."""
+
+    code: str
+    lang: str | None
+    version: str
+
+
+def parse_canonical(value: str) -> Canonical:
+    """Read ``https://painpath.org/fhir/Questionnaire/odi-da|1.0.0``; also the old url
+    without the language (``…/Questionnaire/odi|1.0.0``), whose language a response gave in
+    its own ``language``. Raises :class:`QuestionnaireError` for anything else."""
+    url, _, version = value.partition("|")
+    prefix = f"{BASE_URL}/Questionnaire/"
+    name = url[len(prefix) :] if url.startswith(prefix) else ""
+    code, _, lang = name.rpartition("-") if "-" in name else (name, "", "")
+    if code in REGISTRY and lang in LANGUAGES:
+        return Canonical(code, lang, version)
+    if name in REGISTRY:
+        return Canonical(name, None, version)
+    raise QuestionnaireError(
+        f"{value!r} is not a painpath Questionnaire; expected {prefix}<code>-<lang>|<version>"
+    )
+
+
+def instrument_code(resource: Mapping[str, Any]) -> str:
+    """The instrument a Questionnaire asks (its ``code`` in painpath's instruments system)."""
+    for coding in resource.get("code", []):
+        if coding.get("system") == INSTRUMENTS_SYSTEM:
+            return str(coding["code"])
+    return parse_canonical(str(resource.get("url", ""))).code
 
 
 # -- licensed wording ------------------------------------------------------------------------
@@ -764,23 +1118,33 @@ def load_wording(
 
 
 __all__ = [
+    "CONFORMANCE",
+    "INSTRUMENTS_SYSTEM",
     "LANGUAGES",
     "TRANSLATION_URL",
     "UNKNOWN_WORDING",
     "WORDING_KINDS",
     "WORDING_URL",
+    "Canonical",
     "QuestionnaireError",
     "Source",
     "Wording",
     "WordingRef",
+    "answer_system",
     "available",
     "build",
+    "canonical_url",
+    "conformance",
     "dumps",
+    "instrument_code",
     "load",
     "load_wording",
     "override_path",
+    "parse_canonical",
     "read_wording",
+    "shipped_conformance",
     "shipped_text",
+    "skippable",
     "source",
     "var_dir",
     "wording_of",

@@ -19,7 +19,9 @@ from django.utils.translation import pgettext_lazy
 from painpath.core import consent as consent_texts
 from painpath.core import questionnaires as fhir
 from painpath.core import vocabularies
+from painpath.core.errors import ScoringError
 from painpath.core.instruments import REGISTRY
+from painpath.core.instruments import get as get_instrument
 from painpath.patients.forms import EARLIEST_DATE
 from painpath.questionnaires import bodymap
 
@@ -441,6 +443,19 @@ class InstrumentForm(PageForm):
             step="1" if integer else "any",
             unit=unit["display"] if unit else "",
         )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        # An item the instrument's missing-answer rule lets the patient skip is not required
+        # (ODI: any one section), but the rule is a count: checked here, on the page.
+        instrument = get_instrument(fhir.instrument_code(self.questionnaire))
+        try:
+            instrument.check_missing(instrument.validate(self.answers()))
+        except ScoringError as error:
+            self.add_error(error.item if error.item in self.fields else None, str(error))
+        return cleaned
 
     def answers(self) -> dict[str, int | float]:
         """``linkId`` → the number the scorer expects (a choice's code is its score)."""
