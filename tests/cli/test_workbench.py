@@ -1,0 +1,177 @@
+"""``painpath workbench``: the CLI contract of issue 16 and its refusals (synthetic data)."""
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from painpath.cli import app
+
+runner = CliRunner()
+ITEMS = ",".join(f"item{j}" for j in range(1, 9))
+
+
+@pytest.fixture(scope="module")
+def registry(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("planted")
+    result = runner.invoke(
+        app, ["workbench", "planted", "-o", str(out), "--n", "300", "--classes", "2", "--seed", "3"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "300 synthetic patients in 2 planted classes" in result.stdout
+    return out
+
+
+def refused(args: list[str]) -> str:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
+    assert "Traceback" not in result.output
+    return result.stderr
+
+
+def test_planted_writes_a_synthetic_registry(registry: Path) -> None:
+    scores = pl.read_parquet(registry / "scores.parquet")
+    baseline = pl.read_csv(registry / "baseline.csv")
+    assert scores["synthetic"].all() and baseline["synthetic"].all()
+    assert set(scores["timepoint"].unique()) == {0, 3, 6, 12}
+    assert baseline.height == 300
+
+
+def test_lca_prints_the_contracts_json(registry: Path) -> None:
+    args = ["workbench", "lca", "-i", str(registry / "baseline.csv"), "--id-column", "patient_id"]
+    result = runner.invoke(
+        app,
+        [
+            *args,
+            "--items",
+            ITEMS,
+            "--classes",
+            "1..3",
+            "--seed",
+            "1",
+            "--starts",
+            "2",
+            "-f",
+            "json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert [m["classes"] for m in doc["models"]] == [1, 2, 3]
+    assert {"classes", "bic", "entropy", "smallest_class_share"} <= set(doc["models"][1])
+    assert doc["chosen"] == 2
+    first = doc["assignments"][0]
+    assert first["patient_id"] == "P000001" and first["class"] in (1, 2)
+    assert sum(first["posterior"]) == pytest.approx(1.0)
+    assert len(doc["assignments"]) == 300
+
+
+def test_lca_compares_with_a_classification_column(registry: Path, tmp_path: Path) -> None:
+    baseline = pl.read_csv(registry / "baseline.csv").join(
+        pl.read_parquet(registry / "patients.parquet"), on="patient_id"
+    )
+    baseline.write_csv(tmp_path / "b.csv")
+    result = runner.invoke(
+        app,
+        [
+            "workbench",
+            "lca",
+            "-i",
+            str(tmp_path / "b.csv"),
+            "--items",
+            ITEMS,
+            "--classes",
+            "2",
+            "--compare",
+            "planted_class",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    agreement = json.loads(result.stdout)["agreement"]
+    assert agreement["ari"] > 0.8
+    assert sum(map(sum, agreement["table"])) == 300
+
+
+def validate(registry: Path, timepoint: str, *extra: str):
+    args = ["--classification", "planted_class", "--outcome", "nrs", "--timepoint", timepoint]
+    return runner.invoke(app, ["workbench", "validate", "-i", str(registry), *args, *extra])
+
+
+def test_validate_prints_the_contracts_json(registry: Path) -> None:
+    result = validate(
+        registry, "12", "--responder", "mic", "--compare", "noisy_class", "-f", "json"
+    )
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["n"] == 300
+    low, high = doc["auc_ci"]
+    assert low < doc["auc"] < high and low > 0.5
+    assert isinstance(doc["r2"], float)
+    assert [c["class"] for c in doc["per_class"]] == ["1", "2"]
+    for c in doc["per_class"]:
+        assert c["ci"][0] <= c["responder_rate"] <= c["ci"][1]
+    assert sum(c["n"] for c in doc["per_class"]) == 300
+    assert doc["net_reclassification"]["against"] == "noisy_class"
+
+
+def test_validate_withholds_classes_under_k(registry: Path) -> None:
+    result = validate(registry, "3", "--k", "1000")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["auc"] is None and all(c["n"] is None for c in doc["per_class"])
+
+
+def test_validate_table_format(registry: Path) -> None:
+    result = validate(registry, "6", "-f", "table")
+    assert result.exit_code == 0, result.output
+    assert "AUC" in result.stdout and "95 % CI" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--classes", "6..1"], "--classes 6..1"),
+        (["--classes", "one"], "--classes 'one'"),
+        (["--kind", "ordinal"], "--kind must be"),
+        (["--items", "item1,nope"], "no column(s) nope"),
+        (["--id-column", "who"], "no column who"),
+        (["-f", "xml"], "--format must be"),
+    ],
+)
+def test_lca_refuses_bad_options(registry: Path, extra: list[str], message: str) -> None:
+    args = ["workbench", "lca", "-i", str(registry / "baseline.csv"), "--items", ITEMS]
+    assert message in refused([*args, *extra])
+
+
+def test_lca_names_the_line_of_a_bad_answer_and_a_repeated_patient(tmp_path: Path) -> None:
+    path = tmp_path / "b.csv"
+    path.write_text("patient_id,a,b\np1,0,1\np2,x,0\np3,1,1\n")
+    assert "line 3: a 'x' is not a finite number" in refused(
+        ["workbench", "lca", "-i", str(path), "--items", "a,b", "--classes", "1"]
+    )
+    path.write_text("patient_id,a,b\np1,0,1\np1,1,0\np3,1,1\n")
+    assert "lines 2, 3: patient_id 'p1' more than once" in refused(
+        ["workbench", "lca", "-i", str(path), "--items", "a,b", "--classes", "1"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--classification", "axis:startback"], "needs startback_psychosocial"),
+        (["--classification", "axis:orebro"], "no patient has the baseline scores"),
+        (["--classification", "axis:nope"], "no shipped rule set for axis 'nope'"),
+        (["--classification", "clinic"], "no column clinic"),
+        (["--responder", "reduction_30"], "known: mic, reduction_50"),
+        (["--outcome", "xyz"], "unknown instrument 'xyz'"),
+        (["--timepoint", "7"], "at month 7"),
+    ],
+)
+def test_validate_refuses_bad_input(registry: Path, extra: list[str], message: str) -> None:
+    args = {"--classification": "planted_class", "--outcome": "nrs", "--timepoint": "12"}
+    args |= dict(zip(extra[::2], extra[1::2], strict=True))
+    flat = [part for pair in args.items() for part in pair]
+    assert message in refused(["workbench", "validate", "-i", str(registry), *flat])
