@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 
 from painpath import __version__
-from painpath.cli import backup, questionnaires, registry, report, rules, score, workbench
+from painpath.cli import backup, fhir, questionnaires, registry, report, rules, score, workbench
 from painpath.cli.streams import OneLineErrors
 
 app = typer.Typer(
@@ -53,5 +53,6 @@ report.register(app)
 backup.register(app)
 registry.register(app)
 workbench.register(app)
+fhir.register(app)
 
 __all__ = ["app"]
