@@ -69,6 +69,30 @@ def test_lca_prints_the_contracts_json(registry: Path) -> None:
     assert len(doc["assignments"]) == 300
 
 
+def test_lca_of_continuous_summary_scores(registry: Path) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "workbench",
+            "lca",
+            "-i",
+            str(registry / "baseline.csv"),
+            "--items",
+            "odi,pcs,tsk",
+            "--kind",
+            "continuous",
+            "--classes",
+            "1..3",
+            "--starts",
+            "2",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["chosen"] == 2
+    assert set(doc["profiles"][0]["items"]["odi"]) == {"mean", "sd"}
+
+
 def test_lca_compares_with_a_classification_column(registry: Path, tmp_path: Path) -> None:
     baseline = pl.read_csv(registry / "baseline.csv").join(
         pl.read_parquet(registry / "patients.parquet"), on="patient_id"

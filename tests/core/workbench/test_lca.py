@@ -132,3 +132,9 @@ def test_agreement_is_sklearns_ari_with_a_cross_table() -> None:
     assert result.rows == ("high", "low") and result.columns == ("1", "2")
     assert result.table == ((1, 2), (2, 0))
     assert agreement([1, 1, 2], ["b", "b", "a"]).ari == 1.0  # labels do not matter
+
+
+def test_a_score_is_refused_as_a_categorical_item() -> None:
+    data = np.arange(60, dtype=float).reshape(30, 2)
+    with pytest.raises(LcaError, match=r"item odi: 30 distinct answers.*--kind continuous"):
+        fit_lca(data, ["odi", "pcs"], classes=[1, 2], seed=1)

@@ -57,6 +57,8 @@ __all__ = [
 Kind = Literal["categorical", "continuous"]
 BIC_TIE = 1e-6
 """Relative difference under which two BICs count as equal (fewer classes then win)."""
+MAX_CATEGORIES = 20
+"""More answers than this to one item is a score, not a category (kind ``continuous``)."""
 MEASUREMENT = {"categorical": "categorical_nan", "continuous": "continuous_nan"}
 
 
@@ -146,6 +148,11 @@ def _codes(data: np.ndarray, items: Sequence[str]) -> tuple[np.ndarray, list[np.
         values = np.unique(column[seen])
         if values.size < 2:
             raise LcaError(f"item {name}: {values.size} distinct answer(s); need at least 2")
+        if values.size > MAX_CATEGORIES:
+            raise LcaError(
+                f"item {name}: {values.size} distinct answers, more than {MAX_CATEGORIES}; "
+                "a score is analysed with --kind continuous"
+            )
         coded[seen, j] = np.searchsorted(values, column[seen])
         levels.append(values)
     return coded, levels
