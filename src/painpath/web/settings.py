@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "painpath.clinic",
     "painpath.analytics",
     "painpath.administration",
+    "painpath.registry",
     "painpath.api",
 ]
 

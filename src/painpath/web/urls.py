@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("painpath.clinic.urls")),
     path("followup/", include("painpath.followup.urls")),
     path("outcomes/", include("painpath.analytics.urls")),
+    path("registry/", include("painpath.registry.urls")),
     path("admin/", admin.site.urls),
     # Integrations: token-authenticated JSON (docs/api.md), and the clinic's clients.
     path("api/v1/", api.urls),

@@ -1,0 +1,267 @@
+"""Pooled participation end to end on one server: two clinics (tenants) make extracts for a
+registry kept on the same server, which receives them. All patients are synthetic."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Callable
+from typing import Any
+
+import polars as pl
+import pytest
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from painpath.accounts.roles import CLINICIAN, RESEARCHER
+from painpath.audit.models import AuditEntry
+from painpath.core.consent import RESEARCH
+from painpath.core.registry import extract as ex
+from painpath.pathway.models import ProcedureBooking
+from painpath.patients.consent import record_decision, withdraw
+from painpath.patients.models import Clinic, Diagnosis, Episode, Patient
+from painpath.questionnaires.models import QuestionnaireResponse
+from painpath.registry import services
+from painpath.registry.models import (
+    PooledAnswer,
+    PooledCondition,
+    PooledScore,
+    Registry,
+    Site,
+    Upload,
+)
+
+pytestmark = pytest.mark.django_db
+
+INDEX = dt.date(2024, 3, 1)
+SHARED_CPR = "010175-1234"  # synthetic; the person treated at both clinics
+PER_CLINIC = 6
+
+
+def _person(clinic: Clinic, n: int, cpr: str | None, *, consent: bool = True) -> Episode:
+    patient = Patient(
+        name=f"Pooled Testperson {clinic.code} {n} (synthetic)",
+        date_of_birth=dt.date(1960 + n, 2, 1 + n),
+        sex="female" if n % 2 else "male",
+        email=f"person{n}@example.com",
+        phone="12 34 56 78",
+        synthetic=True,
+        clinic=clinic,
+    )
+    patient.set_cpr(cpr)
+    patient.save()
+    if consent:
+        record_decision(patient, RESEARCH, "given", version=1, source="intake")
+    episode = Episode.objects.create(patient=patient, complaint="Low back pain", region="low_back")
+    ProcedureBooking.objects.create(
+        episode=episode, kind="gold_implantation", region="low_back", appointment_date=INDEX
+    )
+    Diagnosis.objects.create(episode=episode, code="DM545", primary=True)
+    for day, nrs, odi in (
+        (INDEX - dt.timedelta(days=3), 7 + n % 3, 4),
+        (dt.date(2024, 6, 2), 3, 2),
+    ):
+        QuestionnaireResponse.objects.create(
+            episode=episode, instrument="nrs", answers={"nrs": nrs}, score=nrs, answered_on=day
+        )
+        items = {f"odi{i}": odi for i in range(1, 11)}
+        QuestionnaireResponse.objects.create(
+            episode=episode, instrument="odi", answers=items, score=odi * 20, answered_on=day
+        )
+    return episode
+
+
+def _cpr(n: int) -> str:
+    # 1 January: the modulus-11 check does not apply, so any serial is a valid number.
+    return f"0101{40 + n:02d}-{1000 + n}"
+
+
+@pytest.fixture
+def world(db: None) -> dict[str, Any]:
+    """Clinics A and B on this server, both sites of one registry; PER_CLINIC research-
+    consented persons each (one of them the same person at both), one without consent."""
+    a = Clinic.objects.create(code="reg-a", name="Registry A (synthetic)")
+    b = Clinic.objects.create(code="reg-b", name="Registry B (synthetic)")
+    episodes: dict[str, list[Episode]] = {"a": [], "b": []}
+    for n in range(PER_CLINIC):
+        episodes["a"].append(_person(a, n, SHARED_CPR if n == 0 else _cpr(n + 1)))
+        episodes["b"].append(_person(b, n, SHARED_CPR if n == 0 else _cpr(n + 11)))
+    _person(a, 9, _cpr(28), consent=False)
+    registry = Registry(code="lbp", name="Low back pain registry (synthetic)", k=3)
+    registry.set_key(b"r" * 32)
+    registry.save()
+    sites = {
+        name: Site.objects.create(
+            registry=registry, code=f"site-{name}", name=name, participation="pooled", clinic=c
+        )
+        for name, c in (("a", a), ("b", b))
+    }
+    return {"registry": registry, "sites": sites, "episodes": episodes, "clinics": (a, b)}
+
+
+def _send(site: Site) -> services.UploadResult:
+    return services.receive_extract(site, services.extract_for_site(site))
+
+
+def test_two_clinics_pool_and_one_person_links_across_them(world: dict[str, Any]) -> None:
+    sites = world["sites"]
+    a, b = _send(sites["a"]), _send(sites["b"])
+
+    assert (a.status, b.status) == ("accepted", "accepted")
+    assert a.persons == PER_CLINIC  # the patient without research consent is not sent
+    pooled = services.pooled_scores()
+    assert set(pooled["site"]) == {"site-a", "site-b"}
+    persons = pooled.group_by("person_id").agg(pl.col("site").n_unique().alias("sites"))
+    assert persons.filter(pl.col("sites") == 2).height == 1  # the shared CPR, and only it
+    assert persons.height == 2 * PER_CLINIC - 1
+    # Episodes differ by site even for the same person.
+    assert pooled["patient_id"].n_unique() == 2 * PER_CLINIC
+    # Answers, diagnoses and the procedure travelled with their scores.
+    answers = PooledAnswer.objects.filter(site=sites["a"])
+    assert answers.filter(instrument="odi").count() == PER_CLINIC * 2 * 10
+    assert set(answers.filter(instrument="nrs", timepoint=3).values_list("value", flat=True)) == {
+        "3"
+    }
+    assert PooledCondition.objects.filter(site=sites["b"], code="DM545").count() == PER_CLINIC
+    assert set(pooled["procedure"]) == {"gold_implantation"}
+    assert AuditEntry.objects.filter(code=services.UPLOAD_ACCEPTED.code).count() == 2
+    assert AuditEntry.objects.filter(code=services.EXTRACT_MADE.code).count() == 2
+
+
+def test_the_same_extract_twice_changes_nothing(world: dict[str, Any]) -> None:
+    site = world["sites"]["a"]
+    first = _send(site)
+    ids = sorted(PooledScore.objects.filter(site=site).values_list("id", flat=True))
+    again = _send(site)  # made again, later: the same data
+
+    assert (first.status, again.status) == ("accepted", "unchanged")
+    assert sorted(PooledScore.objects.filter(site=site).values_list("id", flat=True)) == ids
+    assert again.upload.sha256 == first.upload.sha256
+
+
+def test_a_bad_row_is_named_and_nothing_is_stored(world: dict[str, Any]) -> None:
+    site = world["sites"]["a"]
+    _send(site)
+    before = list(PooledScore.objects.filter(site=site).values_list("id", "score"))
+    made = services.extract_for_site(site)
+    bad = made.scores.with_columns(
+        pl.when(pl.int_range(pl.len()) == 2).then(1000.0).otherwise(pl.col("score")).alias("score")
+    )
+    broken = ex.Extract(bad, made.answers, made.conditions, made.procedures, made.manifest)
+    row = bad.row(2, named=True)
+
+    with pytest.raises(ex.InvalidExtract) as refused:
+        services.receive_extract(site, broken)
+
+    errors = [e for e in refused.value.errors if e.field == "score"]
+    assert [(e.table, e.row) for e in errors] == [("scores", 3)]
+    assert row["instrument"] in str(errors[0])
+    assert list(PooledScore.objects.filter(site=site).values_list("id", "score")) == before
+    assert Upload.objects.filter(site=site, status="refused").count() == 1
+
+
+def test_a_withdrawn_consent_removes_the_person_on_the_next_upload(world: dict[str, Any]) -> None:
+    site = world["sites"]["b"]
+    _send(site)
+    leaving = world["episodes"]["b"][3].patient
+    withdraw(leaving, RESEARCH, source="staff")
+
+    result = _send(site)
+
+    assert result.status == "accepted" and result.removed_persons == 1
+    assert result.persons == PER_CLINIC - 1
+    assert PooledScore.objects.filter(site=site).values("person_id").distinct().count() == (
+        PER_CLINIC - 1
+    )
+    assert PooledScore.objects.filter(site=site).count() == (PER_CLINIC - 1) * 4
+
+
+def test_a_real_extract_holds_no_identifier_and_the_scan_finds_planted_ones(
+    world: dict[str, Any],
+) -> None:
+    made = services.extract_for_site(world["sites"]["a"])
+    for name, frame in made.tables().items():
+        assert frame.height, name
+        assert ex.identifier_scan(frame) == [], name
+    text = str([frame.to_dicts() for frame in made.tables().values()])
+    for secret in ("Testperson", "example.com", "12 34 56 78", "010175", "1960-02-01"):
+        assert secret not in text
+    planted = made.scores.head(4).with_columns(
+        pl.Series("wording_id", ["010175-1234", "a@b.dk", "+45 12345678", "Delta Demosen"])
+    )
+    assert {f.kind for f in ex.identifier_scan(planted)} == {"cpr", "email", "phone", "name"}
+
+
+def test_shifted_dates_move_by_one_offset_per_person(world: dict[str, Any]) -> None:
+    registry = world["registry"]
+    registry.date_shift = Registry.DateShift.PER_PERSON
+    registry.shift_days = 30
+    registry.save()
+    site = world["sites"]["a"]
+    kept = services.make_extract(
+        site.clinic, registry_key=registry.key(), registry_code="lbp", site_code="site-a"
+    )
+    shifted = services.extract_for_site(site)
+    joined = kept.scores.join(shifted.scores, on=list(ex.KEYS["scores"]), suffix="_s")
+    moved = joined.select(
+        "person_id",
+        (pl.col("answered_on_s") - pl.col("answered_on")).dt.total_days().alias("a"),
+        (pl.col("index_date_s") - pl.col("index_date")).dt.total_days().alias("i"),
+    )
+    assert (moved["a"] == moved["i"]).all()
+    assert moved.group_by("person_id").agg(pl.col("a").n_unique())["a"].max() == 1
+    assert moved["a"].abs().is_between(1, 30).all()
+    assert shifted.manifest["date_shift"] == "per-person"
+    # The registry refuses an extract that keeps dates when it asks for them shifted.
+    with pytest.raises(ex.InvalidExtract, match="date_shift"):
+        services.receive_extract(site, kept)
+    assert services.receive_extract(site, shifted).status == "accepted"
+
+
+def test_the_zip_round_trips_and_the_upload_screen_accepts_it(
+    world: dict[str, Any], make_staff: Callable[..., User], verified_client: Callable[..., Any]
+) -> None:
+    site = world["sites"]["a"]
+    buffer = io.BytesIO()
+    ex.write_zip(services.extract_for_site(site), buffer)
+    admin = verified_client(make_staff("site administrator"))
+
+    response = admin.post(
+        reverse("registry:upload"),
+        {"site": site.pk, "file": SimpleUploadedFile("a.zip", buffer.getvalue())},
+    )
+
+    assert response.status_code == 302
+    assert PooledScore.objects.filter(site=site).count() == PER_CLINIC * 4
+    overview = admin.get(reverse("registry:overview"))
+    assert overview.status_code == 200 and b"site-a" in overview.content
+
+
+def test_only_researchers_see_the_combined_table_and_only_under_k(
+    world: dict[str, Any], make_staff: Callable[..., User], verified_client: Callable[..., Any]
+) -> None:
+    for site in world["sites"].values():
+        _send(site)
+    a, _ = world["clinics"]
+    clinician = verified_client(make_staff(CLINICIAN, "reg-clinician", at=a))
+    researcher = verified_client(make_staff(RESEARCHER, "reg-researcher", at=a))
+
+    for name in ("registry:overview", "registry:upload", "registry:combined"):
+        assert clinician.get(reverse(name)).status_code == 403
+    assert researcher.get(reverse("registry:overview")).status_code == 403
+    page = researcher.get(reverse("registry:combined"))
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert "outcome-table" in content
+    for patient_id in services.pooled_scores()["patient_id"].to_list():
+        assert patient_id not in content
+    assert page.context["report"].k == world["registry"].k
+
+    world["registry"].k = 100  # more persons than the registry holds: no figure at all
+    world["registry"].save()
+    hidden = researcher.get(reverse("registry:combined"))
+    # Every person is in a combination rarer than k: withheld, and no figure is shown.
+    report = hidden.context.get("report")
+    assert report is None or report.below_k
+    assert "outcome-table" not in hidden.content.decode()
