@@ -63,11 +63,21 @@ def wording_label(instrument: str, language: str | None) -> str:
 
 @st.composite
 def responses(draw: st.DrawFn, instrument: str) -> dict[str, float]:
-    """Valid answers to every required item (the Questionnaire may require them all); an
-    optional item (the EQ VAS) answered or not."""
+    """Valid answers: every item the Questionnaire requires; of the others, as many left out
+    as the instrument's missing-answer rule allows (an optional item, the EQ VAS, freely)."""
+    cls = REGISTRY[instrument]
+    required = {
+        code for code, item in shipped(instrument, "en").items.items() if item.get("required")
+    }
+    skippable = [i.code for i in cls.items if not i.optional and i.code not in required]
+    skipped = set(
+        draw(st.lists(st.sampled_from(skippable), unique=True, max_size=cls.max_missing))
+        if skippable and cls.max_missing
+        else []
+    )
     answers: dict[str, float] = {}
-    for item in REGISTRY[instrument].items:
-        if item.optional and draw(st.booleans()):
+    for item in cls.items:
+        if item.code in skipped or (item.optional and draw(st.booleans())):
             continue
         if item.integer:
             answers[item.code] = draw(st.integers(int(item.low), int(item.high)))
