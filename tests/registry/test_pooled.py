@@ -3,7 +3,6 @@ registry kept on the same server, which receives them. All patients are syntheti
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from collections.abc import Callable
 from typing import Any
@@ -18,10 +17,7 @@ from painpath.accounts.roles import CLINICIAN, RESEARCHER
 from painpath.audit.models import AuditEntry
 from painpath.core.consent import RESEARCH
 from painpath.core.registry import extract as ex
-from painpath.pathway.models import ProcedureBooking
-from painpath.patients.consent import record_decision, withdraw
-from painpath.patients.models import Clinic, Diagnosis, Episode, Patient
-from painpath.questionnaires.models import QuestionnaireResponse
+from painpath.patients.consent import withdraw
 from painpath.registry import services
 from painpath.registry.models import (
     PooledAnswer,
@@ -34,71 +30,6 @@ from painpath.registry.models import (
 
 pytestmark = pytest.mark.django_db
 
-INDEX = dt.date(2024, 3, 1)
-SHARED_CPR = "010175-1234"  # synthetic; the person treated at both clinics
-PER_CLINIC = 6
-
-
-def _person(clinic: Clinic, n: int, cpr: str | None, *, consent: bool = True) -> Episode:
-    patient = Patient(
-        name=f"Pooled Testperson {clinic.code} {n} (synthetic)",
-        date_of_birth=dt.date(1960 + n, 2, 1 + n),
-        sex="female" if n % 2 else "male",
-        email=f"person{n}@example.com",
-        phone="12 34 56 78",
-        synthetic=True,
-        clinic=clinic,
-    )
-    patient.set_cpr(cpr)
-    patient.save()
-    if consent:
-        record_decision(patient, RESEARCH, "given", version=1, source="intake")
-    episode = Episode.objects.create(patient=patient, complaint="Low back pain", region="low_back")
-    ProcedureBooking.objects.create(
-        episode=episode, kind="gold_implantation", region="low_back", appointment_date=INDEX
-    )
-    Diagnosis.objects.create(episode=episode, code="DM545", primary=True)
-    for day, nrs, odi in (
-        (INDEX - dt.timedelta(days=3), 7 + n % 3, 4),
-        (dt.date(2024, 6, 2), 3, 2),
-    ):
-        QuestionnaireResponse.objects.create(
-            episode=episode, instrument="nrs", answers={"nrs": nrs}, score=nrs, answered_on=day
-        )
-        items = {f"odi{i}": odi for i in range(1, 11)}
-        QuestionnaireResponse.objects.create(
-            episode=episode, instrument="odi", answers=items, score=odi * 20, answered_on=day
-        )
-    return episode
-
-
-def _cpr(n: int) -> str:
-    # 1 January: the modulus-11 check does not apply, so any serial is a valid number.
-    return f"0101{40 + n:02d}-{1000 + n}"
-
-
-@pytest.fixture
-def world(db: None) -> dict[str, Any]:
-    """Clinics A and B on this server, both sites of one registry; PER_CLINIC research-
-    consented persons each (one of them the same person at both), one without consent."""
-    a = Clinic.objects.create(code="reg-a", name="Registry A (synthetic)")
-    b = Clinic.objects.create(code="reg-b", name="Registry B (synthetic)")
-    episodes: dict[str, list[Episode]] = {"a": [], "b": []}
-    for n in range(PER_CLINIC):
-        episodes["a"].append(_person(a, n, SHARED_CPR if n == 0 else _cpr(n + 1)))
-        episodes["b"].append(_person(b, n, SHARED_CPR if n == 0 else _cpr(n + 11)))
-    _person(a, 9, _cpr(28), consent=False)
-    registry = Registry(code="lbp", name="Low back pain registry (synthetic)", k=3)
-    registry.set_key(b"r" * 32)
-    registry.save()
-    sites = {
-        name: Site.objects.create(
-            registry=registry, code=f"site-{name}", name=name, participation="pooled", clinic=c
-        )
-        for name, c in (("a", a), ("b", b))
-    }
-    return {"registry": registry, "sites": sites, "episodes": episodes, "clinics": (a, b)}
-
 
 def _send(site: Site) -> services.UploadResult:
     return services.receive_extract(site, services.extract_for_site(site))
@@ -109,21 +40,23 @@ def test_two_clinics_pool_and_one_person_links_across_them(world: dict[str, Any]
     a, b = _send(sites["a"]), _send(sites["b"])
 
     assert (a.status, b.status) == ("accepted", "accepted")
-    assert a.persons == PER_CLINIC  # the patient without research consent is not sent
+    assert a.persons == world["per_clinic"]  # the patient without research consent is not sent
     pooled = services.pooled_scores()
     assert set(pooled["site"]) == {"site-a", "site-b"}
     persons = pooled.group_by("person_id").agg(pl.col("site").n_unique().alias("sites"))
     assert persons.filter(pl.col("sites") == 2).height == 1  # the shared CPR, and only it
-    assert persons.height == 2 * PER_CLINIC - 1
+    assert persons.height == 2 * world["per_clinic"] - 1
     # Episodes differ by site even for the same person.
-    assert pooled["patient_id"].n_unique() == 2 * PER_CLINIC
+    assert pooled["patient_id"].n_unique() == 2 * world["per_clinic"]
     # Answers, diagnoses and the procedure travelled with their scores.
     answers = PooledAnswer.objects.filter(site=sites["a"])
-    assert answers.filter(instrument="odi").count() == PER_CLINIC * 2 * 10
+    assert answers.filter(instrument="odi").count() == world["per_clinic"] * 2 * 10
     assert set(answers.filter(instrument="nrs", timepoint=3).values_list("value", flat=True)) == {
         "3"
     }
-    assert PooledCondition.objects.filter(site=sites["b"], code="DM545").count() == PER_CLINIC
+    assert (
+        PooledCondition.objects.filter(site=sites["b"], code="DM545").count() == world["per_clinic"]
+    )
     assert set(pooled["procedure"]) == {"gold_implantation"}
     assert AuditEntry.objects.filter(code=services.UPLOAD_ACCEPTED.code).count() == 2
     assert AuditEntry.objects.filter(code=services.EXTRACT_MADE.code).count() == 2
@@ -170,11 +103,11 @@ def test_a_withdrawn_consent_removes_the_person_on_the_next_upload(world: dict[s
     result = _send(site)
 
     assert result.status == "accepted" and result.removed_persons == 1
-    assert result.persons == PER_CLINIC - 1
+    assert result.persons == world["per_clinic"] - 1
     assert PooledScore.objects.filter(site=site).values("person_id").distinct().count() == (
-        PER_CLINIC - 1
+        world["per_clinic"] - 1
     )
-    assert PooledScore.objects.filter(site=site).count() == (PER_CLINIC - 1) * 4
+    assert PooledScore.objects.filter(site=site).count() == (world["per_clinic"] - 1) * 4
 
 
 def test_a_real_extract_holds_no_identifier_and_the_scan_finds_planted_ones(
@@ -233,7 +166,7 @@ def test_the_zip_round_trips_and_the_upload_screen_accepts_it(
     )
 
     assert response.status_code == 302
-    assert PooledScore.objects.filter(site=site).count() == PER_CLINIC * 4
+    assert PooledScore.objects.filter(site=site).count() == world["per_clinic"] * 4
     overview = admin.get(reverse("registry:overview"))
     assert overview.status_code == 200 and b"site-a" in overview.content
 
