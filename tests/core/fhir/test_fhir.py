@@ -34,6 +34,7 @@ from painpath.core.fhir import (
 from painpath.core.fhir.common import shipped
 from painpath.core.instruments import REGISTRY
 from painpath.core.questionnaires import LANGUAGES, WordingRef, wording_of
+from painpath.core.registry.extract import VALUE_PATTERNS
 from painpath.core.registry.schema import ANSWERS, CONDITIONS, PROCEDURES, SCORES
 
 MANIFEST = {"registry": "dk-lbp", "site": "clinic-a", "created_at": "2026-06-01T10:00:00+02:00"}
@@ -253,6 +254,41 @@ def test_the_bundle_holds_the_pseudonyms_and_no_identifier() -> None:
             "value": pseudonym("person", 0),
         }
     ]
+
+
+UUID = re.compile(r"^(urn:uuid:|[A-Za-z]+/)?[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$")
+
+
+def strings(node: object, key: str = "") -> list[str]:
+    """Every text of a resource but painpath's own answer labels (``display``: the shipped
+    Questionnaire's words, where the name pattern finds "Kein Problem") and ids and references,
+    which must be UUIDs (the phone pattern finds their first eight digits)."""
+    if isinstance(node, dict):
+        return [text for k, value in node.items() for text in strings(value, k)]
+    if isinstance(node, list):
+        return [text for value in node for text in strings(value, key)]
+    if key in ("id", "fullUrl", "reference"):
+        assert UUID.match(str(node)), node
+        return []
+    return [node] if isinstance(node, str) and key != "display" else []
+
+
+def test_no_value_of_a_bundle_of_every_instrument_and_language_looks_like_an_identifier() -> None:
+    rows = [
+        (code, n, {item.code: item.high for item in cls.items}, language)
+        for n, (code, cls, language) in enumerate(
+            (code, cls, language) for code, cls in REGISTRY.items() for language in LANGUAGES
+        )
+    ]
+    texts = set(strings(to_bundle(make_extract(rows))))
+    # The registry's own identifier scan (CPR, e-mail, phone, address, name patterns).
+    found = {
+        kind: sorted(text for text in texts if re.search(pattern, text))
+        for kind, pattern in VALUE_PATTERNS.items()
+    }
+    assert found == {kind: [] for kind in VALUE_PATTERNS}
+    planted = "Patient 010175-1234, delta@example.com, 12 34 56 78"
+    assert all(re.search(VALUE_PATTERNS[k], planted) for k in ("cpr", "email", "phone"))
 
 
 def test_the_scan_would_find_a_birth_date_or_a_name() -> None:
