@@ -344,6 +344,13 @@ def _record_fields(f: Fuzzed) -> dict[str, list[str]]:
     return fields
 
 
+def _examination_fields(f: Fuzzed) -> dict[str, list[str]]:
+    fields = {"instrument": ["dn4", "dn4i", "nrs"], "answered_on": ["2026-01-05", "2999-01-01"]}
+    for _code, _title, form in instrument_forms(["dn4"], "en"):
+        fields.update(valid_values({form.add_prefix(n): fl for n, fl in form.fields.items()}))
+    return fields
+
+
 def _protocol_text(f: Fuzzed) -> dict[str, list[str]]:
     return {"note": ["synthetic"], "text": [builtin_protocol_texts()["default"]]}
 
@@ -455,6 +462,7 @@ TARGETS: dict[str, Target] = {
     "followup:start": Target("clinician", lambda f: of(StartPlanForm(episode=_episode(f)))),
     "followup:withdraw": Target("clinician"),
     "followup:record": Target("clinician", _record_fields),
+    "clinic:record_examination": Target("clinician", _examination_fields, method=BOTH),
     "questionnaires:issue": Target("clinician", lambda f: of(IssueForm())),
     "questionnaires:start": Target(
         ANONYMOUS,

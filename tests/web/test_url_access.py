@@ -271,6 +271,8 @@ ACCESS: dict[str, Access] = {
         CLINIC, by_episode, method="post", ok=POST_BACK, note="POST only; no plan: back"
     ),
     "followup:record": Access(CLINIC, by_episode, patient_data=True),
+    # Instruments only a clinician answers (the full DN4), recorded at the visit (issue 15).
+    "clinic:record_examination": Access(CLINIC, by_episode, patient_data=True),
     # -- questionnaires: issuing a link (clinicians) --------------------------------------
     "questionnaires:issue": Access(FRONT_DESK, by_episode, patient_data=True),
     # -- questionnaires: the patient's link (the token is the credential) -----------------

@@ -117,3 +117,14 @@ urlpatterns += [
         name="record_add_allergy",
     ),
 ]
+
+# Instruments only a clinician can answer (the full DN4's examination), recorded at the visit.
+from painpath.clinic import examination  # noqa: E402
+
+urlpatterns += [
+    path(
+        "clinic/episodes/<uuid:episode_id>/examination/",
+        examination.record_view,
+        name="record_examination",
+    ),
+]

@@ -86,6 +86,9 @@ class QuestionnaireResponse(models.Model):
         PATIENT = "patient", _("patient (link or tablet)")
         PHONE = "phone", _("by phone")
         PAPER = "paper", _("on paper")
+        # Entered by the clinician at the visit: an instrument with examination items (the
+        # full DN4), never sent to a patient.
+        CLINICIAN = "clinician", _("by the clinician at the visit")
 
     episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="responses")
     link = models.ForeignKey(IntakeLink, null=True, blank=True, on_delete=models.SET_NULL)
