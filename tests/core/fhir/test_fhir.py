@@ -410,6 +410,13 @@ def test_an_answer_the_questionnaire_does_not_have_is_refused_on_export() -> Non
         to_bundle(extract)
 
 
+def test_a_value_that_is_not_valid_fhir_is_refused_naming_the_element() -> None:
+    extract = make_extract([("nrs", 0, {"nrs": 5}, "en")])
+    extract.scores = extract.scores.with_columns(person_id=pl.lit(""))
+    with pytest.raises(FhirError, match=r"Patient/.* would not be valid FHIR: identifier.0.value"):
+        to_bundle(extract)
+
+
 # -- invalid bundles -------------------------------------------------------------------------
 
 

@@ -169,10 +169,13 @@ def problems_of(resource: Mapping[str, Any]) -> list[tuple[tuple[str | int, ...]
     try:
         model.model_validate(dict(resource))
     except ValidationError as error:
-        return [
-            (tuple(detail["loc"]), str(detail["msg"]).splitlines()[0]) for detail in error.errors()
-        ]
+        return [(tuple(detail["loc"]), _one_line(str(detail["msg"]))) for detail in error.errors()]
     return []
+
+
+def _one_line(message: str) -> str:
+    # pydantic quotes FHIR's patterns with their literal tabs and line breaks ('[ \r\n\t\S]+').
+    return message.replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t")
 
 
 def check(resource: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -182,8 +185,8 @@ def check(resource: Mapping[str, Any]) -> Mapping[str, Any]:
         where, message = problems[0]
         path = ".".join(str(part) for part in where)
         raise FhirError(
-            f"{resource.get('resourceType')}/{resource.get('id')}: {path}: {message} "
-            "(a painpath bug: please report it)"
+            f"{resource.get('resourceType')}/{resource.get('id')} would not be valid FHIR: "
+            f"{path}: {message}"
         )
     return resource
 
