@@ -198,3 +198,84 @@ def test_only_researchers_see_the_combined_table_and_only_under_k(
     report = hidden.context.get("report")
     assert report is None or report.below_k
     assert "outcome-table" not in hidden.content.decode()
+
+
+def _site_c_scores(n: int, wording: str = "paraphrase") -> pl.DataFrame:
+    """Synthetic: an aggregate-only site's own long table, NRS at baseline and 3 months, in
+    one wording group (the outcome table never pools wording groups)."""
+    rows = []
+    for i in range(n):
+        for point, score in ((0, 6.0 + i % 4), (3, 2.0 + i % 2)):
+            rows.append(
+                {
+                    "patient_id": f"c{i}",
+                    "person_id": f"c{i}",
+                    "instrument": "nrs",
+                    "timepoint": point,
+                    "score": score,
+                    "wording": wording,
+                }
+            )
+    return pl.DataFrame(rows)
+
+
+def test_an_aggregate_only_site_is_combined_with_the_pooled_ones(
+    world: dict[str, Any], make_staff: Callable[..., User], verified_client: Callable[..., Any]
+) -> None:
+    from painpath.core.registry import aggregate
+
+    registry = world["registry"]
+    for site in world["sites"].values():
+        _send(site)
+    site_c = Site.objects.create(
+        registry=registry, code="site-c", name="c", participation="aggregate"
+    )
+    # The pooled fixture's answers recorded no wording; the site's are in the same group.
+    (wording,) = set(services.pooled_scores()["wording"])
+    own = _site_c_scores(8, wording)
+    sent = aggregate.contribution_document(
+        aggregate.aggregate(own, site="site-c", k=registry.k, registry="lbp"), "test"
+    )
+
+    assert services.receive_aggregate(site_c, sent).status == "accepted"
+    assert services.receive_aggregate(site_c, sent).status == "unchanged"
+    table = services.combined_outcome_table(registry.k, registry)
+
+    row = next(
+        r.outcome
+        for r in table.combined.rows
+        if r.stratum_column is None and r.outcome.instrument == "nrs" and r.outcome.timepoint == 3
+    )
+    # One unit per person in the pooled data: the person seen at both clinics counts once.
+    pooled = services.pooled_scores().filter(pl.col("instrument") == "nrs")
+    pooled = pooled.sort("site").unique(["person_id", "timepoint"], keep="first")
+    both = pl.concat(
+        [
+            pooled.select("person_id", "timepoint", "score"),
+            own.select("person_id", "timepoint", "score"),
+        ]
+    )
+    wide = both.pivot(on="timepoint", index="person_id", values="score")
+    change = (wide["3"] - wide["0"]).to_list()
+    assert row.n_followed == len(change) == 2 * world["per_clinic"] - 1 + 8
+    assert row.change_mean == pytest.approx(sum(change) / len(change), abs=1e-9)
+    assert table.aggregate_sites == ("site-c",)
+    researcher = verified_client(make_staff(RESEARCHER, "reg-researcher", at=world["clinics"][0]))
+    page = researcher.get(reverse("registry:combined")).content.decode()
+    assert "combined-table" in page and f"<td>{row.n_followed}</td>" in page
+
+
+def test_a_contribution_below_the_registrys_k_is_refused(world: dict[str, Any]) -> None:
+    from painpath.core.registry import aggregate
+
+    site_c = Site.objects.create(
+        registry=world["registry"], code="site-c", name="c", participation="aggregate"
+    )
+    sent = aggregate.contribution_document(
+        aggregate.aggregate(_site_c_scores(8), site="site-c", k=2, registry="lbp"), "test"
+    )
+    with pytest.raises(ex.InvalidExtract, match="k: is 2"):
+        services.receive_aggregate(site_c, sent)
+    broken = sent | {"cells": [sent["cells"][0] | {"n_baseline": "many"}]}
+    with pytest.raises(ex.InvalidExtract, match="n_baseline"):
+        services.receive_aggregate(site_c, broken)

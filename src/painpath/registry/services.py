@@ -458,35 +458,24 @@ def receive_extract(
     return UploadResult("accepted", upload, rows, extract.persons, removed)
 
 
-def _aggregate_module() -> Any:
-    if importlib.util.find_spec("painpath.core.registry.aggregate") is None:
-        return None
-    from painpath.core.registry import aggregate
-
-    return aggregate
-
-
 def _aggregate_errors(site: Site, body: Any) -> list[str]:
-    if not isinstance(body, dict):
-        return ["the contribution is not a JSON object"]
-    errors = []
+    """What is wrong with an aggregate-only site's contribution, for this site and registry
+    (the format's own checks: :func:`painpath.core.registry.aggregate.parse_contribution`)."""
+    from painpath.core.registry.aggregate import ContributionError, parse_contribution
+
     if site.participation != Site.Participation.AGGREGATE:
-        errors.append(f"site {site.code} sends pooled rows, not aggregates")
-    if body.get("site") != site.code:
-        errors.append(f"site: is {body.get('site')!r}, not {site.code!r}")
-    if body.get("registry") not in (None, site.registry.code):
-        errors.append(f"registry: is {body.get('registry')!r}, not {site.registry.code!r}")
-    module = _aggregate_module()
-    check = getattr(module, "validate", None) if module else None
-    if check is not None:
-        try:
-            found = check(body)
-        except ValueError as error:
-            errors.append(str(error))
-        else:
-            errors += [str(e) for e in found or ()] if isinstance(found, list | tuple) else []
-    elif not isinstance(body.get("cells"), list):
-        errors.append("cells: is missing or not a list")
+        return [f"site {site.code} sends pooled rows, not aggregates"]
+    try:
+        contribution = parse_contribution(body)
+    except ContributionError as error:
+        return [str(error)]
+    errors = []
+    if contribution.site != site.code:
+        errors.append(f"site: is {contribution.site!r}, not {site.code!r}")
+    if contribution.registry not in (None, site.registry.code):
+        errors.append(f"registry: is {contribution.registry!r}, not {site.registry.code!r}")
+    if contribution.k is None or contribution.k < site.registry.k:
+        errors.append(f"k: is {contribution.k}; this registry suppresses below {site.registry.k}")
     return errors
 
 
@@ -576,7 +565,7 @@ def overview(registry: Registry) -> list[dict[str, Any]]:
 class Combined:
     k: int
     report: Any  # painpath.analytics.report.Report of the pooled sites, under disclosure control
-    combined: Any = None  # the aggregate module's combination, when it exists
+    combined: Any = None  # aggregate.CombinedTable: every site, pooled and aggregate-only
     pooled_sites: tuple[str, ...] = ()
     aggregate_sites: tuple[str, ...] = ()
     note: str = ""
@@ -584,11 +573,15 @@ class Combined:
 
 def combined_outcome_table(k: int, registry: Registry | None = None) -> Combined:
     """The outcome table over every site, protected with ``k``: the pooled sites' rows
-    through the outcome report under disclosure control, and — when the aggregate module
-    is installed — the aggregate sites' statistics combined with them."""
+    through the outcome report under disclosure control (``report``, with medians and
+    quartiles), and every site together (``combined``): the aggregate-only sites'
+    statistics combined with the pooled rows' (:func:`painpath.core.registry.aggregate.
+    combine`; the pooled part protected with k first, so that it cannot be recovered by
+    subtracting the contributions)."""
     from painpath.analytics import disclosure
     from painpath.analytics.report import Options, build
     from painpath.core.analytics.disclosure import DisclosurePolicy
+    from painpath.core.registry.aggregate import ContributionError, combine, parse_contribution
 
     scores = pooled_scores(registry)
     policy = DisclosurePolicy(k)
@@ -601,19 +594,18 @@ def combined_outcome_table(k: int, registry: Registry | None = None) -> Combined
             analytics.registry_table(cohort), [], Options(), policy=policy, dimensions=present
         )
         report.withheld = withheld
-    contributions = AggregateContribution.objects.select_related("site")
+    contributions = AggregateContribution.objects.select_related("site").order_by("site__code")
     if registry is not None:
         contributions = contributions.filter(site__registry=registry)
     bodies = list(contributions)
-    module = _aggregate_module()
     combined, note = None, ""
-    if module is not None and hasattr(module, "combine"):
+    if bodies:
         try:
-            combined = module.combine([c.body for c in bodies], pooled=scores)
-        except (TypeError, ValueError) as error:
-            note = f"the aggregate contributions could not be combined: {error}"
-    elif bodies:
-        note = "aggregate contributions are stored; combining them needs core.registry.aggregate"
+            parsed = [parse_contribution(c.body, where=c.site.code) for c in bodies]
+            pooled = disclosure.with_bands(scores) if scores.height else None
+            combined = combine(parsed, pooled, k=k)
+        except ContributionError as error:
+            note = str(error)
     sites = Site.objects.all() if registry is None else registry.sites.all()
     return Combined(
         k=k,

@@ -104,6 +104,9 @@ def combined(request: HttpRequest) -> HttpResponse:
         context["table"] = table
         if table.report is not None:
             context |= document.context(table.report) | {"report": table.report}
+        if table.combined is not None:
+            # All patients only: strata rows are in the JSON of 'painpath registry combine'.
+            context["combined_rows"] = [r for r in table.combined.rows if r.stratum_column is None]
     record(
         request,
         services.COMBINED_VIEWED,
