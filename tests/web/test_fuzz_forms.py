@@ -396,6 +396,8 @@ TARGETS: dict[str, Target] = {
     "analytics:report_pdf": Target(
         "clinician", lambda f: of(ReportForm(None, pl.DataFrame())), method=QUERY
     ),
+    "registry:overview": Target("site_admin", method=QUERY),
+    "registry:upload": Target("site_admin", lambda f: {"site": ["1", "0", "x"]}, upload="file"),
     "patients:list": Target("clinician", lambda f: of(SearchForm(), page=["1", "2"]), method=BOTH),
     "patients:choose_clinic": Target(
         "clinician",
@@ -490,7 +492,10 @@ TARGETS: dict[str, Target] = {
 }
 
 # Left out, and why.
-NOT_FUZZED = {"accounts:logout": "no form: it signs the persona out"}
+NOT_FUZZED = {
+    "accounts:logout": "no form: it signs the persona out",
+    "registry:combined": "no form and no query: the researchers' page reads no input",
+}
 
 
 def test_every_url_is_fuzzed_or_says_why_not() -> None:

@@ -34,6 +34,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from painpath.accounts.roles import CLINIC_ADMIN, CLINICIAN, RESEARCHER, SECRETARY, SITE_ADMIN
+from painpath.api.services import create_client as create_api_client
 from painpath.audit.models import AuditEntry
 from painpath.core.followup import builtin_protocols
 from painpath.followup.services import start_plan
@@ -131,6 +132,17 @@ def by_stale_invitation(world: World) -> dict[str, Any]:
     return {"uidb64": "MQ", "token": "not-a-valid-token"}
 
 
+def by_api_episode(world: World) -> dict[str, Any]:
+    return {"public_id": world.episode.public_id}
+
+
+def by_api_client(world: World) -> dict[str, Any]:
+    client, _token = create_api_client(
+        "URL table (synthetic)", clinic=world.patient.clinic, scopes=["report:read"]
+    )
+    return {"client_id": client.pk}
+
+
 @dataclass(frozen=True)
 class Access:
     allowed: frozenset[str]
@@ -152,6 +164,8 @@ OF_A_PATIENT = (by_patient, by_patient_and_episode, by_episode, by_episode_and_r
 
 # What a POST with an empty form gets from a view that redirects back with a message.
 POST_BACK = 302
+# The API answers a session without a token (signed in or not) 401, never the sign-in page.
+API_REFUSED = dict.fromkeys(PERSONAS, 401)
 
 ACCESS: dict[str, Access] = {
     # -- public ---------------------------------------------------------------------------
@@ -201,6 +215,11 @@ ACCESS: dict[str, Access] = {
     # -- outcome analytics (pseudonymised, aggregate) -------------------------------------
     "analytics:report": Access(CLINIC | {"researcher"}),
     "analytics:report_pdf": Access(CLINIC | {"researcher"}),
+    # -- the research registry: sites and uploads (site administrators), the combined
+    # outcome table under disclosure control (researchers, never a row) -------------------
+    "registry:overview": Access(AUDITORS),
+    "registry:upload": Access(AUDITORS),
+    "registry:combined": Access(frozenset({"researcher"})),
     # -- patients (clinicians) ------------------------------------------------------------
     "patients:list": Access(FRONT_DESK, patient_data=True),
     "patients:choose_clinic": Access(
@@ -289,6 +308,29 @@ ACCESS: dict[str, Access] = {
     ),
     "questionnaires:done": Access(
         EVERYONE, by_token, ok=302, note="token-authorised; before submitting: to the start"
+    ),
+    # -- the API (docs/api.md): a client's token is the credential, never a session --------
+    "api:openapi-json": Access(EVERYONE, note="the document, public: it holds no data"),
+    "api:openapi-view": Access(
+        STAFF, note="the interactive page: signed-in staff only (DEBUG: everyone)"
+    ),
+    "api:api-root": Access(
+        frozenset(),
+        refused=dict.fromkeys(PERSONAS, 404) | {"superuser": 403},
+        note="ninja's root: nothing there without DEBUG",
+    ),
+    "api:submit_intake": Access(frozenset(), method="post", refused=API_REFUSED),
+    "api:read_episode": Access(frozenset(), by_api_episode, refused=API_REFUSED),
+    "api:outcome_report": Access(frozenset(), refused=API_REFUSED),
+    # The clinic's integrations: its clinic administrator's, like its settings.
+    "api_clients:list": Access(frozenset({"clinic_admin"}), refused={"site_admin": 404}),
+    "api_clients:revoke": Access(
+        frozenset({"clinic_admin"}),
+        by_api_client,
+        method="post",
+        ok=POST_BACK,
+        refused={"site_admin": 404},
+        note="POST only; revokes and goes back to the list",
     ),
 }
 
