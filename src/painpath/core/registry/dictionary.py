@@ -15,9 +15,11 @@ Sources, so that the dictionary cannot drift from the code:
   (:func:`painpath.core.rules.builtin_rulesets`) — id, version, result codes and labels,
   sources.
 
-CSV: one row per variable — ``table``, ``column``, ``variable`` (the instrument code or item
-linkId the row is about, where the column holds several), ``type``, ``meaning``, ``allowed``
-(values or range), ``unit``, ``source``. ``dictionary_version`` is the first 12 hex digits of
+CSV: one row per variable — ``table``, ``column``, ``variable`` (where the column holds
+several: the instrument code for ``scores.score``, ``<instrument>/<linkId>`` for
+``answers.value``, since instruments share linkIds — TSK and TSK-11), ``type``, ``meaning``,
+``allowed`` (values or range; a list of codes as ``code = label`` joined by `` | ``),
+``unit``, ``source``. ``dictionary_version`` is the first 12 hex digits of
 the SHA-256 of that CSV's UTF-8 bytes: the same definitions give the same version on every
 run and machine, and the extract's manifest carries it (``dictionary_version``). HTML: the same
 rows, self-contained (inline CSS, no script) and printable.
@@ -48,6 +50,9 @@ __all__ = [
     "to_html",
     "version_of",
 ]
+
+LIST: Final = " | "
+"""Between the codes of an ``allowed`` list (labels hold commas and semicolons)."""
 
 ANSWER_SYSTEM = "https://painpath.org/fhir/CodeSystem/{code}-answers"
 
@@ -171,7 +176,7 @@ COLUMN_MEANINGS: Final[dict[tuple[str, str], tuple[str, str, str, str]]] = {
     ("answers", "instrument"): ("As scores.instrument", ", ".join(REGISTRY), "", "schema"),
     ("answers", "timepoint"): ("As scores.timepoint", "as scores.timepoint", "months", "schema"),
     ("answers", "item"): (
-        "The Questionnaire item's linkId (its rows below give each item)",
+        "The Questionnaire item's linkId (its rows below, as <instrument>/<linkId>)",
         "the instrument's linkIds",
         "",
         "painpath.core.questionnaires",
@@ -276,7 +281,7 @@ def _items(cls: type[Instrument]) -> list[Entry]:
     out = []
     for item, text in zip(cls.items, src.items, strict=True):
         if text.options:
-            allowed = "; ".join(f"{o.code} = {o.display['en']}" for o in text.options)
+            allowed = LIST.join(f"{o.code} = {o.display['en']}" for o in text.options)
             kind = "text (answer code)"
         else:
             allowed = f"{_number(item.low)}–{_number(item.high)}"
@@ -286,7 +291,7 @@ def _items(cls: type[Instrument]) -> list[Entry]:
             Entry(
                 table="answers",
                 column="value",
-                variable=item.code,
+                variable=f"{cls.code}/{item.code}",
                 type=kind,
                 meaning=f"{cls.title}: {text.text['en']}{note}",
                 allowed=allowed,
@@ -303,7 +308,7 @@ def _axes() -> list[Entry]:
 
     out = []
     for rs in sorted(builtin_rulesets().values(), key=lambda rs: rs.axis):
-        results = "; ".join(f"{code} = {value.label}" for code, value in rs.results.items())
+        results = LIST.join(f"{code} = {value.label}" for code, value in rs.results.items())
         out.append(
             Entry(
                 table="scores",
