@@ -28,7 +28,14 @@ validated instrument, and the outcome report keeps the two apart.
 Item types: ``choice`` with ``answerOption``/``valueCoding`` for every categorical item;
 ``integer`` (NRS, the EQ VAS) and ``decimal`` (the 100 mm VAS, which may be measured to a
 fraction of a millimetre) with the standard ``minValue``/``maxValue`` extensions. ``required``
-is true unless the instrument marks the item optional (the EQ VAS).
+is false where the missing-answer rule lets the patient leave the item out (:func:`skippable`).
+
+For SDC clients (LHC-Forms, tested in ``tests/browser/test_lhcforms.py``): each resource has
+its own canonical url per language (:func:`canonical_url`), a ``code`` (LOINC where it has
+one, and painpath's instruments system), ``radio-button`` and ``slider`` item controls, the
+paraphrase notice in ``copyright``; every answer scale is a published CodeSystem
+(:func:`answer_system`, :func:`conformance`), as are the StructureDefinitions of the wording
+extensions. See docs/questionnaires.md, "What an SDC client gets".
 """
 
 from __future__ import annotations
