@@ -225,7 +225,10 @@ def combined_document(table: CombinedTable) -> dict[str, Any]:
         "sites": [dict(site) for site in table.sites],
         "disclosure": {"k": table.k},
         "timepoints": list(table.timepoints),
-        "definitions": [{"id": d.id, "label": d.label} for d in responder_definitions()],
+        "definitions": [
+            {"id": d.id, "label": d.label, "source": d.source}
+            for d in table.definitions or responder_definitions()
+        ],
         "not_combinable": {
             "figures": list(NOT_COMBINABLE),
             "shown_as": "pooled sites only",

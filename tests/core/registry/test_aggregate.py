@@ -331,6 +331,7 @@ def mutate(path: Sequence[Any], value: Any) -> dict[str, Any]:
         (("cells", 1, "stratum_column"), "clinic", "stratum_column 'clinic'"),
         (("cells", 0, "baseline"), None, "baseline: null"),
         (("cells", 0, "timepoint"), 12, "timepoint: 12"),
+        (("withheld_cells",), [{"instrument": "x"}], "withheld_cells[0]: must name a cell"),
     ],
 )
 def test_an_invalid_contribution_is_refused_naming_the_cell_and_field(

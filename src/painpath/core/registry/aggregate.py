@@ -689,8 +689,16 @@ def parse_contribution(data: Any, where: str = "contribution") -> Contribution:
         seen.add(cell.key)
         cells.append(cell)
     withheld = data.get("withheld_cells") or []
-    if not isinstance(withheld, list) or not all(isinstance(w, dict) for w in withheld):
+    if not isinstance(withheld, list):
         raise reader.fail("withheld_cells", "must be a list of objects")
+    for i, entry in enumerate(withheld):
+        if not isinstance(entry, dict) or entry.get("instrument") not in REGISTRY:
+            raise reader.fail(f"withheld_cells[{i}]", "must name a cell (instrument, …)")
+        if entry.get("timepoint") not in points or entry.get("stratum_column") not in (
+            None,
+            *strata,
+        ):
+            raise reader.fail(f"withheld_cells[{i}]", "timepoint or stratum_column unknown")
     return Contribution(
         site=site,
         registry=registry,
@@ -732,6 +740,7 @@ class CombinedTable:
     timepoints: tuple[int, ...]
     sites: tuple[Mapping[str, Any], ...]
     rows: tuple[CombinedRow, ...]
+    definitions: tuple[ResponderDefinition, ...] = ()
 
 
 def _check_same(contributions: Sequence[Contribution]) -> None:
@@ -892,16 +901,19 @@ def combine(
             raise ContributionError(
                 f"pooled data: no column {', '.join(missing)} (a stratum the sites sent)"
             )
-        part, tables = _build(
-            pooled,
-            site=POOLED,
-            k=k,
-            strata=strata,
-            registry=first.registry if first else None,
-            instruments=instruments,
-            timepoints=timepoints,
-            definitions=definitions,
-        )
+        try:
+            part, tables = _build(
+                pooled,
+                site=POOLED,
+                k=k,
+                strata=strata,
+                registry=first.registry if first else None,
+                instruments=instruments,
+                timepoints=timepoints,
+                definitions=definitions,
+            )
+        except ContributionError as error:
+            raise ContributionError(f"pooled data: {error}") from None
         parts.append(part)
         for column, by_value in tables.items():
             for value, rows in by_value.items():
@@ -946,6 +958,7 @@ def combine(
         timepoints=timepoints,
         sites=tuple(sites),
         rows=tuple(combined),
+        definitions=tuple(definitions),
     )
 
 
