@@ -56,6 +56,7 @@ from painpath.administration.forms import (
     MembershipForm,
 )
 from painpath.analytics.forms import ReportForm
+from painpath.api.forms import ClientForm
 from painpath.clinic.forms import ClinicSettingsForm
 from painpath.clinic.views import WithdrawConsentForm
 from painpath.core.followup import builtin_protocol_texts
@@ -418,6 +419,12 @@ TARGETS: dict[str, Target] = {
         "clinic_admin", lambda f: of(ClinicSettingsForm(instance=f.world.patient.clinic))
     ),
     "clinic:protocols": Target("clinic_admin", method=QUERY),
+    # The clinic's API clients (a new one, revoking one) and the API's document and page.
+    "api_clients:list": Target("clinic_admin", lambda f: of(ClientForm())),
+    "api_clients:revoke": Target("clinic_admin"),
+    "api:openapi-json": Target(ANONYMOUS, method=QUERY),
+    "api:openapi-view": Target("clinician", method=QUERY),
+    "api:api-root": Target(ANONYMOUS, method=QUERY),
     "clinic:protocol": Target("clinic_admin", method=QUERY, kwargs=by_protocol),
     "clinic:protocol_edit": Target("clinic_admin", _protocol_text, kwargs=by_protocol),
     "clinic:protocol_import": Target(
@@ -494,6 +501,11 @@ TARGETS: dict[str, Target] = {
 # Left out, and why.
 NOT_FUZZED = {
     "accounts:logout": "no form: it signs the persona out",
+    **{
+        f"api:{name}": "token-authorised JSON, not a form: tests/api/test_schemathesis.py "
+        "fuzzes it against its OpenAPI document"
+        for name in ("submit_intake", "read_episode", "outcome_report")
+    },
     "registry:combined": "no form and no query: the researchers' page reads no input",
 }
 

@@ -164,8 +164,9 @@ OF_A_PATIENT = (by_patient, by_patient_and_episode, by_episode, by_episode_and_r
 
 # What a POST with an empty form gets from a view that redirects back with a message.
 POST_BACK = 302
-# The API answers a session without a token (signed in or not) 401, never the sign-in page.
-API_REFUSED = dict.fromkeys(PERSONAS, 401)
+# The API answers a session without a token (signed in or not) 401, never the sign-in page;
+# the superuser's session is refused before (accounts.middleware), as on every other page.
+API_REFUSED = dict.fromkeys(PERSONAS, 401) | {"superuser": 403}
 
 ACCESS: dict[str, Access] = {
     # -- public ---------------------------------------------------------------------------
@@ -310,9 +311,11 @@ ACCESS: dict[str, Access] = {
         EVERYONE, by_token, ok=302, note="token-authorised; before submitting: to the start"
     ),
     # -- the API (docs/api.md): a client's token is the credential, never a session --------
-    "api:openapi-json": Access(EVERYONE, note="the document, public: it holds no data"),
+    "api:openapi-json": Access(
+        EVERYONE - {"superuser"}, note="the document, public: it holds no data"
+    ),
     "api:openapi-view": Access(
-        STAFF, note="the interactive page: signed-in staff only (DEBUG: everyone)"
+        STAFF - {"superuser"}, note="the interactive page: signed-in staff only (DEBUG: all)"
     ),
     "api:api-root": Access(
         frozenset(),

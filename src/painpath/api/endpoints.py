@@ -6,6 +6,7 @@ Views authorise (the token, then the scope), validate (the schemas), call a serv
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -14,6 +15,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Query, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.views import openapi_json
 from ninja.security import HttpBearer
 
 from painpath.api import schemas, services
@@ -50,6 +52,15 @@ def _staff_or_debug(user: Any) -> bool:
     return bool(settings.DEBUG or (user.is_authenticated and user.is_verified()))
 
 
+def _docs_guard(view: Any) -> Any:
+    # The interactive page only while developing or for staff signed in to painpath (it
+    # invites trying calls); the document itself (openapi.json) is public: it describes the
+    # API, never data.
+    if getattr(view, "func", None) is openapi_json:
+        return view
+    return user_passes_test(_staff_or_debug)(view)
+
+
 api = NinjaAPI(
     title="painpath API",
     version="1",
@@ -57,9 +68,7 @@ api = NinjaAPI(
     "upload a registry extract. See docs/api.md.",
     auth=ClientToken(),
     urls_namespace="api",
-    # The interactive page only while developing or for staff signed in to painpath: the
-    # document itself (openapi.json) is public, the data behind it is not.
-    docs_decorator=user_passes_test(_staff_or_debug),
+    docs_decorator=_docs_guard,
 )
 
 ERRORS: dict[int, Any] = {
@@ -78,9 +87,14 @@ def _error(
 
 
 def _loc(loc: Any) -> list[str | int]:
-    parts = [p for p in loc if isinstance(p, str | int)]
+    # Without pydantic's own steps (a validator's name, "[key]" for a dict's key, the name of
+    # the union's member that was tried): the client knows the document's fields only.
+    parts = [p for p in loc if isinstance(p, int) or (isinstance(p, str) and _FIELD.match(p))]
     # ninja puts the view's parameter name after "body"; the client knows no such name.
     return ["body", *parts[2:]] if parts[:2] == ["body", "body"] else parts
+
+
+_FIELD = re.compile(r"^(?![A-Z])[^\[\]()]*$")
 
 
 @api.exception_handler(ValidationError)
@@ -117,12 +131,18 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return _error(request, 404, "not found")
 
 
-def _require(request: HttpRequest, scope: Scope) -> ApiClient:
+def _require(request: HttpRequest, scope: Scope, query: tuple[str, ...] = ()) -> ApiClient:
+    """The client, if it holds ``scope``; and no query parameter but ``query`` (a misspelt
+    one would otherwise be ignored, and the answer silently cover something else)."""
     client: ApiClient = request.auth  # type: ignore[attr-defined]
     if not client.has_scope(scope):
         raise ApiError(
             ["header", "authorization"], f"this client lacks the scope {scope}", status=403
         )
+    unknown = sorted(name for name in request.GET if name not in query)
+    if unknown:
+        known = f"; known: {', '.join(query)}" if query else ""
+        raise ApiError(["query", unknown[0]], f"unknown parameter{known}")
     return client
 
 
@@ -201,8 +221,8 @@ def submit_intake(request: HttpRequest, body: schemas.IntakeIn) -> Status:
     result = services.submit_intake(
         request,
         submission_id=body.submission_id,
-        patient_id=body.patient.public_id,
-        cpr=body.patient.cpr,
+        patient_id=getattr(body.patient, "public_id", None),
+        cpr=getattr(body.patient, "cpr", None),
         episode_id=body.episode,
         answers=body.answers,
         language=body.language,
@@ -243,7 +263,7 @@ def outcome_report(
 ) -> dict[str, Any]:
     """As `painpath report -f json` (docs/report.md), for the client's clinic's patients,
     with small cells withheld (the installation's k, PAINPATH_DISCLOSURE_K)."""
-    _require(request, Scope.REPORT_READ)
+    _require(request, Scope.REPORT_READ, query=("instrument", "timepoint"))
     return services.outcome_report(
         request, instruments=list(instrument or []), timepoints=list(timepoint or [])
     )

@@ -9,6 +9,8 @@ from typing import Any, Literal
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
+from painpath.core.instruments import REGISTRY
+
 Answer = int | float | str | bool | None
 
 
@@ -22,13 +24,22 @@ class ErrorOut(Schema):
     errors: list[ErrorItem] = Field(default_factory=list)
 
 
-class PatientRef(Schema):
-    """The patient, by exactly one of their public id (as painpath shows it) and their CPR
-    number, within the client's clinic."""
+class PatientById(Schema):
+    """The patient by their public id (as painpath shows it)."""
 
     model_config = ConfigDict(extra="forbid")
-    public_id: uuid.UUID | None = None
-    cpr: str | None = Field(None, max_length=20, examples=["010190-1234"])
+    public_id: uuid.UUID
+
+
+class PatientByCpr(Schema):
+    """The patient by their CPR number, within the client's clinic."""
+
+    model_config = ConfigDict(extra="forbid")
+    cpr: str = Field(max_length=20, examples=["010190-1234"])
+
+
+# Every instrument painpath scores, so that the document lists them (an enum of keys).
+InstrumentCode = Literal[tuple(REGISTRY)]  # type: ignore[valid-type]
 
 
 class IntakeIn(Schema):
@@ -37,13 +48,13 @@ class IntakeIn(Schema):
         description="Chosen by the client, once per intake: a repeat with the same id stores "
         "nothing and returns what was stored."
     )
-    patient: PatientRef
+    patient: PatientById | PatientByCpr = Field(description="Exactly one of the two.")
     episode: uuid.UUID | None = Field(
         None, description="The episode's public id; default: the patient's newest open one."
     )
     language: Literal["da", "en", "de"] = "da"
     answered_on: dt.date | None = Field(None, description="Default: today; never in the future.")
-    answers: dict[str, dict[str, Answer]] = Field(
+    answers: dict[InstrumentCode, dict[str, Answer]] = Field(
         description="Per instrument code (odi, nrs, startback, …), the answers by item code, "
         "as painpath stores them (docs/api.md).",
         examples=[{"nrs": {"nrs": 6}}],

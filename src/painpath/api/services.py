@@ -347,6 +347,11 @@ def outcome_report(
         Options(instruments=tuple(instruments), timepoints=tuple(points)),
         policy=policy,
     )
+    if 0 < built.n_patients < policy.k:
+        # As ``painpath report --k``: no figures at all for a cohort that small.
+        raise ApiError(
+            ["query"], f"the cohort has fewer than {policy.k} patients: no figures shown"
+        )
     record(
         request,
         REPORT_READ,
