@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -382,19 +382,40 @@ def _site_checks(site: Site, manifest: Mapping[str, Any]) -> list[ex.ExtractErro
     return errors
 
 
-def _rows(name: str, frame: pl.DataFrame, site: Site) -> list[Any]:
+def _insert(name: str, frame: pl.DataFrame, site: Site) -> None:
+    """The table's rows as the site's, by ``executemany`` of plain tuples: a model instance per
+    row cost 51 s for 240,000 rows on SQLite, most of an upload."""
     model = POOLED_MODELS[name]
-    base = list(TABLES[name])
+    columns = [c for c in TABLES[name] if c != "site"]
+    selected = frame.select(columns)
+    extra: list[str] = []
     if name == "scores":
-        base.remove("site")
         axes = [c for c in frame.columns if c.startswith(AXIS_PREFIX)]
-        out = []
-        for row in frame.iter_rows(named=True):
-            values = {c: row[c] for c in base}
-            values["axes"] = {a[len(AXIS_PREFIX) :]: row[a] for a in axes if row[a] is not None}
-            out.append(model(site=site, **values))
-        return out
-    return [model(site=site, **{c: row[c] for c in base}) for row in frame.iter_rows(named=True)]
+        names = [a[len(AXIS_PREFIX) :] for a in axes]
+        # The axis columns as one JSON object per row, without the axes a row has no code for
+        # (as the model stores them).
+        codes = (
+            [
+                json.dumps({n: v for n, v in zip(names, row, strict=True) if v is not None})
+                for row in frame.select(axes).iter_rows()
+            ]
+            if axes
+            else ["{}"] * frame.height
+        )
+        selected = selected.with_columns(pl.Series("axes", codes, dtype=pl.String))
+        extra = ["axes"]
+    fields = [model._meta.get_field(c).column for c in (*columns, *extra)]
+    table = connection.ops.quote_name(model._meta.db_table)
+    cast = "::jsonb" if connection.vendor == "postgresql" else ""
+    holders = ["%s"] * (len(columns) + 1) + ([f"%s{cast}"] if extra else [])
+    sql = (
+        f"INSERT INTO {table} (site_id, {', '.join(connection.ops.quote_name(f) for f in fields)})"
+        f" VALUES ({', '.join(holders)})"
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, selected.height, BATCH):
+            batch = selected.slice(start, BATCH).iter_rows()
+            cursor.executemany(sql, [(site.pk, *row) for row in batch])
 
 
 def receive_extract(
@@ -441,7 +462,7 @@ def receive_extract(
         for model in POOLED_MODELS.values():
             model.objects.filter(site=site).delete()
         for name, frame in extract.tables().items():
-            POOLED_MODELS[name].objects.bulk_create(_rows(name, frame, site), batch_size=BATCH)
+            _insert(name, frame, site)
         removed = len(before - set(extract.scores["person_id"].unique().to_list()))
         upload = Upload.objects.create(status=Upload.Status.ACCEPTED, **common)
         record(
