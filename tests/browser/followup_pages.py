@@ -1,7 +1,9 @@
 """Shared steps of the browser tests that send instruments on a follow-up link and walk a
 patient through them in Danish (issue 15): issue the link, answer every item of each
 questionnaire, check each page (axe WCAG 2.1 A/AA, no sideways scrolling, a screenshot), send.
-Each instrument's test names its instruments, answers and expected scores only."""
+Each instrument's test names its instruments, answers and expected scores only; the link's
+language is Danish unless a test asks for another (the buttons are found by their words in
+it)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from axe_playwright_python.sync_playwright import Axe
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from playwright.sync_api import Page, expect
 
 from painpath.core.questionnaires import load
@@ -22,7 +25,9 @@ WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 SHOTS = Path("/tmp/shots")
 
 
-def follow_up(live_server: Any, instruments: Sequence[str]) -> tuple[str, IntakeLink]:
+def follow_up(
+    live_server: Any, instruments: Sequence[str], language: str = "da"
+) -> tuple[str, IntakeLink]:
     clinic = Clinic.objects.get_or_create(code="test", defaults={"name": "Test (synthetic)"})[0]
     patient = Patient.objects.create(
         name="Follow-up Patient (synthetic)",
@@ -36,7 +41,7 @@ def follow_up(live_server: Any, instruments: Sequence[str]) -> tuple[str, Intake
         episode,
         purpose=IntakeLink.Purpose.FOLLOW_UP,
         instruments=list(instruments),
-        language="da",
+        language=language,
         expires_at=timezone.now() + dt.timedelta(days=7),
     )
     return f"{live_server.url}/q/p/{token}/", link
@@ -59,26 +64,41 @@ def answer_and_send(
     instruments: Sequence[str],
     answer: Callable[[str, str], str],
     shot: str,
+    language: str = "da",
 ) -> dict[str, float]:
     """Answer every item (``answer(code, linkId)`` gives the answer code), check and
     screenshot each questionnaire's page as ``<shot>-<code>``, send; the stored scores."""
-    url, link = follow_up(live_server, instruments)
+    with translation.override(language):
+        words = {
+            text: gettext(text)
+            for text in (
+                "Start",
+                "Next",
+                "Continue to review",
+                "Check your answers",
+                "Send answers",
+                "Thank you – your answers have been sent",
+            )
+        }
+    url, link = follow_up(live_server, instruments, language)
     page.goto(url)
-    page.get_by_role("button", name="Start").click()
+    page.get_by_role("button", name=words["Start"]).click()
     if page.locator('input[name="care"]').count():
         page.locator('input[name="care"][value="given"]').check()
         page.locator('input[name="research"][value="refused"]').check()
-        page.get_by_role("button", name="Næste").click()
+        page.get_by_role("button", name=words["Next"]).click()
     for code in instruments:
-        questionnaire = load(code, "da")
+        questionnaire = load(code, language)
         expect(page.get_by_role("heading", level=1)).to_have_text(questionnaire["title"])
         for item in questionnaire["item"]:
             value = answer(code, item["linkId"])
             page.locator(f'input[name="{item["linkId"]}"][value="{value}"]').check()
         check(page, f"{shot}-{code}")
         last = code == instruments[-1]
-        page.get_by_role("button", name="Videre til gennemsyn" if last else "Næste").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Tjek dine svar")
-    page.get_by_role("button", name="Send svar").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Tak – dine svar er sendt")
+        page.get_by_role("button", name=words["Continue to review" if last else "Next"]).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(words["Check your answers"])
+    page.get_by_role("button", name=words["Send answers"]).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        words["Thank you – your answers have been sent"]
+    )
     return {r.instrument: r.score for r in QuestionnaireResponse.objects.filter(link=link)}

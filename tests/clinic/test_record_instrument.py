@@ -73,6 +73,8 @@ def test_the_form_shows_every_item_in_the_clinicians_language(
     for item in load("dn4", "da")["item"]:
         assert item["text"] in html
     assert "Undersøgelse (klinikeren)" in html
+    # A date input takes only ISO dates: a Danish 30.11.2026 would show an empty field.
+    assert f'value="{timezone.localdate().isoformat()}"' in html
     # The staff screen is Danish in Danish.
     for danish in ("Registrér et undersøgelsesinstrument", "Undersøgt den", "Registrér svarene"):
         assert danish in html

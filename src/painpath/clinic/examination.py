@@ -45,7 +45,7 @@ from painpath.core.questionnaires import WordingRef
 from painpath.followup.forms import instrument_forms
 from painpath.pathway.services import classify_episode
 from painpath.patients import access
-from painpath.patients.forms import limit_dates
+from painpath.patients.forms import DateInput, limit_dates
 from painpath.patients.models import Episode
 from painpath.questionnaires.forms import InstrumentForm
 from painpath.questionnaires.models import QuestionnaireResponse
@@ -191,9 +191,7 @@ class ChooseForm(forms.Form):
 
 
 class VisitForm(forms.Form):
-    answered_on = forms.DateField(
-        label=gettext_lazy("Examined on"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    answered_on = forms.DateField(label=gettext_lazy("Examined on"), widget=DateInput())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
