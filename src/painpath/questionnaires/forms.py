@@ -392,8 +392,14 @@ class InstrumentForm(PageForm):
         super().__init__(*args, **kwargs)
         self.questionnaire = questionnaire
         self.paraphrase = _extension(questionnaire, fhir.WORDING_URL) == "paraphrase"
+        self.instrument = get_instrument(fhir.instrument_code(questionnaire))
+        optional = {item.code for item in self.instrument.items if item.optional}
         for number, item in enumerate(questionnaire["item"], start=1):
-            self.fields[item["linkId"]] = self._field(item, number)
+            field = self._field(item, number)
+            # Not required because the missing-answer rule counts (any one ODI section may
+            # be left out), not because the item is optional: not labelled "(optional)".
+            field.counted = not field.required and item["linkId"] not in optional  # type: ignore[attr-defined]
+            self.fields[item["linkId"]] = field
 
     def _field(self, item: dict[str, Any], number: int) -> forms.Field:
         required = bool(item.get("required"))
@@ -448,13 +454,14 @@ class InstrumentForm(PageForm):
         cleaned = super().clean()
         if self.errors:
             return cleaned
-        # An item the instrument's missing-answer rule lets the patient skip is not required
-        # (ODI: any one section), but the rule is a count: checked here, on the page.
-        instrument = get_instrument(fhir.instrument_code(self.questionnaire))
+        # The missing-answer rule is a count (any one ODI section may be left out): when more
+        # are left out than it allows, every unanswered counted item asks for its answer.
         try:
-            instrument.check_missing(instrument.validate(self.answers()))
-        except ScoringError as error:
-            self.add_error(error.item if error.item in self.fields else None, str(error))
+            self.instrument.check_missing(self.instrument.validate(self.answers()))
+        except ScoringError:
+            for name, field in self.fields.items():
+                if getattr(field, "counted", False) and cleaned.get(name) in (None, ""):
+                    self.add_error(name, field.error_messages["required"])
         return cleaned
 
     def answers(self) -> dict[str, int | float]:
