@@ -29,6 +29,7 @@ from painpath.core.questionnaires import (
     conformance,
     dumps,
     instrument_code,
+    load_wording,
     parse_canonical,
     shipped_conformance,
     skippable,
@@ -250,3 +251,13 @@ def test_a_wording_stored_before_the_url_named_the_language_still_resolves() -> 
 def test_the_conformance_folder_holds_json_that_the_core_reads_back() -> None:
     for path in FOLDER.glob("*.json"):
         assert json.loads(path.read_text(encoding="utf-8")) == shipped_conformance()[path.name]
+
+
+def test_a_licensed_wording_with_its_own_answers_gets_a_system_per_item(tmp_path: Path) -> None:
+    synthetic = Path(__file__).parent / "data/licensed-synthetic/odi.da.json"
+    resource = json.loads(
+        load_wording("odi", "da", synthetic, directory=tmp_path).read_text(encoding="utf-8")
+    )
+    systems = [{o["valueCoding"]["system"] for o in i["answerOption"]} for i in resource["item"]]
+    assert systems[1] == {"https://painpath.org/fhir/CodeSystem/odi-odi2-licensed"}
+    assert len({system for (system,) in systems}) == len(resource["item"])

@@ -1116,6 +1116,11 @@ def load_wording(
             coding["display"] = (
                 own.get(coding["code"]) or wording.shared_options[coding["code"]]
             ).strip()
+            if own:
+                # The item's own answers (the ODI's six statements per section) are not the
+                # published scale's labels: a site-local system per item, so that a code still
+                # means one answer in its system.
+                coding["system"] = f"{answer_system(code, link_id)}-licensed"
     target = override_path(code, lang, directory=directory)
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".json.tmp")
