@@ -1,6 +1,6 @@
 """Run every benchmark: ``python -m benchmarks`` (or ``make bench``)."""
 
-from benchmarks import classify, cli_startup, load, pages, report, scoring
+from benchmarks import classify, cli_startup, load, pages, registry, report, scoring
 
 if __name__ == "__main__":
     scoring.main()
@@ -9,3 +9,4 @@ if __name__ == "__main__":
     cli_startup.main()
     pages.main()
     load.main()
+    registry.main()
