@@ -199,3 +199,35 @@ def test_validate_refuses_bad_input(registry: Path, extra: list[str], message: s
     args |= dict(zip(extra[::2], extra[1::2], strict=True))
     flat = [part for pair in args.items() for part in pair]
     assert message in refused(["workbench", "validate", "-i", str(registry), *flat])
+
+
+def scores_csv(path: Path, wordings: tuple[str, str] = ("licensed", "licensed")) -> Path:
+    # Synthetic: 12 patients, NRS at 0 and 3 months, a stored axis per patient on every row.
+    rows = ["patient_id,instrument,timepoint,score,wording,axis_startback"]
+    for i in range(12):
+        risk, wording = ("low", wordings[0]) if i < 6 else ("high", wordings[1])
+        gain = 4 if (i < 6) == (i % 3 != 0) else 0
+        rows += [f"p{i},nrs,0,8,{wording},{risk}", f"p{i},nrs,3,{8 - gain},{wording},{risk}"]
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def stored_axis_args(path: Path) -> list[str]:
+    args = "--classification axis_startback --outcome nrs --timepoint 3".split()
+    return ["workbench", "validate", "-i", str(path), *args]
+
+
+def test_validate_reads_a_stored_axis_from_a_scores_file(tmp_path: Path) -> None:
+    result = runner.invoke(app, stored_axis_args(scores_csv(tmp_path / "s.csv")))
+    assert result.exit_code == 0, result.output
+    per_class = {c["class"]: c for c in json.loads(result.stdout)["per_class"]}
+    assert (per_class["low"]["n"], per_class["low"]["responders"]) == (6, 4)
+    assert (per_class["high"]["n"], per_class["high"]["responders"]) == (6, 2)
+
+
+def test_validate_never_pools_two_wordings(tmp_path: Path) -> None:
+    args = stored_axis_args(scores_csv(tmp_path / "s.csv", ("licensed", "paraphrase")))
+    assert "several wordings (licensed, paraphrase)" in refused(args)
+    result = runner.invoke(app, [*args, "--wording", "paraphrase"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["n"] == 6

@@ -206,6 +206,32 @@ def _classification(
     return dict(values.iter_rows())
 
 
+def _one_wording(
+    scores: pl.DataFrame, outcome: str, wording: str | None, path: Path
+) -> pl.DataFrame:
+    """The outcome's answers in one wording: the report never pools answers to the validated
+    instrument with answers to painpath's paraphrase, and neither does a responder rate."""
+    import polars as pl
+
+    if "wording" not in scores.columns:
+        if wording is not None:
+            fail(f"{path}: --wording {shorten(wording, 40)}: the scores have no wording column")
+        return scores
+    if wording is not None:
+        chosen = scores.filter((pl.col("instrument") != outcome) | (pl.col("wording") == wording))
+        if chosen.filter(pl.col("instrument") == outcome).height == 0:
+            fail(f"{path}: no {outcome} answers in wording {shorten(repr(wording), 40)}")
+        return chosen
+    found = scores.filter(pl.col("instrument") == outcome)["wording"].unique().to_list()
+    if len(found) > 1:
+        shown = ", ".join(sorted(str(w) for w in found))
+        fail(
+            f"{path}: {outcome} was answered in several wordings ({shown}); they are never "
+            "pooled: choose one with --wording"
+        )
+    return scores
+
+
 def validate_command(
     input: Annotated[
         Path, typer.Option("--input", "-i", help="Scores table or registry directory.")
@@ -223,6 +249,9 @@ def validate_command(
         int | None, typer.Option("--k", min=2, help="Disclosure control: minimum cell.")
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Cross-validation folds' seed.")] = 1,
+    wording: Annotated[
+        str | None, typer.Option("--wording", help="Only answers in this wording.")
+    ] = None,
     output_format: Annotated[str, typer.Option("--format", "-f", help="json or table.")] = "json",
 ) -> None:
     """Prognostic validity of a classification: responder rate per class, AUC, R², calibration."""
@@ -242,6 +271,7 @@ def validate_command(
             f"--outcome: unknown instrument {shorten(repr(outcome))}; known: {', '.join(REGISTRY)}"
         )
     scores, _ = _inputs(input, None)
+    scores = _one_wording(scores, outcome, wording, input)
     try:
         paired = responders(scores, instrument=outcome, timepoint=timepoint, definition=responder)
     except PainpathError as error:
