@@ -213,7 +213,7 @@ def scores_csv(path: Path, wordings: tuple[str, str] = ("licensed", "licensed"))
 
 
 def stored_axis_args(path: Path) -> list[str]:
-    args = "--classification axis_startback --outcome nrs --timepoint 3".split()
+    args = ["--classification", "axis_startback", "--outcome", "nrs", "--timepoint", "3"]
     return ["workbench", "validate", "-i", str(path), *args]
 
 
