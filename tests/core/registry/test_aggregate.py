@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 import ibis
@@ -299,9 +300,16 @@ def test_moments_combine_without_losing_a_small_spread_on_a_large_mean() -> None
     assert not math.isclose(max(naive, 0) / 5, want**2, rel_tol=1e-3)  # what Chan avoids
 
 
-def valid() -> dict[str, Any]:
+@cache
+def valid_text() -> str:
     part = aggregate(hand_made(), site="a", k=2, strata=["sex"], timepoints=[3])
-    return contribution_document(part, "test")
+    return json.dumps(contribution_document(part, "test"))
+
+
+def valid() -> dict[str, Any]:
+    """A contribution (k = 2) of :func:`hand_made`, a fresh copy each time."""
+    result: dict[str, Any] = json.loads(valid_text())
+    return result
 
 
 def mutate(path: Sequence[Any], value: Any) -> dict[str, Any]:
@@ -361,3 +369,38 @@ def test_contributions_that_disagree_cannot_be_combined() -> None:
         combine([a, b])
     with pytest.raises(ContributionError, match="site a: more than one"):
         combine([a, a])
+
+
+def json_paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    if isinstance(value, dict):
+        items = list(value.items())
+    elif isinstance(value, list):
+        items = list(enumerate(value))
+    else:
+        return []
+    return [p for key, v in items for p in [(*prefix, key), *json_paths(v, (*prefix, key))]]
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner),
+    max_leaves=5,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_any_field_of_any_json_type_is_refused_as_a_contribution_error(data: st.DataObject) -> None:
+    doc = valid()
+    for _ in range(data.draw(st.integers(1, 3))):
+        path = data.draw(st.sampled_from(json_paths(doc)))
+        target: Any = doc
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = data.draw(JSON_VALUES)
+        if not json_paths(doc):
+            break
+    try:
+        combine([parse_contribution(doc, "f.json")])
+    except ContributionError as error:
+        assert str(error).startswith("f.json")

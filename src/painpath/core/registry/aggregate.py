@@ -619,7 +619,7 @@ class _Reader:
             raise self.fail(at, f"missing field(s) {', '.join(missing)}")
         column, value, code = raw["stratum_column"], raw["stratum"], raw["instrument"]
         wording, timepoint = raw["wording"], raw["timepoint"]
-        if code not in REGISTRY:
+        if not isinstance(code, str) or code not in REGISTRY:
             raise self.fail(at, f"instrument: {code!r} is not a painpath instrument")
         if column is None:
             if value is not None:
@@ -656,6 +656,9 @@ class _Reader:
                 raise self.fail(
                     at, f"responders.{definition}: {count} of {n_f} (< k={k} either way)"
                 )
+        figures = raw.get("withheld") or []
+        if not isinstance(figures, list) or not all(isinstance(f, str) for f in figures):
+            raise self.fail(at, "withheld: must be a list of figure names")
         return Cell(
             stratum_column=column,
             stratum=value,
@@ -669,7 +672,7 @@ class _Reader:
             followup=moments["followup"] or Moments(0, None, None),
             change=moments["change"] or Moments(0, None, None),
             responders={str(d): int(c) for d, c in responders.items()},
-            withheld=tuple(str(w) for w in raw.get("withheld") or ()),
+            withheld=tuple(figures),
         )
 
 
@@ -692,7 +695,9 @@ def parse_contribution(data: Any, where: str = "contribution") -> Contribution:
     if not isinstance(withheld, list):
         raise reader.fail("withheld_cells", "must be a list of objects")
     for i, entry in enumerate(withheld):
-        if not isinstance(entry, dict) or entry.get("instrument") not in REGISTRY:
+        if not isinstance(entry, dict) or not isinstance(entry.get("instrument"), str):
+            raise reader.fail(f"withheld_cells[{i}]", "must name a cell (instrument, …)")
+        if entry["instrument"] not in REGISTRY:
             raise reader.fail(f"withheld_cells[{i}]", "must name a cell (instrument, …)")
         if entry.get("timepoint") not in points or entry.get("stratum_column") not in (
             None,
