@@ -404,3 +404,17 @@ def test_any_field_of_any_json_type_is_refused_as_a_contribution_error(data: st.
         combine([parse_contribution(doc, "f.json")])
     except ContributionError as error:
         assert str(error).startswith("f.json")
+
+
+def test_k_counts_persons_not_episodes() -> None:
+    # Synthetic: 6 persons, the first with a second, later episode: 6 patients, not 7.
+    frame = hand_made().filter(pl.col("patient_id").is_in([f"s{i}" for i in range(6)]))
+    second = frame.filter(pl.col("patient_id") == "s0").with_columns(patient_id=pl.lit("s0-2"))
+    frame = pl.concat([frame, second]).with_columns(
+        person_id=pl.col("patient_id").str.replace("-2", ""),
+        index_date=pl.when(pl.col("patient_id") == "s0-2")
+        .then(pl.date(2025, 6, 1))
+        .otherwise(pl.date(2025, 1, 1)),
+    )
+    part = aggregate(frame, site="a", k=2, timepoints=[3])
+    assert {c.n_baseline for c in part.cells} == {6}
