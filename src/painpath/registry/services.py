@@ -406,13 +406,19 @@ def _insert(name: str, frame: pl.DataFrame, site: Site) -> None:
         extra = ["axes"]
     fields = [model._meta.get_field(c).column for c in (*columns, *extra)]
     table = connection.ops.quote_name(model._meta.db_table)
-    cast = "::jsonb" if connection.vendor == "postgresql" else ""
-    holders = ["%s"] * (len(columns) + 1) + ([f"%s{cast}"] if extra else [])
+    holders = ["%s"] * (len(columns) + 1 + len(extra))
     sql = (
         f"INSERT INTO {table} (site_id, {', '.join(connection.ops.quote_name(f) for f in fields)})"
         f" VALUES ({', '.join(holders)})"
     )
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY: executemany sent one statement per row, 38 s for the 240,000 rows.
+            names = ", ".join(connection.ops.quote_name(f) for f in ("site_id", *fields))
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in selected.iter_rows():
+                    copy.write_row((site.pk, *row))
+            return
         for start in range(0, selected.height, BATCH):
             batch = selected.slice(start, BATCH).iter_rows()
             cursor.executemany(sql, [(site.pk, *row) for row in batch])
