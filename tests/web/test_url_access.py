@@ -325,6 +325,7 @@ ACCESS: dict[str, Access] = {
     "api:submit_intake": Access(frozenset(), method="post", refused=API_REFUSED),
     "api:read_episode": Access(frozenset(), by_api_episode, refused=API_REFUSED),
     "api:outcome_report": Access(frozenset(), refused=API_REFUSED),
+    "api:upload_extract": Access(frozenset(), method="post", refused=API_REFUSED),
     # The clinic's integrations: its clinic administrator's, like its settings.
     "api_clients:list": Access(frozenset({"clinic_admin"}), refused={"site_admin": 404}),
     "api_clients:revoke": Access(
