@@ -132,6 +132,7 @@ def test_agreement_is_sklearns_ari_with_a_cross_table() -> None:
     assert result.rows == ("high", "low") and result.columns == ("1", "2")
     assert result.table == ((1, 2), (2, 0))
     assert agreement([1, 1, 2], ["b", "b", "a"]).ari == 1.0  # labels do not matter
+    assert agreement([10, 2, 1], [1, 1, 1]).rows == ("1", "2", "10")  # numbers in order
 
 
 def test_a_score_is_refused_as_a_categorical_item() -> None:

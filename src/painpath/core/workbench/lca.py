@@ -336,8 +336,10 @@ def agreement(first: Sequence[Any], second: Sequence[Any]) -> Agreement:
     ]
     if not pairs:
         raise LcaError("no patient has both classifications")
+    from painpath.core.workbench.validity import class_order
+
     a, b = zip(*pairs, strict=True)
-    rows, columns = tuple(sorted(set(a))), tuple(sorted(set(b)))
+    rows, columns = tuple(class_order(a)), tuple(class_order(b))
     counts = np.zeros((len(rows), len(columns)), dtype=int)
     for x, y in pairs:
         counts[rows.index(x), columns.index(y)] += 1

@@ -61,6 +61,7 @@ __all__ = [
     "NetReclassification",
     "Validity",
     "ValidityError",
+    "class_order",
     "class_validity",
     "delong_auc",
     "net_reclassification",
@@ -180,7 +181,7 @@ def delong_auc(predicted: np.ndarray, outcome: np.ndarray) -> tuple[float, tuple
     return auc, (max(0.0, auc - Z_95 * se), min(1.0, auc + Z_95 * se))
 
 
-def _labels(values: Sequence[Hashable]) -> list[str]:
+def class_order(values: Sequence[Hashable]) -> list[str]:
     """Class labels in a stable order: numbers numerically, then text."""
 
     def key(label: str) -> tuple[int, float, str]:
@@ -246,7 +247,7 @@ def class_validity(
     n = y.size
     if n == 0:
         raise ValidityError("no patient has both a class and the follow-up")
-    order = _labels(labels)
+    order = class_order(labels)
     index = np.array([order.index(c) for c in labels])
     counts = np.bincount(index, minlength=len(order))
     hits = np.bincount(index, weights=y, minlength=len(order)).astype(int)
