@@ -279,3 +279,25 @@ def test_a_contribution_below_the_registrys_k_is_refused(world: dict[str, Any]) 
     broken = sent | {"cells": [sent["cells"][0] | {"n_baseline": "many"}]}
     with pytest.raises(ex.InvalidExtract, match="n_baseline"):
         services.receive_aggregate(site_c, broken)
+
+
+def test_the_registry_screens_are_danish_in_danish(
+    world: dict[str, Any], make_staff: Callable[..., User], verified_client: Callable[..., Any]
+) -> None:
+    from painpath.accounts.models import Profile
+
+    _send(world["sites"]["a"])
+    admin = make_staff("site administrator")
+    researcher = make_staff(RESEARCHER, "reg-researcher", at=world["clinics"][0])
+    for user in (admin, researcher):
+        Profile.objects.update_or_create(user=user, defaults={"language": "da"})
+    overview = verified_client(admin).get(reverse("registry:overview")).content.decode()
+    upload = verified_client(admin).get(reverse("registry:upload")).content.decode()
+    combined = verified_client(researcher).get(reverse("registry:combined")).content.decode()
+
+    assert "Forskningsregister" in overview and "Senest godkendt" in overview
+    assert "samlet (pseudonymiserede rækker)" in overview
+    assert "Upload til registret" in upload and "Deltager" in upload
+    assert "Registrets resultater" in combined and "diskretionskontrol" in combined
+    for page in (overview, upload, combined):
+        assert "Last upload" not in page and "Pooled sites" not in page
