@@ -40,24 +40,15 @@ def test_planted_writes_a_synthetic_registry(registry: Path) -> None:
     assert baseline.height == 300
 
 
+def lca(path: Path, items: str, *extra: str):
+    return runner.invoke(app, ["workbench", "lca", "-i", str(path), "--items", items, *extra])
+
+
 def test_lca_prints_the_contracts_json(registry: Path) -> None:
-    args = ["workbench", "lca", "-i", str(registry / "baseline.csv"), "--id-column", "patient_id"]
-    result = runner.invoke(
-        app,
-        [
-            *args,
-            "--items",
-            ITEMS,
-            "--classes",
-            "1..3",
-            "--seed",
-            "1",
-            "--starts",
-            "2",
-            "-f",
-            "json",
-        ],
-    )
+    result = lca(
+        registry / "baseline.csv", ITEMS, "--id-column", "patient_id", "--classes", "1..3",
+        "--seed", "1", "--starts", "2", "-f", "json",
+    )  # fmt: skip
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     assert [m["classes"] for m in doc["models"]] == [1, 2, 3]
@@ -69,24 +60,30 @@ def test_lca_prints_the_contracts_json(registry: Path) -> None:
     assert len(doc["assignments"]) == 300
 
 
-def test_lca_of_continuous_summary_scores(registry: Path) -> None:
-    result = runner.invoke(
+def test_latent_classes_found_by_lca_validate_like_the_planted_ones(
+    registry: Path, tmp_path: Path
+) -> None:
+    classes = tmp_path / "classes.csv"
+    result = lca(registry / "baseline.csv", ITEMS, "--classes", "1..3", "--starts", "2",
+                 "--assignments", str(classes))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    found = pl.read_csv(classes)
+    assert found.columns == ["patient_id", "lca_class"] and found.height == 300
+    by_lca = runner.invoke(
         app,
-        [
-            "workbench",
-            "lca",
-            "-i",
-            str(registry / "baseline.csv"),
-            "--items",
-            "odi,pcs,tsk",
-            "--kind",
-            "continuous",
-            "--classes",
-            "1..3",
-            "--starts",
-            "2",
-        ],
-    )
+        ["workbench", "validate", "-i", str(registry / "scores.parquet"), "--patients",
+         str(classes), "--outcome", "nrs", "--timepoint", "12", "--classification", "lca_class"],
+    )  # fmt: skip
+    assert by_lca.exit_code == 0, by_lca.output
+    doc = json.loads(by_lca.stdout)
+    assert doc["n"] == 300 and doc["auc_ci"][0] > 0.5
+    planted = json.loads(validate(registry, "12").stdout)
+    assert abs(doc["auc"] - planted["auc"]) < 0.05
+
+
+def test_lca_of_continuous_summary_scores(registry: Path) -> None:
+    result = lca(registry / "baseline.csv", "odi,pcs,tsk", "--kind", "continuous",
+                 "--classes", "1..3", "--starts", "2")  # fmt: skip
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     assert doc["chosen"] == 2
@@ -98,21 +95,7 @@ def test_lca_compares_with_a_classification_column(registry: Path, tmp_path: Pat
         pl.read_parquet(registry / "patients.parquet"), on="patient_id"
     )
     baseline.write_csv(tmp_path / "b.csv")
-    result = runner.invoke(
-        app,
-        [
-            "workbench",
-            "lca",
-            "-i",
-            str(tmp_path / "b.csv"),
-            "--items",
-            ITEMS,
-            "--classes",
-            "2",
-            "--compare",
-            "planted_class",
-        ],
-    )
+    result = lca(tmp_path / "b.csv", ITEMS, "--classes", "2", "--compare", "planted_class")
     assert result.exit_code == 0, result.output
     agreement = json.loads(result.stdout)["agreement"]
     assert agreement["ari"] > 0.8

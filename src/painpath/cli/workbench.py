@@ -27,6 +27,8 @@ FORMATS = ("json", "table")
 KINDS = ("categorical", "continuous")
 MAX_CLASSES = 12
 AXIS = "axis:"
+LCA_CLASS = "lca_class"
+"""The column ``lca --assignments`` writes: a patients table ``validate --patients`` joins."""
 
 
 def _classes(text: str) -> list[int]:
@@ -114,6 +116,10 @@ def lca_command(
     compare: Annotated[
         str | None, typer.Option("--compare", help="A classification column: ARI, cross-table.")
     ] = None,
+    assignments: Annotated[
+        Path | None,
+        typer.Option("--assignments", help="Also write each patient's class (CSV: lca_class)."),
+    ] = None,
     output_format: Annotated[str, typer.Option("--format", "-f", help="json or table.")] = "json",
 ) -> None:
     """Latent classes of baseline items: models by BIC, entropy, smallest class; assignments."""
@@ -145,6 +151,11 @@ def lca_command(
     except PainpathError as error:
         fail(f"{input}: {error}")
     document = result.as_dict(ids)
+    if assignments is not None:
+        import polars as pl
+
+        table = pl.DataFrame({id_column: ids, LCA_CLASS: result.assignments.tolist()})
+        write_output(assignments, table.write_csv())
     if compare is not None:
         document["agreement"] = {
             "column": compare,
@@ -252,6 +263,9 @@ def validate_command(
     wording: Annotated[
         str | None, typer.Option("--wording", help="Only answers in this wording.")
     ] = None,
+    patients: Annotated[
+        Path | None, typer.Option("--patients", help="Patients table to join (optional).")
+    ] = None,
     output_format: Annotated[str, typer.Option("--format", "-f", help="json or table.")] = "json",
 ) -> None:
     """Prognostic validity of a classification: responder rate per class, AUC, R², calibration."""
@@ -270,7 +284,7 @@ def validate_command(
         fail(
             f"--outcome: unknown instrument {shorten(repr(outcome))}; known: {', '.join(REGISTRY)}"
         )
-    scores, _ = _inputs(input, None)
+    scores, _ = _inputs(input, patients)
     scores = _one_wording(scores, outcome, wording, input)
     try:
         paired = responders(scores, instrument=outcome, timepoint=timepoint, definition=responder)
