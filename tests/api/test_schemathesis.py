@@ -19,8 +19,10 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from painpath.api import services
 from painpath.api.endpoints import api
 from painpath.patients.models import Episode
+from painpath.registry.models import Registry, Site
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +52,21 @@ def auth(token: str, episode: Episode) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+@pytest.fixture
+def registry_auth(clinic: Any) -> dict[str, str]:
+    """A registry client's token for its site (the upload's one scope)."""
+    registry = Registry(code="fuzz", name="Registry (synthetic)", k=3)
+    registry.set_key(b"f" * 32)
+    registry.save()
+    Site.objects.create(
+        registry=registry, code="fuzz-site", name="Fuzz", participation="pooled", clinic=clinic
+    )
+    _client, token = services.create_client(
+        "Fuzz feed (synthetic)", clinic=None, site_code="fuzz-site", scopes=["registry:upload"]
+    )
+    return {"Authorization": f"Bearer {token}"}
+
+
 @schema.parametrize()
 @settings(
     max_examples=25,
@@ -57,10 +74,13 @@ def auth(token: str, episode: Episode) -> dict[str, str]:
     suppress_health_check=list(HealthCheck),
     database=None,
 )
-def test_the_api_keeps_its_document(case: Any, auth: dict[str, str]) -> None:
+def test_the_api_keeps_its_document(
+    case: Any, auth: dict[str, str], registry_auth: dict[str, str]
+) -> None:
     # Schema-valid answers may still be wrong for the instrument (out of range, too many
     # missing) or name a date in the future: refused with 422, which that check forbids.
-    case.call_and_validate(headers=auth, excluded_checks=[positive_data_acceptance])
+    headers = registry_auth if case.path.startswith("/api/v1/registry/") else auth
+    case.call_and_validate(headers=headers, excluded_checks=[positive_data_acceptance])
 
 
 def test_the_happy_paths_keep_the_document(auth: dict[str, str], episode: Episode) -> None:
@@ -88,3 +108,13 @@ def test_the_document_is_served_without_a_token(client: Any) -> None:
     response = client.get("/api/v1/openapi.json")
     assert response.status_code == 200
     assert response.json()["paths"] == schema.raw_schema["paths"]
+
+
+def test_the_docs_page_is_for_staff_and_uses_no_outside_script(
+    client: Any, clinician_client: Any
+) -> None:
+    assert client.get("/api/v1/docs").status_code == 302  # to the sign-in
+    page = clinician_client.get("/api/v1/docs")
+    assert page.status_code == 200
+    # Swagger UI from painpath's own static files: the CSP allows no other origin.
+    assert b"swagger-ui-bundle.js" in page.content and b"cdn." not in page.content

@@ -87,6 +87,8 @@ INSTALLED_APPS = [
     "painpath.administration",
     "painpath.registry",
     "painpath.api",
+    # django-ninja's own Swagger UI files, served from here: its CDN copy would break the CSP.
+    "ninja",
 ]
 
 MIDDLEWARE = [
