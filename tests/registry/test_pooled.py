@@ -301,3 +301,17 @@ def test_the_registry_screens_are_danish_in_danish(
     assert "Registrets resultater" in combined and "diskretionskontrol" in combined
     for page in (overview, upload, combined):
         assert "Last upload" not in page and "Pooled sites" not in page
+
+
+def test_researchers_and_site_administrators_find_the_registry_in_the_menu(
+    world: dict[str, Any], make_staff: Callable[..., User], verified_client: Callable[..., Any]
+) -> None:
+    a, _ = world["clinics"]
+    researcher = verified_client(make_staff(RESEARCHER, "reg-researcher", at=a))
+    admin = verified_client(make_staff("site administrator"))
+    clinician = verified_client(make_staff(CLINICIAN, "reg-clinician", at=a))
+    home = reverse("accounts:profile")
+
+    assert f'href="{reverse("registry:combined")}"' in researcher.get(home).content.decode()
+    assert f'href="{reverse("registry:overview")}"' in admin.get(home).content.decode()
+    assert "/registry/" not in clinician.get(home).content.decode()
