@@ -227,6 +227,34 @@ def test_under_k_each_combined_figure_is_the_report_on_the_sites_that_sent_it(
             assert not any(0 < n < k for n in counts), cell
             if 0 < cell.n_baseline - cell.n_followed < k:
                 assert cell.baseline_all is None
+        assert_no_small_difference(part.cells, k)
+
+
+def assert_no_small_difference(cells: Sequence[Any], k: int) -> None:
+    """The cell of all patients minus the strata shown beside it — patients, followed up,
+    responders and non-responders of each definition — is 0 or at least k: complementary
+    suppression leaves no withheld stratum to be recovered by subtraction."""
+    totals = {(c.instrument, c.wording, c.timepoint): c for c in cells if c.stratum_column is None}
+    columns = {c.stratum_column for c in cells} - {None}
+    for column in columns:
+        for where, total in totals.items():
+            strata = [
+                c
+                for c in cells
+                if c.stratum_column == column and (c.instrument, c.wording, c.timepoint) == where
+            ]
+            counts = {
+                "n_baseline": total.n_baseline - sum(c.n_baseline for c in strata),
+                "n_followed": total.n_followed - sum(c.n_followed for c in strata),
+            }
+            for definition, count in total.responders.items():
+                shown = [c for c in strata if definition in c.responders]
+                counts[definition] = count - sum(c.responders[definition] for c in shown)
+                counts[f"not {definition}"] = (total.n_followed - count) - sum(
+                    c.n_followed - c.responders[definition] for c in shown
+                )
+            small = {name: n for name, n in counts.items() if 0 < n < k}
+            assert not small, (column, where, small)
 
 
 def hand_made() -> pl.DataFrame:

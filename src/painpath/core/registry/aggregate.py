@@ -26,7 +26,10 @@ SD² · (n − 1) of that table.
 follow-up is left out whole (``protect_outcome_rows``); the strata of one column add up to the
 cell of all patients, so when one stratum is left out the next smallest is too
 (``protect_strata``: complementary suppression, at baseline and at follow-up); a responder
-count is left out where the responders or the non-responders number 1 to k − 1; the baseline
+count is left out where the responders or the non-responders number 1 to k − 1, and — since
+the strata's responders add up to the count of all patients, which is sent too — the next
+smallest stratum's count with it (the same complementary rule, which ``protect_strata`` does
+not apply to responders); the baseline
 of all patients is left out of *every* time point of an instrument, wording group and stratum
 where 1 to k − 1 patients were lost to any one of them (the report withholds it only in that
 time point's row, but the other rows show the same figure). Every cell and figure left out is
@@ -72,6 +75,7 @@ from painpath.core.analytics.disclosure import (
     is_withheld,
     protect_outcome_rows,
     protect_strata,
+    suppress_cells,
 )
 from painpath.core.analytics.report import (
     DEFAULT_TIMEPOINTS,
@@ -336,13 +340,57 @@ def _protect(
         if column is None:
             protected[column] = own
         else:
-            protected[column] = {
-                str(value): rows
-                for value, rows in protect_strata(
-                    {str(v): list(rows) for v, rows in strata.items()}, policy
-                ).items()
-            }
+            named = {str(v): list(rows) for v, rows in strata.items()}
+            shares = _protect_shares(named, protect_strata(named, policy), policy)
+            protected[column] = {value: rows for value, rows in shares.items()}
     return protected, primary
+
+
+def _protect_shares(
+    original: Mapping[str, Sequence[OutcomeRow]],
+    protected: Mapping[str, Sequence[OutcomeRow]],
+    policy: DisclosurePolicy,
+) -> dict[str, list[OutcomeRow]]:
+    """Complementary suppression of responder counts: the strata's responders (and
+    non-responders) of one definition add up to the count of all patients, which is sent too,
+    so one withheld count — or several that come to 1 to k − 1 — would be that total minus the
+    others. ``protect_strata`` does this for the patients counted, not for the responders."""
+    responders: dict[tuple[Any, ...], int] = {}
+    others: dict[tuple[Any, ...], int] = {}
+    groups: dict[tuple[Any, ...], list[tuple[Any, ...]]] = {}
+    hidden: set[tuple[Any, ...]] = set()
+    for value, rows in original.items():
+        for row, shown in zip(rows, protected[value], strict=True):
+            for share, shown_share in zip(row.responders, shown.responders, strict=True):
+                where = (row.instrument, row.wording, row.timepoint, share.definition)
+                key = (value, *where)
+                responders[key] = share.responders
+                others[key] = row.n_followed - share.responders
+                groups.setdefault(where, []).append(key)
+                if is_withheld(shown_share.responders):
+                    hidden.add(key)
+    while True:
+        before = len(hidden)
+        for counts in (responders, others):
+            hidden = suppress_cells(counts, groups.values(), policy, withheld=hidden)
+        if len(hidden) == before:
+            break
+    return {
+        value: [
+            dataclasses.replace(
+                row,
+                responders=tuple(
+                    _withheld_share(share)
+                    if (value, row.instrument, row.wording, row.timepoint, share.definition)
+                    in hidden
+                    else share
+                    for share in row.responders
+                ),
+            )
+            for row in rows
+        ]
+        for value, rows in protected.items()
+    }
 
 
 def _cells(
