@@ -136,3 +136,25 @@ def test_an_unparseable_body_is_400_in_the_same_shape(api: Client) -> None:
     response = api.post("/api/v1/intakes", "{not json", content_type="application/json")
     assert response.status_code == 400
     assert set(response.json()) == {"detail", "errors"}
+
+
+def test_a_repeat_that_races_the_first_is_answered_as_a_repeat(
+    episode: Episode, api: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = _body(episode)
+    first = _post(api, body)
+    # The second request looks before the first has committed (it finds nothing), then
+    # trips the unique submission ids when it writes: it must answer as a repeat.
+    real = services._stored
+    calls: list[int] = []
+
+    def late(ids: Any) -> Any:
+        calls.append(1)
+        return [] if len(calls) == 1 else real(ids)
+
+    monkeypatch.setattr(services, "_stored", late)
+    again = _post(api, body)
+    assert len(calls) == 2
+    assert again.status_code == 200 and again.json()["created"] is False
+    assert again.json()["responses"] == first.json()["responses"]
+    assert QuestionnaireResponse.objects.filter(episode=episode).count() == 2
