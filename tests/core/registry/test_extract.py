@@ -333,3 +333,19 @@ def test_a_csv_value_of_the_wrong_type_names_its_row(tmp_path: Path) -> None:
 def test_not_a_zip_is_refused() -> None:
     with pytest.raises(ex.InvalidExtract, match="not a zip"):
         ex.read_extract(b"this is not an extract")
+
+
+@given(
+    st.integers(min_value=0, max_value=11),
+    st.one_of(
+        st.floats(min_value=10.01, max_value=1e9),
+        st.floats(max_value=-0.01, min_value=-1e9),
+        st.just(float("nan")),
+    ),
+)
+def test_any_score_out_of_range_is_named_at_its_row(row: int, value: float) -> None:
+    extract = _extract(6)
+    broken = _with(extract, "scores", _set(extract.scores, row, "score", value))
+    errors = ex.check(broken)
+    assert [(e.table, e.row, e.field) for e in errors] == [("scores", row + 1, "score")]
+    assert "nrs score" in errors[0].message and "outside 0 to 10" in errors[0].message
