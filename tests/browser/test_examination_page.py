@@ -14,11 +14,10 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 from tests.browser.followup_pages import check
 
-from painpath.core.instruments import get
-from painpath.core.questionnaires import UNKNOWN_WORDING, load
+from painpath.core.questionnaires import load
 from painpath.patients.models import Episode, Patient
 from painpath.questionnaires.models import QuestionnaireResponse
-from painpath.questionnaires.services import store_scored_response
+from painpath.questionnaires.services import store_answers_as_shown
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,14 +35,12 @@ def _patient_with_an_interview() -> Episode:
         clinic=demo.clinic,
     )
     episode = Episode.objects.create(patient=patient, complaint="Brændende fodsmerter")
-    store_scored_response(
+    store_answers_as_shown(
         episode,
         "dn4i",
         INTERVIEW,
-        get("dn4i").score(INTERVIEW),
         source="patient",
         language="da",
-        wording=UNKNOWN_WORDING,
         answered_on=timezone.localdate() - dt.timedelta(days=2),
     )
     return episode

@@ -19,12 +19,12 @@ from django.utils import timezone
 
 from painpath.audit.models import AuditEntry
 from painpath.clinic import examination
-from painpath.core.instruments import REGISTRY, get
+from painpath.core.instruments import REGISTRY
 from painpath.core.questionnaires import UNKNOWN_WORDING, load, wording_of
 from painpath.pathway.models import Classification
 from painpath.patients.models import Clinic, Episode, Patient
 from painpath.questionnaires.models import QuestionnaireResponse
-from painpath.questionnaires.services import store_scored_response
+from painpath.questionnaires.services import store_answers_as_shown
 
 pytestmark = pytest.mark.django_db
 
@@ -85,14 +85,12 @@ def test_the_patients_interview_answers_are_filled_in_and_said_so(
     episode: Episode, clinician_client: Client
 ) -> None:
     interview = {f"dn4q{i}": int(i in (2, 5)) for i in range(1, 8)}
-    store_scored_response(
+    store_answers_as_shown(
         episode,
         "dn4i",
         interview,
-        get("dn4i").score(interview),
         source="patient",
         language="da",
-        wording=UNKNOWN_WORDING,
         answered_on=timezone.localdate() - dt.timedelta(days=3),
     )
     page = clinician_client.get(url(episode), {"instrument": "dn4"}, HTTP_ACCEPT_LANGUAGE="da")

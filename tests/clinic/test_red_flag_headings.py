@@ -11,12 +11,10 @@ from django.utils import timezone, translation
 
 from painpath.clinic.answers import red_flags_of
 from painpath.clinic.summary import summary_data, summary_text
-from painpath.core.instruments import get
-from painpath.core.questionnaires import UNKNOWN_WORDING
 from painpath.pathway.services import classify_episode
 from painpath.patients.models import Episode
 from painpath.questionnaires.models import QuestionnaireResponse
-from painpath.questionnaires.services import store_scored_response
+from painpath.questionnaires.services import store_answers_as_shown
 
 pytestmark = pytest.mark.django_db
 
@@ -24,18 +22,18 @@ SELF_HARM_DA = "Tanker om døden eller om selvskade"
 PATHOLOGY_DA = "Tegn på mulig alvorlig patologi"
 
 
-def phq9(episode: Episode, item9: int) -> QuestionnaireResponse:
+def phq9(episode: Episode, item9: int, *, with_cancer: bool = False) -> QuestionnaireResponse:
+    """A PHQ-9 with ``item9`` alone above 0, the episode classified; ``with_cancer``: a
+    history of cancer answered at the intake as well (an urgent spinal flag)."""
+    if with_cancer:
+        episode.intake = {"red_flags": {"history_of_cancer": True}}
+        episode.save()
     answers = {f"phq{i}": 0 for i in range(1, 9)} | {"phq9": item9}
-    return store_scored_response(
-        episode,
-        "phq9",
-        answers,
-        get("phq9").score(answers),
-        source="paper",
-        language="da",
-        wording=UNKNOWN_WORDING,
-        answered_on=timezone.localdate(),
+    response = store_answers_as_shown(
+        episode, "phq9", answers, source="paper", language="da", answered_on=timezone.localdate()
     )
+    classify_episode(episode)
+    return response
 
 
 def page(client: Client, episode: Episode) -> str:
@@ -52,7 +50,6 @@ def test_self_harm_alone_is_not_called_serious_pathology_on_the_patient_page(
     episode: Episode, clinician_client: Client
 ) -> None:
     phq9(episode, item9=2)
-    classify_episode(episode)
     card = red_flag_card(page(clinician_client, episode))
     assert SELF_HARM_DA in card
     assert "patologi" not in card  # neither a heading nor the grade's label
@@ -61,10 +58,7 @@ def test_self_harm_alone_is_not_called_serious_pathology_on_the_patient_page(
 def test_with_a_spinal_flag_each_finding_stands_under_its_own_heading(
     episode: Episode, clinician_client: Client
 ) -> None:
-    episode.intake = {"red_flags": {"history_of_cancer": True}}
-    episode.save()
-    phq9(episode, item9=1)
-    classify_episode(episode)
+    phq9(episode, item9=1, with_cancer=True)
     card = red_flag_card(page(clinician_client, episode))
     # The emergency (self-harm) comes first, then the urgent spinal flag under its heading.
     self_harm, pathology = card.index(SELF_HARM_DA), card.index(PATHOLOGY_DA)
@@ -75,10 +69,7 @@ def test_with_a_spinal_flag_each_finding_stands_under_its_own_heading(
 def test_the_summary_page_and_text_carry_the_heading(
     episode: Episode, clinician_client: Client
 ) -> None:
-    episode.intake = {"red_flags": {"history_of_cancer": True}}
-    episode.save()
-    phq9(episode, item9=3)
-    classify_episode(episode)
+    phq9(episode, item9=3, with_cancer=True)
     with translation.override("da"):
         data = summary_data(episode)
         text = summary_text(data)
