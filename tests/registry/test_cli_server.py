@@ -108,3 +108,55 @@ def test_a_bad_key_file_or_site_exits_2(
     assert refused.exit_code == 2 and "--site nowhere" in refused.output
     broken = _run("upload", str(archive), "--site", "site-a")
     assert broken.exit_code == 2 and "refused, nothing stored" in broken.output
+
+
+def test_one_clinic_pooled_and_one_aggregate_only_through_the_cli(
+    world: dict[str, Any], tmp_path: Path
+) -> None:
+    """Clinic A sends its rows, clinic B (on the same server) only its statistics, made from
+    its own extract by `painpath registry aggregate`; the registry combines them."""
+    import zipfile
+
+    from painpath.registry import services
+
+    registry = world["registry"]
+    Site.objects.filter(code="site-b").update(participation="aggregate")
+    key = tmp_path / "key"
+    key.write_text(registry.key().hex())
+    for site in ("a", "b"):
+        made = _run(
+            "extract", "--clinic", f"reg-{site}", "--registry-key-file", str(key),
+            "--site", f"site-{site}", "-o", str(tmp_path / f"{site}.zip"),
+        )  # fmt: skip
+        assert made.exit_code == 0, made.output
+    with zipfile.ZipFile(tmp_path / "b.zip") as archive:
+        archive.extractall(tmp_path / "b")
+    statistics = runner.invoke(
+        app,
+        ["registry", "aggregate", "-i", str(tmp_path / "b"), "--site", "site-b",
+         "--registry", "lbp", "--k", str(registry.k), "-o", str(tmp_path / "b.json")],
+    )  # fmt: skip
+    assert statistics.exit_code == 0, statistics.output
+    assert "person_id" not in (tmp_path / "b.json").read_text()
+
+    assert _run("upload", str(tmp_path / "a.zip"), "--site", "site-a").exit_code == 0
+    sent = _run("upload", str(tmp_path / "b.json"), "--site", "site-b")
+    assert sent.exit_code == 0 and "accepted" in sent.output, sent.output
+    refused = _run("upload", str(tmp_path / "b.zip"), "--site", "site-b")
+    assert refused.exit_code == 2 and "sends aggregates, not rows" in refused.output
+
+    table = services.combined_outcome_table(registry.k, registry)
+    row = next(
+        r
+        for r in table.combined.rows
+        if r.stratum_column is None and r.outcome.instrument == "nrs" and r.outcome.timepoint == 3
+    )
+    n = world["per_clinic"]
+    # The person seen at both clinics is counted at each: an aggregate-only site's persons
+    # cannot be matched against the pooled ones.
+    assert (row.outcome.n_baseline, row.outcome.n_followed) == (2 * n, 2 * n)
+    assert set(row.sites) == {"site-b", "(pooled)"}
+    # Every fixture person answers NRS 7 + n % 3 at baseline and 3 at three months.
+    changes = [3 - (7 + i % 3) for i in range(n)] * 2
+    assert row.outcome.change_mean == pytest.approx(sum(changes) / len(changes), abs=1e-9)
+    assert row.pooled_only is not None and row.pooled_only["n_followed"] == n
