@@ -164,3 +164,88 @@ def test_the_koos_source_records_the_same_twelve_items_and_what_was_not_verified
     record = yaml.safe_load(text.read_text(encoding="utf-8"))["short_forms"]["koos12"]
     assert {k: tuple(v) for k, v in record["items"].items()} == dict(KOOS12_SCALES)
     assert "summary" in record["not_verified"]
+
+
+# -- the KOOS-12 scales every scored KOOS carries ------------------------------------------------
+
+KOOS_SCORER = KOOS()
+KOOS_CODES = [item.code for item in KOOS_SCORER.items]
+DERIVED = ("koos12_pain", "koos12_function", "koos12_qol", "koos12_summary")
+
+
+def test_a_scored_koos_carries_the_koos12_scales_hand_computed() -> None:
+    # Hand-computed (no published example found): every KOOS item 1, except P1, P8, P5, P6 =
+    # 3, 1, 2, 3 (KOOS-12 Pain 43.75), A4, A3, A7, SP4 = 1, 2, 2, 4 (Function 43.75) and QOL 3,
+    # 2, 3, 2 (37.5): summary 125/3. The KOOS Pain subscale holds five more items, all 1: (3 + 1
+    # + 2 + 3 + 5) / 9 = 14/9 → 100 − 1400/36.
+    answers = every(1, KOOS_CODES) | {
+        "koos_p1": 3, "koos_p8": 1, "koos_p5": 2, "koos_p6": 3,
+        "koos_a4": 1, "koos_a3": 2, "koos_a7": 2, "koos_sp4": 4,
+        "koos_q1": 3, "koos_q2": 2, "koos_q3": 3, "koos_q4": 2,
+    }  # fmt: skip
+    result = KOOS_SCORER.score(answers)
+    assert result.score == pytest.approx(100 - 1400 / 36, abs=1e-12)
+    assert result.subscales["koos12_pain"] == 43.75
+    assert result.subscales["koos12_function"] == 43.75
+    assert result.subscales["koos12_qol"] == 37.5
+    assert result.subscales["koos12_summary"] == pytest.approx(125 / 3, abs=1e-12)
+    # The KOOS's own QOL and the KOOS-12 QOL are the same four items.
+    assert result.subscales["qol"] == result.subscales["koos12_qol"]
+    assert tuple(KOOS_SCORER.subscale_names[-4:]) == DERIVED
+
+
+def test_a_koos_with_too_few_koos12_pain_items_is_scored_without_them() -> None:
+    # Five of nine KOOS pain items (the KOOS's minimum) but only P1 of the KOOS-12's four: the
+    # KOOS scores, the KOOS-12 Pain scale and summary are empty, Function and QOL are not.
+    answers = every(1, KOOS_CODES) | every(None, ["koos_p5", "koos_p6", "koos_p8", "koos_p9"])
+    result = KOOS_SCORER.score(answers)
+    assert result.score == 75.0
+    assert result.subscales["koos12_pain"] is None
+    assert result.subscales["koos12_summary"] is None
+    assert result.subscales["koos12_function"] == 75.0
+    with pytest.raises(TooManyMissing):
+        koos12_from_koos(answers)
+
+
+koos_answers = st.fixed_dictionaries({c: st.none() | st.integers(0, 4) for c in KOOS_CODES})
+
+
+@SETTINGS
+@given(koos_answers)
+def test_the_koos_derived_scales_equal_koos12_from_koos(answers: dict[str, Any]) -> None:
+    try:
+        koos = KOOS_SCORER.score(answers)
+    except ScoringError:
+        return
+    try:
+        short = koos12_from_koos(answers)
+    except TooManyMissing:
+        assert koos.subscales["koos12_pain"] is None
+        assert koos.subscales["koos12_summary"] is None
+        return
+    for name in (*KOOS12_SCALES, "summary"):
+        assert koos.subscales[f"koos12_{name}"] == short.subscales[name]
+    assert koos.subscales["koos12_pain"] == short.score
+
+
+@SETTINGS
+@given(
+    st.lists(
+        koos_answers | st.fixed_dictionaries({c: st.integers(-1, 5) for c in CODES}), max_size=6
+    )
+)
+def test_the_columnar_koos_gives_the_single_row_koos12_scales(rows: list[dict[str, Any]]) -> None:
+    frame = pl.DataFrame(
+        [{c: row.get(c) for c in KOOS_CODES} for row in rows],
+        schema=dict.fromkeys(KOOS_CODES, pl.Int64),
+    )
+    out = KOOS_SCORER.score_frame(frame)
+    for i, row in enumerate(rows):
+        try:
+            single = KOOS_SCORER.score({c: row.get(c) for c in KOOS_CODES})
+        except ScoringError as error:
+            assert out["error"][i] == str(error)
+            assert all(out[name][i] is None for name in DERIVED)
+            continue
+        for name in DERIVED:
+            assert out[name][i] == single.subscales[name]

@@ -23,6 +23,17 @@ scored separately"). painpath's ``score`` — the one number the outcome report 
 the Pain subscale (the subscale a pain clinic follows; the five subscales are all returned);
 it is repeated as subscale ``pain``.
 
+KOOS-12 scales derived (Gandek B et al., Osteoarthritis Cartilage 2019;27:762–70; koos.nu): the
+KOOS-12's twelve items are KOOS items with the KOOS's answer codes, so every scored KOOS also
+carries the KOOS-12 scales as subscales ``koos12_pain`` (P1, P8, P5, P6), ``koos12_function``
+(A4, A3, A7, SP4), ``koos12_qol`` (Q1–Q4) and ``koos12_summary`` (the mean of the three; its
+rule is from a secondary source, not verified). Each scale is 100 − mean × 25 over its answered
+items, at least 2 of 4 (koos.nu), empty where it falls short; the summary is empty unless all
+three are computed. They are what :func:`painpath.core.instruments.koos12.koos12_from_koos`
+returns for the same answers (a test holds them equal), with no second questionnaire; the
+details and what was not verified are in :mod:`painpath.core.instruments.koos12`. A KOOS that
+the KOOS's own rule refuses (under 5 of 9 pain items) has no KOOS-12 scales either.
+
 Missing answers (KOOS Scoring 2012): a subscale is calculated when at least half of its
 items are answered — Pain 5 of 9, Symptoms 4 of 7, ADL 9 of 17, Sport/Rec 3 of 5, QOL 2 of
 4 — the mean of the answered items standing in for the missing ones; with fewer, that
@@ -61,7 +72,38 @@ from painpath.core.instruments.base import (
     Instrument,
     Item,
     MinimalImportantChange,
+    columns_of,
 )
+
+KOOS12_SCALES: Mapping[str, tuple[str, ...]] = {
+    "pain": ("koos_p1", "koos_p8", "koos_p5", "koos_p6"),
+    "function": ("koos_a4", "koos_a3", "koos_a7", "koos_sp4"),
+    "qol": ("koos_q1", "koos_q2", "koos_q3", "koos_q4"),
+}
+"""KOOS-12 scale → its four KOOS answer codes, in the order the Gandek 2019 abstract names them.
+Here rather than in :mod:`~painpath.core.instruments.koos12` because the KOOS scores them too
+(and koos12 imports the KOOS)."""
+
+KOOS12_NEEDED = 2
+"""koos.nu: a KOOS-12 scale needs at least half of its items (2 of 4) answered."""
+
+
+def koos12_scales(
+    instrument: Instrument, x: FloatArray, answered: BoolArray
+) -> dict[str, FloatArray]:
+    """The KOOS-12 ``pain``, ``function``, ``qol`` and ``summary`` of rows whose columns are
+    ``instrument``'s items (the KOOS's 42 or the KOOS-12's 12): one arithmetic for both."""
+    result: dict[str, FloatArray] = {}
+    for name, codes in KOOS12_SCALES.items():
+        columns = columns_of(instrument, codes)
+        counted = answered[:, columns].sum(axis=1)
+        summed = np.where(answered[:, columns], x[:, columns], 0.0).sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            transformed = 100.0 - 25.0 * summed / counted
+        result[name] = np.where(counted >= KOOS12_NEEDED, transformed, np.nan)
+    # NaN in any scale leaves the summary NaN: it is the mean of all three or nothing.
+    result["summary"] = (result["pain"] + result["function"] + result["qol"]) / 3.0
+    return result
 
 
 def subscale_items(prefix: str, counts: Mapping[str, tuple[str, int]]) -> tuple[Item, ...]:
@@ -80,7 +122,7 @@ class RoosOutcomeScore(Instrument):
 
     score_range = (0.0, 100.0)
     higher_is_better = True
-    subscale_names = ("pain", "symptoms", "adl", "sport_rec", "qol")
+    subscale_names: ClassVar[tuple[str, ...]] = ("pain", "symptoms", "adl", "sport_rec", "qol")
     subscales: ClassVar[Mapping[str, tuple[str, int]]]
     """Subscale name → (item letter, item count), in form order."""
 
@@ -127,6 +169,10 @@ class KOOS(RoosOutcomeScore):
         "qol": ("q", 4),
     }
     items: ClassVar[tuple[Item, ...]] = subscale_items("koos", subscales)
+    subscale_names = (
+        *RoosOutcomeScore.subscale_names,
+        *(f"koos12_{name}" for name in (*KOOS12_SCALES, "summary")),
+    )
     max_missing = 4
     missing_rule = (
         "KOOS Scoring 2012: each subscale needs at least half its items (Pain 5 of 9, Symptoms "
@@ -139,3 +185,9 @@ class KOOS(RoosOutcomeScore):
         "Roos EM et al. J Orthop Sports Phys Ther 1998;28:88–96; Roos EM, Lohmander LS. "
         "HQLO 2003;1:64; KOOS Scoring 2012"
     )
+
+    def compute(self, x: FloatArray, answered: BoolArray) -> dict[str, FloatArray]:
+        result = super().compute(x, answered)
+        for name, values in koos12_scales(self, x, answered).items():
+            result[f"koos12_{name}"] = values
+        return result

@@ -40,7 +40,11 @@ Bands: none published. Minimal important change: none verified. Licence: derived
 KOOS-12's own terms were not read. No published worked example was found: the tests use
 hand-computed ones, marked as such.
 
-Not a stand-alone instrument in the registry (yet): KOOS-12 is scored from KOOS answers.
+Not a stand-alone instrument in the registry: KOOS-12 shares the KOOS's answer codes, so both in
+one intake would collide. Instead every scored KOOS carries these scales as its subscales
+``koos12_pain``, ``koos12_function``, ``koos12_qol`` and ``koos12_summary`` (the arithmetic,
+:func:`~painpath.core.instruments.koos.koos12_scales`, is shared, so they cannot drift apart);
+:func:`koos12_from_koos` scores them as a result of their own.
 """
 
 from __future__ import annotations
@@ -48,36 +52,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import ClassVar
 
-import numpy as np
-
 from painpath.core.instruments.base import (
     BoolArray,
     FloatArray,
     Instrument,
     Item,
     ScoreResult,
-    columns_of,
 )
-from painpath.core.instruments.koos import KOOS
-
-KOOS12_SCALES: Mapping[str, tuple[str, ...]] = {
-    "pain": ("koos_p1", "koos_p8", "koos_p5", "koos_p6"),
-    "function": ("koos_a4", "koos_a3", "koos_a7", "koos_sp4"),
-    "qol": ("koos_q1", "koos_q2", "koos_q3", "koos_q4"),
-}
-"""Scale → its four KOOS answer codes, in the order the Gandek 2019 abstract names them."""
-
-NEEDED = 2
-"""koos.nu: at least half of a scale's items (2 of 4) answered."""
-
-
-def _scale(x: FloatArray, answered: BoolArray) -> FloatArray:
-    """100 − mean × 25 over the answered items of one scale's columns, NaN below ``NEEDED``."""
-    counted = answered.sum(axis=1)
-    summed = np.where(answered, x, 0.0).sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        transformed = 100.0 - 25.0 * summed / counted
-    return np.where(counted >= NEEDED, transformed, np.nan)
+from painpath.core.instruments.koos import KOOS, KOOS12_NEEDED, KOOS12_SCALES, koos12_scales
 
 
 class KOOS12(Instrument):
@@ -92,7 +74,7 @@ class KOOS12(Instrument):
     score_range = (0.0, 100.0)
     higher_is_better = True
     subscale_names = (*KOOS12_SCALES, "summary")
-    max_missing = len(KOOS12_SCALES["pain"]) - NEEDED
+    max_missing = len(KOOS12_SCALES["pain"]) - KOOS12_NEEDED
     missing_rule = (
         "KOOS-12 (koos.nu): each scale needs at least 2 of its 4 items; painpath's score is Pain"
     )
@@ -104,12 +86,7 @@ class KOOS12(Instrument):
     licence = KOOS.licence
 
     def compute(self, x: FloatArray, answered: BoolArray) -> dict[str, FloatArray]:
-        result: dict[str, FloatArray] = {}
-        for name, codes in KOOS12_SCALES.items():
-            columns = columns_of(self, codes)
-            result[name] = _scale(x[:, columns], answered[:, columns])
-        # NaN in any scale leaves the summary NaN: it is the mean of all three or nothing.
-        result["summary"] = (result["pain"] + result["function"] + result["qol"]) / 3.0
+        result = koos12_scales(self, x, answered)
         result["score"] = result["pain"]
         return result
 
