@@ -14,7 +14,7 @@ from painpath.accounts.models import Profile
 from painpath.audit.models import AuditEntry
 from painpath.audit.services import as_uuid
 from painpath.core.cpr import InvalidCpr, parse_cpr
-from painpath.patients.forms import limit_dates
+from painpath.patients.forms import DateInput, limit_dates
 from painpath.patients.models import Clinic, Membership
 
 
@@ -32,10 +32,10 @@ class AuditSearchForm(forms.Form):
         choices=[("", _("any")), *AuditEntry.Action.choices],
     )
     since = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"), required=False, widget=DateInput()
     )
     until = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("To"), required=False, widget=DateInput()
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

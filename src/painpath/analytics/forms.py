@@ -19,7 +19,7 @@ from painpath.analytics.render import responder_text, stratum_label, wording_lab
 from painpath.analytics.report import STRATA_COLUMNS, Options
 from painpath.core.analytics import MIXED, WORDING_ORDER, responder_definitions
 from painpath.core.instruments import REGISTRY
-from painpath.patients.forms import YEARS_AHEAD, limit_dates
+from painpath.patients.forms import YEARS_AHEAD, DateInput, limit_dates
 
 TIMEPOINTS = (3, 6, 12, 24)
 COHORT_COLUMNS = ("clinic", "treatment", "procedure", "sex", "multifidus_fat_grade", "wording")
@@ -33,10 +33,10 @@ def _values(frame: pl.DataFrame, column: str) -> list[str]:
 
 class ReportForm(forms.Form):
     index_from = forms.DateField(
-        label=_("Index date from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Index date from"), required=False, widget=DateInput()
     )
     index_to = forms.DateField(
-        label=_("Index date to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Index date to"), required=False, widget=DateInput()
     )
     age_min = forms.IntegerField(label=_("Age from"), required=False, min_value=0, max_value=120)
     age_max = forms.IntegerField(label=_("Age to"), required=False, min_value=0, max_value=120)

@@ -13,7 +13,7 @@ from painpath.core import questionnaires as fhir
 from painpath.core.instruments import REGISTRY
 from painpath.followup import services
 from painpath.followup.models import FollowUpPlan, FollowUpPoint
-from painpath.patients.forms import YEARS_AHEAD, limit_dates
+from painpath.patients.forms import YEARS_AHEAD, DateInput, limit_dates
 from painpath.patients.models import Episode
 from painpath.questionnaires.forms import LANGUAGES, InstrumentForm
 from painpath.questionnaires.models import QuestionnaireResponse
@@ -24,7 +24,7 @@ class StartPlanForm(forms.Form):
     index_date = forms.DateField(
         label=_("Count from (index date)"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text=_("Leave empty to use the date of the protocol's index event."),
     )
     language = forms.ChoiceField(label=_("Language of the messages"), choices=LANGUAGES)
@@ -74,7 +74,7 @@ SHOWN, OTHER = "shown", "other"
 class RecordForm(forms.Form):
     point = forms.ModelChoiceField(label=_("Time point"), queryset=FollowUpPoint.objects.none())
     answered_on = forms.DateField(
-        label=_("Answered on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Answered on"), widget=DateInput()
     )
     source = forms.ChoiceField(
         label=_("Taken"),
