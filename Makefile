@@ -55,12 +55,15 @@ importlint: install
 # core, the CLI and the browser) again on PostgreSQL when one is reachable
 # (scripts/postgres-url finds or prepares it). Skips are listed loudly at the end.
 DB_TESTS := tests --ignore=tests/core --ignore=tests/cli --ignore=tests/browser
+# One test process per core (pytest-xdist), each with its own database; a file's tests stay on
+# one process so that its module fixtures (a rendered demo clinic, a live server) are built once.
+XDIST  ?= -n auto --dist loadfile
 pytest: install
-	$(BIN)/pytest
+	$(BIN)/pytest $(XDIST)
 	@url=$$(scripts/postgres-url 2>/dev/null); \
 	if [ -n "$$url" ]; then \
 	  echo "== database tests again on PostgreSQL ($$url)"; \
-	  DATABASE_URL="$$url" $(BIN)/pytest $(DB_TESTS); \
+	  DATABASE_URL="$$url" $(BIN)/pytest $(XDIST) $(DB_TESTS); \
 	elif [ -n "$$CI" ]; then \
 	  echo "!! CI: PostgreSQL is not reachable; .ci/run should have started it" >&2; exit 1; \
 	else \
