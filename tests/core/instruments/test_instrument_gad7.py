@@ -1,5 +1,8 @@
-"""GAD-7 (Spitzer et al. 2006). No published worked example with item answers was found: the
-examples below are hand-computed from the scoring rule (sum of the seven items), marked."""
+"""GAD-7 (Spitzer et al. 2006). Published worked examples (the MII PRO module's and the PACIO
+Sample Data Depot's FHIR forms with their printed totals) are scored in
+tests/core/test_worked_examples_published.py, from the ``worked_examples`` block of
+core/data/questionnaires/source/gad7.yaml. The examples below are hand-computed from the scoring
+rule (sum of the seven items), marked, for boundaries and missing answers."""
 
 import pytest
 

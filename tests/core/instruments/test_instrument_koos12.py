@@ -159,9 +159,14 @@ def test_the_columnar_scorer_agrees_with_the_single_row_scorer(rows: list[dict[s
             assert (got is None and value is None) or math.isclose(got, value, abs_tol=0)
 
 
-def test_the_koos_source_records_the_same_twelve_items_and_what_was_not_verified() -> None:
+def koos_source_record() -> dict[str, Any]:
+    """The KOOS-12 block of the KOOS's questionnaire source (core/data/…/source/koos.yaml)."""
     text = resources.files("painpath.core.data").joinpath("questionnaires/source/koos.yaml")
-    record = yaml.safe_load(text.read_text(encoding="utf-8"))["short_forms"]["koos12"]
+    return dict(yaml.safe_load(text.read_text(encoding="utf-8"))["short_forms"]["koos12"])
+
+
+def test_the_koos_source_records_the_same_twelve_items_and_what_was_not_verified() -> None:
+    record = koos_source_record()
     assert {k: tuple(v) for k, v in record["items"].items()} == dict(KOOS12_SCALES)
     assert "summary" in record["not_verified"]
 
@@ -249,3 +254,8 @@ def test_the_columnar_koos_gives_the_single_row_koos12_scales(rows: list[dict[st
             continue
         for name in DERIVED:
             assert out[name][i] == single.subscales[name]
+
+
+def test_the_koos_source_names_the_derived_subscales() -> None:
+    record = koos_source_record()
+    assert all(name in record["derived"] for name in DERIVED)

@@ -1,6 +1,9 @@
-"""PHQ-9 (Kroenke, Spitzer & Williams 2001). No published worked example with item answers was
-found (Kroenke 2001 and the abstracts read give totals, not answer sets): the examples below
-are hand-computed from the scoring rule (sum of the nine items) and marked as such."""
+"""PHQ-9 (Kroenke, Spitzer & Williams 2001). Published worked examples (filled-in forms with the
+total their authors printed: the PACIO Sample Data Depot and the MII PRO module's FHIR examples)
+are scored in tests/core/test_worked_examples_published.py, from the ``worked_examples`` block
+of core/data/questionnaires/source/phq9.yaml. The examples below are hand-computed from the
+scoring rule (sum of the nine items), marked as such, to test boundaries and missing answers
+the published forms do not reach."""
 
 import pytest
 

@@ -1,7 +1,10 @@
 """QuickDASH: ((sum / n) − 1) × 25 over the answered items, at most one unanswered.
 
-No published worked example (a filled-in form with its score) was found: the examples below
-are hand-computed from the IWH scoring rule and marked as such.
+Published worked examples (the PACIO Sample Data Depot's five filled-in FHIR forms with their
+printed scores) are scored in tests/core/test_worked_examples_published.py, from the
+``worked_examples`` block of core/data/questionnaires/source/quickdash.yaml. The examples below
+are hand-computed from the IWH scoring rule, marked as such, for the cases those forms do not
+reach (the floor and ceiling, a missing item, the refusals).
 """
 
 import json
