@@ -48,6 +48,14 @@ EXCLUDED = {
         "replaces the database DATABASE_URL names (a developer's own); random archives are "
         "tested against a throw-away database in tests/cli/test_backup.py"
     ),
+    **{
+        ("registry", name): (
+            "reads and writes the registry in the database DATABASE_URL names (a developer's "
+            "own); its bad input is tested against the test database in "
+            "tests/registry/test_cli_server.py"
+        )
+        for name in ("init", "site", "extract", "upload", "status")
+    },
 }
 # Exit codes beyond 0 and 2 that a command documents.
 EXTRA_EXIT_CODES = {("rulesets", "test"): {1}}
