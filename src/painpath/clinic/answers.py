@@ -35,6 +35,7 @@ from painpath.accounts.decorators import verified_staff
 from painpath.audit.services import Event, record
 from painpath.clinic.bands import band_label
 from painpath.clinic.display import axis_card
+from painpath.clinic.subscales import subscale_rows
 from painpath.core import medicines, vocabularies
 from painpath.core import questionnaires as fhir
 from painpath.core.charts import number_label
@@ -131,6 +132,9 @@ class ResponseAnswers:
     red_flags: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)
     """The red flags these answers raise alone, under their headings (a PHQ-9 item 9:
     thoughts of death or self-harm), as the red-flag card groups them."""
+    subscales: list[tuple[str, str]] = field(default_factory=list)
+    """(name, value) of the subscales the page names (``clinic.subscales``: the KOOS's five
+    and its derived KOOS-12 scales)."""
 
     @property
     def unanswered(self) -> int:
@@ -234,6 +238,7 @@ def response_answers(response: QuestionnaireResponse) -> ResponseAnswers:
         shown_wording=shown,
         notes=notes,
         red_flags=red_flags_of(response),
+        subscales=subscale_rows(response.instrument, response.subscales or {}, score_number),
     )
 
 
