@@ -71,6 +71,11 @@ def test_the_same_extract_twice_changes_nothing(world: dict[str, Any]) -> None:
     assert (first.status, again.status) == ("accepted", "unchanged")
     assert sorted(PooledScore.objects.filter(site=site).values_list("id", flat=True)) == ids
     assert again.upload.sha256 == first.upload.sha256
+    # The same data as CSV files, read back from a zip: the same content.
+    buffer = io.BytesIO()
+    ex.write_zip(services.extract_for_site(site), buffer, "csv")
+    as_csv = services.receive_extract(site, ex.read_extract(buffer.getvalue()))
+    assert as_csv.status == "unchanged"
 
 
 def test_a_bad_row_is_named_and_nothing_is_stored(world: dict[str, Any]) -> None:
