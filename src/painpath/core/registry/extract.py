@@ -386,23 +386,28 @@ def _check_scores(scores: pl.DataFrame, site: Any) -> list[ExtractError]:
     if site is not None:
         other = scores.filter(pl.col("site").is_not_null() & (pl.col("site") != str(site)))
         errors += _rows("scores", other, "site", f"is not the manifest's site {site!r}", value=True)
-    known = scores.filter(
-        pl.col("instrument").is_in(list(REGISTRY)) & pl.col("score").is_not_null()
+    ranges = pl.DataFrame(
+        [(code, *cls.score_range) for code, cls in REGISTRY.items()],
+        schema={"instrument": pl.String, "_low": pl.Float64, "_high": pl.Float64},
+        orient="row",
     )
-    for row in known.iter_rows(named=True):
-        low, high = REGISTRY[row["instrument"]].score_range
-        score = row["score"]
-        if not (score == score and low <= score <= high):  # NaN fails score == score
-            errors.append(
-                ExtractError(
-                    "scores",
-                    int(row["_row"]),
-                    "score",
-                    f"{row['instrument']} score {score:g} is outside {low:g} to {high:g}",
-                )
+    # One join, not a Python test per row: an extract of a large clinic has a million rows.
+    outside = (
+        scores.filter(pl.col("score").is_not_null())
+        .join(ranges, on="instrument")
+        .filter(pl.col("score").is_nan() | ~pl.col("score").is_between("_low", "_high"))
+        .sort("_row")
+    )
+    for row in outside.head(SHOWN_ERRORS).iter_rows(named=True):
+        errors.append(
+            ExtractError(
+                "scores",
+                int(row["_row"]),
+                "score",
+                f"{row['instrument']} score {row['score']:g} is outside "
+                f"{row['_low']:g} to {row['_high']:g}",
             )
-            if len(errors) >= SHOWN_ERRORS:
-                break
+        )
     errors += _rows(
         "scores",
         scores.filter(pl.col("sex").is_not_null() & ~pl.col("sex").is_in(list(SEXES))),
