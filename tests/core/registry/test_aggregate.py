@@ -253,6 +253,12 @@ def assert_no_small_difference(cells: Sequence[Any], k: int) -> None:
                 counts[f"not {definition}"] = (total.n_followed - count) - sum(
                     c.n_followed - c.responders[definition] for c in shown
                 )
+            if total.baseline_all is not None:
+                # Withheld baselines of all: their sum is the total's minus the strata shown,
+                # and minus their paired baselines it would be the lost patients'.
+                counts["lost, baseline of all withheld"] = sum(
+                    c.n_baseline - c.n_followed for c in strata if c.baseline_all is None
+                )
             small = {name: n for name, n in counts.items() if 0 < n < k}
             assert not small, (column, where, small)
 

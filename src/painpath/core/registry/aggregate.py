@@ -32,7 +32,8 @@ smallest stratum's count with it (the same complementary rule, which ``protect_s
 not apply to responders); the baseline
 of all patients is left out of *every* time point of an instrument, wording group and stratum
 where 1 to k − 1 patients were lost to any one of them (the report withholds it only in that
-time point's row, but the other rows show the same figure). Every cell and figure left out is
+time point's row, but the other rows show the same figure), and complementarily across strata
+(:func:`_baselines_withheld`). Every cell and figure left out is
 listed in the contribution (``withheld``), so the registry can say whose data a figure lacks.
 ``k`` counts persons: with a ``person_id`` column one episode per person is kept (the earliest
 index date), as the registry's researcher view does.
@@ -393,19 +394,61 @@ def _protect_shares(
     }
 
 
-def _cells(
-    column: str | None,
-    value: str | None,
-    rows: Sequence[OutcomeRow],
-    policy: DisclosurePolicy | None,
-) -> list[Cell]:
-    lost_small = {
+def _lost_small(rows: Iterable[OutcomeRow], policy: DisclosurePolicy | None) -> set[Any]:
+    """(instrument, wording) whose baseline of all must be withheld from every time point: 1
+    to k − 1 patients were lost to one of them."""
+    return {
         (r.instrument, r.wording)
         for r in rows
         if policy is not None
         and not is_withheld(r.n_baseline)
         and policy.too_small(r.n_baseline - r.n_followed)
     }
+
+
+def _baselines_withheld(
+    by_value: Mapping[str | None, Sequence[OutcomeRow]], policy: DisclosurePolicy | None
+) -> tuple[dict[str | None, set[Any]], set[Any]]:
+    """Per stratum, the (instrument, wording) whose baseline of all is withheld: where few were
+    lost, and complementarily — the strata's baseline sums add up to that of all patients, so
+    the withheld ones' lost patients, at each time point, must together be 0 or at least k, or
+    their baselines would be the total minus the strata shown, minus the paired baselines.
+    Where no other stratum lost anyone to hide with them, the baseline of all patients is
+    withheld instead (the second set: (instrument, wording) of the cells of all patients)."""
+    hidden = {value: _lost_small(rows, policy) for value, rows in by_value.items()}
+    totals: set[Any] = set()
+    if policy is None:
+        return hidden, totals
+    lost: dict[Any, dict[Any, int]] = {}
+    for value, rows in by_value.items():
+        for r in rows:
+            if r.n_baseline > 0:
+                where = (r.instrument, r.wording)
+                lost.setdefault((where, r.timepoint), {})[value] = r.n_baseline - r.n_followed
+    changed = True
+    while changed:
+        changed = False
+        for (where, _), counts in lost.items():
+            together = sum(n for value, n in counts.items() if where in hidden[value])
+            shown = sorted(
+                (n, str(value), value)
+                for value, n in counts.items()
+                if where not in hidden[value] and n > 0
+            )
+            if policy.too_small(together) and shown:
+                hidden[shown[0][2]].add(where)
+                changed = True
+            elif policy.too_small(together):
+                totals.add(where)
+    return hidden, totals
+
+
+def _cells(
+    column: str | None,
+    value: str | None,
+    rows: Sequence[OutcomeRow],
+    lost_small: set[Any],
+) -> list[Cell]:
     cells = []
     for r in rows:
         if r.n_baseline <= 0:
@@ -469,10 +512,17 @@ def _build(
         tables, primary = _protect(tables, policy)
     cells: list[Cell] = []
     withheld: list[dict[str, Any]] = []
+    withheld_baselines: dict[str | None, dict[str | None, set[Any]]] = {}
+    totals: set[Any] = set()
+    for column, by_value in tables.items():
+        withheld_baselines[column], more = _baselines_withheld(by_value, policy)
+        totals |= more
+    for value in withheld_baselines.get(None, {}):
+        withheld_baselines[None][value] |= totals
     for column, by_value in tables.items():
         for value, rows in by_value.items():
             shown = [r for r in rows if not is_withheld(r.n_baseline)]
-            cells += _cells(column, value, shown, policy)
+            cells += _cells(column, value, shown, withheld_baselines[column][value])
             for r in rows:
                 key = (column, value, r.instrument, r.wording, r.timepoint)
                 if is_withheld(r.n_baseline):
