@@ -115,6 +115,7 @@ def test_the_page_is_self_contained_and_lists_every_variable() -> None:
 
 def test_value_lists_written_out_agree_with_the_apps() -> None:
     # The core may not import the apps; this test holds the copies to them.
+    from painpath.pathway.forms import ImagingForm
     from painpath.pathway.models import ProcedureBooking, TreatmentCourse
     from painpath.patients.models import Sex
 
@@ -125,3 +126,5 @@ def test_value_lists_written_out_agree_with_the_apps() -> None:
     assert listed("scores", "treatment") == list(TreatmentCourse.Modality.values)
     assert listed("scores", "procedure") == list(ProcedureBooking.Kind.values)
     assert listed("procedures", "kind") == list(ProcedureBooking.Kind.values)
+    grades = ImagingForm.base_fields["multifidus_fat_grade"].choices  # type: ignore[attr-defined]
+    assert listed("scores", "multifidus_fat_grade") == [code for code, _ in grades if code]

@@ -162,9 +162,9 @@ COLUMN_MEANINGS: Final[dict[tuple[str, str], tuple[str, str, str, str]]] = {
     ),
     ("scores", "multifidus_fat_grade"): (
         "Multifidus fat infiltration grade of the latest MRI that grades it (empty: none)",
-        "0–2 (Goutallier, modified by Fuchs)",
+        "0, 1, 2, 3",
         "grade",
-        "painpath.patients imaging",
+        "painpath.pathway.forms.ImagingForm (the grading scale is not named there)",
     ),
     ("scores", "synthetic"): (
         "True for a synthetic (demonstration) patient; never mixed into a real registry",
