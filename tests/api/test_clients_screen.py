@@ -74,6 +74,14 @@ def test_a_form_without_scopes_is_refused_and_nothing_made(admin_client: Client)
     assert not ApiClient.objects.exists()
 
 
+def test_the_clinic_administrator_finds_the_screen_in_the_menu(
+    admin_client: Client, clinician_client: Client
+) -> None:
+    link = f'href="{URL}"'
+    assert link in admin_client.get("/clinic/settings/").content.decode()
+    assert link not in clinician_client.get("/clinic/").content.decode()
+
+
 def test_a_clinician_may_not_manage_integrations(
     make_staff: Callable[..., User], verified_client: Callable[[User], Client]
 ) -> None:

@@ -16,6 +16,7 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
+from django.test import override_settings
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -110,11 +111,10 @@ def test_the_document_is_served_without_a_token(client: Any) -> None:
     assert response.json()["paths"] == schema.raw_schema["paths"]
 
 
-def test_the_docs_page_is_for_staff_and_uses_no_outside_script(
-    client: Any, clinician_client: Any
-) -> None:
-    assert client.get("/api/v1/docs").status_code == 302  # to the sign-in
-    page = clinician_client.get("/api/v1/docs")
+def test_the_docs_page_is_only_there_while_developing(client: Any, clinician_client: Any) -> None:
+    assert clinician_client.get("/api/v1/docs").status_code == 404
+    with override_settings(DEBUG=True):
+        page = client.get("/api/v1/docs")
     assert page.status_code == 200
     # Swagger UI from painpath's own static files: the CSP allows no other origin.
     assert b"swagger-ui-bundle.js" in page.content and b"cdn." not in page.content

@@ -38,6 +38,7 @@ SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 NOT_A_PAGE = frozenset(
     {
         "analytics:report_pdf",
+        "api:openapi-json",
         "clinic:protocol_export",
         "clinic:summary_pdf",
         "clinic:summary_txt",

@@ -423,7 +423,7 @@ TARGETS: dict[str, Target] = {
     "api_clients:list": Target("clinic_admin", lambda f: of(ClientForm())),
     "api_clients:revoke": Target("clinic_admin"),
     "api:openapi-json": Target(ANONYMOUS, method=QUERY),
-    "api:openapi-view": Target("clinician", method=QUERY),
+    "api:openapi-view": Target(ANONYMOUS, method=QUERY),
     "api:api-root": Target(ANONYMOUS, method=QUERY),
     "clinic:protocol": Target("clinic_admin", method=QUERY, kwargs=by_protocol),
     "clinic:protocol_edit": Target("clinic_admin", _protocol_text, kwargs=by_protocol),

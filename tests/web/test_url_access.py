@@ -315,7 +315,9 @@ ACCESS: dict[str, Access] = {
         EVERYONE - {"superuser"}, note="the document, public: it holds no data"
     ),
     "api:openapi-view": Access(
-        STAFF - {"superuser"}, note="the interactive page: signed-in staff only (DEBUG: all)"
+        frozenset(),
+        refused=dict.fromkeys(PERSONAS, 404) | {"superuser": 403},
+        note="the interactive page: only with DEBUG",
     ),
     "api:api-root": Access(
         frozenset(),

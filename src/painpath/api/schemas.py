@@ -129,5 +129,12 @@ class ReportOut(Schema):
 
 class ExtractOut(Schema):
     site: str
-    status: str = Field(description="accepted, or unchanged for a repeat of the last extract.")
-    counts: dict[str, int]
+    status: Literal["accepted", "unchanged"] = Field(
+        description="unchanged: the same data as the last accepted extract; nothing written."
+    )
+    counts: dict[str, int] = Field(description="Rows per table of the extract.")
+    persons: int
+    removed_persons: int = Field(
+        description="Persons of the site's last extract missing from this one (consent "
+        "withdrawn): their rows are gone."
+    )

@@ -370,3 +370,79 @@ def outcome_report(
         wording_recorded=built.wording_recorded,
         k=policy.k,
     )
+
+
+# --------------------------------------------------------------------------- registry
+
+
+def _site(client: ApiClient) -> Any:
+    from painpath.registry.models import Site
+
+    # "SITE", or "REGISTRY/SITE" where this server keeps more than one registry.
+    registry, _slash, code = client.site_code.rpartition("/")
+    sites = Site.objects.filter(code=code).select_related("registry")
+    if registry:
+        sites = sites.filter(registry__code=registry)
+    found = list(sites[:2])
+    if len(found) != 1:
+        problem = "is not a site here" if not found else "is a site of several registries"
+        raise ApiError(
+            ["header", "authorization"],
+            f"this client's site {client.site_code!r} {problem}; ask the registry's administrator",
+            status=403,
+        )
+    return found[0]
+
+
+def upload_extract(request: HttpRequest, client: ApiClient, upload: Any) -> dict[str, Any]:
+    """The registry client's site's new contribution (:func:`painpath.registry.services.
+    receive_extract`, which validates, replaces and audits)."""
+    from django.conf import settings
+
+    from painpath.core.registry.extract import InvalidExtract, read_extract
+    from painpath.registry import services as registry
+    from painpath.registry.models import Site
+
+    site = _site(client)
+    if site.participation != Site.Participation.POOLED:
+        raise ApiError(["body", "file"], f"site {site.code} sends aggregate statistics only")
+    limit = int(getattr(settings, "PAINPATH_API_MAX_EXTRACT_BYTES", 200 * 1024 * 1024))
+    if upload.size > limit:
+        raise ApiError(["body", "file"], f"larger than {limit} bytes", status=413)
+    try:
+        result = registry.receive_extract(
+            site,
+            read_extract(upload.read()),
+            client=f"api:{client.name}",
+            request=request,
+        )
+    except InvalidExtract as error:
+        errors = [
+            (
+                [
+                    "body",
+                    "file",
+                    e.table,
+                    *([e.row] if e.row is not None else []),
+                    *([e.field] if e.field else []),
+                ],
+                e.message,
+            )
+            for e in error.errors
+        ] or [(["body", "file"], str(error) or "not a pooled extract")]
+        raise ExtractRefused(errors) from None
+    return {
+        "site": site.code,
+        "status": result.status,
+        "counts": dict(result.rows),
+        "persons": result.persons,
+        "removed_persons": result.removed_persons,
+    }
+
+
+class ExtractRefused(ApiError):
+    """Every record and field at fault, each with its place in the file."""
+
+    def __init__(self, errors: list[tuple[list[str | int], str]]) -> None:
+        self.all = errors
+        super().__init__(errors[0][0], errors[0][1])
