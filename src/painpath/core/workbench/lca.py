@@ -1,13 +1,16 @@
-"""Latent class analysis of baseline answers, with StepMix (Morin et al. 2025, J Stat Softw;
-arXiv:2304.03853), and its agreement with a rule-based classification.
+"""Latent class analysis of baseline answers, StepMix's models (Morin et al. 2025, J Stat
+Softw; arXiv:2304.03853) fitted by painpath's vectorised EM (:mod:`.em`: the same starts,
+iterations and estimates as StepMix from the same seed, tested against it, about fifty times
+faster), and its agreement with a rule-based classification.
 
 Models with 1 … K classes are fitted by maximum likelihood (EM, ``n_init`` random starts with
-the seed, the best kept), on categorical items (a multinomial per item and class) or on
-continuous summary scores (a normal per score and class, own variances, no covariance within
-a class — local independence, as in categorical LCA).
+the seed, the best kept; one start for one class, whose maximum is unique), on categorical
+items (a multinomial per item and class) or on continuous summary scores (a normal per score
+and class, own variances, no covariance within a class — local independence, as in
+categorical LCA).
 
-**Missing answers are kept**: StepMix's ``categorical_nan`` and ``continuous_nan`` models
-leave a missing answer out of the patient's likelihood (full information maximum
+**Missing answers are kept**: as StepMix's ``categorical_nan`` and ``continuous_nan``, a
+missing answer is left out of the patient's likelihood (full information maximum
 likelihood, valid when answers are missing at random); a patient is classified on what they
 answered. A patient who answered none of the items has only the class shares to go on; they
 are kept and get the shares as posteriors.
@@ -43,6 +46,13 @@ from typing import Any, Literal
 import numpy as np
 
 from painpath.core.errors import PainpathError
+from painpath.core.workbench.em import (
+    Categorical,
+    Emission,
+    GaussianDiagonal,
+    Mixture,
+    fit_mixture,
+)
 
 __all__ = [
     "BIC_TIE",
@@ -59,7 +69,8 @@ BIC_TIE = 1e-6
 """Relative difference under which two BICs count as equal (fewer classes then win)."""
 MAX_CATEGORIES = 20
 """More answers than this to one item is a score, not a category (kind ``continuous``)."""
-MEASUREMENT = {"categorical": "categorical_nan", "continuous": "continuous_nan"}
+ABS_TOL = 1e-7
+"""EM stops when the mean log-likelihood per patient changes by less (StepMix ``abs_tol``)."""
 
 
 class LcaError(PainpathError, ValueError):
@@ -138,7 +149,7 @@ class LcaResult:
 
 def _codes(data: np.ndarray, items: Sequence[str]) -> tuple[np.ndarray, list[np.ndarray]]:
     """Each item's answers as codes 0 … C − 1 (NaN kept), and the answers the codes stand for:
-    StepMix counts C parameters for an item whose largest code is C − 1, so answers 1 … 5
+    an item whose largest code is C − 1 has C parameters (as in StepMix), so answers 1 … 5
     must not leave an empty category 0."""
     coded = np.full(data.shape, np.nan)
     levels = []
@@ -158,21 +169,10 @@ def _codes(data: np.ndarray, items: Sequence[str]) -> tuple[np.ndarray, list[np.
     return coded, levels
 
 
-def _fit(x: np.ndarray, k: int, kind: Kind, seed: int, n_init: int) -> Any:
-    from stepmix.stepmix import StepMix  # type: ignore[import-untyped]
-
-    model = StepMix(
-        n_components=k,
-        measurement=MEASUREMENT[kind],
-        n_init=n_init,
-        random_state=seed,
-        abs_tol=1e-7,
-        max_iter=1000,
-        progress_bar=0,
-        verbose=0,
-    )
-    model.fit(x)
-    return model
+def _fit(emission: Emission, n: int, k: int, seed: int, n_init: int) -> Mixture:
+    # One class has one maximum (each item's answer shares): more starts cannot differ.
+    starts = 1 if k == 1 else n_init
+    return fit_mixture(emission, n, k, seed=seed, n_init=starts, abs_tol=ABS_TOL)
 
 
 def _order(posteriors: np.ndarray, key: np.ndarray) -> np.ndarray:
@@ -181,37 +181,34 @@ def _order(posteriors: np.ndarray, key: np.ndarray) -> np.ndarray:
     return np.lexsort((key, -sizes))
 
 
-def _profile_key(model: Any, kind: Kind) -> np.ndarray:
-    params = model.get_parameters()["measurement"]
+def _profile_key(model: Mixture, kind: Kind) -> np.ndarray:
     if kind == "continuous":
-        return np.asarray(params["means"][:, 0], dtype=float)
-    width = int(params["max_n_outcomes"])
-    pis = np.asarray(params["pis"]).reshape(model.n_components, -1, width)
-    return np.asarray(pis[:, 0, :] @ np.arange(width), dtype=float)
+        return np.asarray(model.params[0][:, 0], dtype=float)
+    pis = model.params[0]
+    return np.asarray(pis[:, 0, :] @ np.arange(pis.shape[2]), dtype=float)
 
 
 def _profiles(
-    model: Any,
+    model: Mixture,
     kind: Kind,
     items: Sequence[str],
     levels: list[np.ndarray],
     order: np.ndarray,
     assignments: np.ndarray,
 ) -> tuple[ClassProfile, ...]:
-    params = model.get_parameters()["measurement"]
-    weights = np.asarray(model.weights_)[order]
+    weights = model.weights[order]
     out = []
     for new, old in enumerate(order):
         described: dict[str, dict[str, float]] = {}
         if kind == "continuous":
+            means, variances = model.params
             for j, name in enumerate(items):
                 described[name] = {
-                    "mean": float(params["means"][old, j]),
-                    "sd": float(np.sqrt(params["covariances"][old, j])),
+                    "mean": float(means[old, j]),
+                    "sd": float(np.sqrt(variances[old, j])),
                 }
         else:
-            width = int(params["max_n_outcomes"])
-            pis = np.asarray(params["pis"]).reshape(model.n_components, -1, width)
+            pis = model.params[0]
             for j, name in enumerate(items):
                 described[name] = {
                     _label(value): float(pis[old, j, c]) for c, value in enumerate(levels[j])
@@ -267,20 +264,22 @@ def fit_lca(
         for j, name in enumerate(items):
             if np.isnan(data[:, j]).all():
                 raise LcaError(f"item {name}: every answer is missing")
+    # Encoded once for every number of classes (the one-hot matrix is the largest array).
+    emission: Emission = Categorical(x) if kind == "categorical" else GaussianDiagonal(x)
     fits, models = [], {}
     for k in sorted(set(classes)):
-        model = _fit(x, k, kind, seed, n_init)
-        posteriors = np.asarray(model.predict_proba(x))
+        model = _fit(emission, n, k, seed, n_init)
+        posteriors = model.posteriors
         modal = np.bincount(posteriors.argmax(axis=1), minlength=k)
         fits.append(
             ModelFit(
                 classes=k,
-                bic=float(model.bic(x)),
-                log_likelihood=float(model.score(x) * n),
-                parameters=int(model.n_parameters),
-                entropy=None if k == 1 else float(model.relative_entropy(x)),
+                bic=model.bic,
+                log_likelihood=model.log_likelihood,
+                parameters=model.parameters,
+                entropy=model.relative_entropy,
                 smallest_class_share=float(modal.min() / n),
-                converged=bool(model.converged_),
+                converged=model.converged,
             )
         )
         models[k] = (model, posteriors)
