@@ -172,7 +172,7 @@ def test_lca_names_the_line_of_a_bad_answer_and_a_repeated_patient(tmp_path: Pat
         (["--classification", "axis:orebro"], "no patient has the baseline scores"),
         (["--classification", "axis:nope"], "no shipped rule set for axis 'nope'"),
         (["--classification", "clinic"], "no column clinic"),
-        (["--responder", "reduction_30"], "known: mic, reduction_50"),
+        (["--responder", "reduction_40"], "known: mic, reduction_50, reduction_30"),
         (["--outcome", "xyz"], "unknown instrument 'xyz'"),
         (["--timepoint", "7"], "at month 7"),
     ],
@@ -214,3 +214,33 @@ def test_validate_never_pools_two_wordings(tmp_path: Path) -> None:
     result = runner.invoke(app, [*args, "--wording", "paraphrase"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["n"] == 6
+
+
+def test_validate_counts_immpacts_30_percent_reduction(registry: Path) -> None:
+    # Planted responders gain 3–4 points from 5–9 (≥ 30 %), the others −1 to +1 (< 30 %):
+    # IMMPACT's moderately important reduction (Dworkin et al. 2008) is the planted verdict.
+    by = {}
+    for definition in ("mic", "reduction_30", "reduction_50"):
+        result = validate(registry, "12", "--responder", definition)
+        assert result.exit_code == 0, result.output
+        by[definition] = [c["responders"] for c in json.loads(result.stdout)["per_class"]]
+    assert by["reduction_30"] == by["mic"]
+    assert sum(by["reduction_50"]) < sum(by["reduction_30"])
+
+
+def test_validate_k_counts_persons_when_the_input_has_person_id(tmp_path: Path) -> None:
+    # Synthetic: 12 episodes of 6 persons (two each); 6 episodes but 3 persons per class.
+    path = scores_csv(tmp_path / "scores.csv")
+    table = pl.read_csv(path)
+    with_persons = table.with_columns(
+        person_id=pl.format("person{}", pl.col("patient_id").str.slice(1).cast(pl.Int64) // 2)
+    )
+    with_persons.write_csv(tmp_path / "persons.csv")
+    by_episode = runner.invoke(app, [*stored_axis_args(path), "--k", "5"])
+    by_person = runner.invoke(app, [*stored_axis_args(tmp_path / "persons.csv"), "--k", "5"])
+    assert by_episode.exit_code == by_person.exit_code == 0, by_person.output
+    episodes, persons = json.loads(by_episode.stdout), json.loads(by_person.stdout)
+    assert episodes["k_counts"] == "patient_id" and episodes["persons"] is None
+    assert [c["n"] for c in episodes["per_class"]] == [6, 6]
+    assert persons["k_counts"] == "person_id" and persons["persons"] == 6
+    assert all(c["withheld"] and c["n"] is None for c in persons["per_class"])

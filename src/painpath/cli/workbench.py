@@ -4,8 +4,8 @@
 reads what ``painpath report -i`` reads (a scores table, or a directory with
 ``scores.parquet`` and ``patients.parquet``) and gives a classification's prognostic validity
 for one outcome and time point; ``planted`` writes a synthetic registry with known classes.
-The JSON shapes are the contract in docs/workbench.md (issue 16). StepMix, scikit-learn,
-SciPy, Ibis and Polars are imported by these commands only, when they run.
+The JSON shapes are the contract in docs/workbench.md (issue 16). scikit-learn, SciPy,
+Ibis and Polars are imported by these commands only, when they run.
 """
 
 from __future__ import annotations
@@ -276,6 +276,7 @@ def validate_command(
     from painpath.core.workbench.validity import (
         class_validity,
         net_reclassification,
+        person_ids,
         protect,
         responders,
     )
@@ -303,6 +304,7 @@ def validate_command(
             paired["followup"].to_list(),
             paired["baseline"].to_list(),
             seed=seed,
+            persons=person_ids(scores, ids),
         )
         if k is not None:
             result = protect(result, k)

@@ -71,11 +71,12 @@ def test_mean_change_with_its_t_interval(row: OutcomeRow) -> None:
 
 def test_responder_shares_complete_case_and_missing_as_failure(row: OutcomeRow) -> None:
     shares = {s.definition: s for s in row.responders}
-    assert set(shares) == {"mic", "reduction_50", "resolution", "deterioration"}
+    assert set(shares) == {"mic", "reduction_30", "reduction_50", "resolution", "deterioration"}
     assert shares["mic"].responders == 2
     assert shares["mic"].complete_case == pytest.approx(2 / 4)
     assert shares["mic"].missing_as_failure == pytest.approx(2 / 5)
     assert shares["reduction_50"].responders == 1
+    assert shares["reduction_30"].responders == 2  # 8 → 2 (75 %), 5 → 3 (40 %); 6 → 5 is 17 %
     assert shares["resolution"].responders == 1
     # Deterioration: p3; the missing p4 counts as deteriorated in the sensitivity analysis.
     assert shares["deterioration"].responders == 1

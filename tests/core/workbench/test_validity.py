@@ -19,6 +19,7 @@ from painpath.core.workbench.validity import (
     class_validity,
     delong_auc,
     net_reclassification,
+    person_ids,
     protect,
     responders,
 )
@@ -162,6 +163,44 @@ def test_a_class_with_one_non_responder_shows_its_size_but_not_its_rate() -> Non
     a, b = result.per_class
     assert a.n == 30 and a.rate is None and a.withheld
     assert b.rate == 0.5 and not b.withheld
+
+
+def test_k_counts_persons_when_the_input_has_person_id() -> None:
+    # Class c: 12 episodes of 3 persons. Class a: its 6 non-responding episodes are 2 persons'.
+    classes = ["a"] * 30 + ["b"] * 20 + ["c"] * 12
+    y = [True] * 24 + [False] * 6 + [True, False] * 10 + [True, False] * 6
+    persons = [f"a{i}" for i in range(24)] + ["x", "y"] * 3
+    persons += [f"b{i}" for i in range(20)] + ["c1", "c2", "c3"] * 4
+    rng = np.random.default_rng(2)
+    args = (classes, y, rng.random(62), rng.random(62))
+    by_episode = protect(class_validity(*args), 5)
+    by_person = protect(class_validity(*args, persons=persons), 5)
+    assert by_episode.k_counts == "patient_id" and by_episode.persons is None
+    assert not any(c.withheld for c in by_episode.per_class)
+    assert by_person.k_counts == "person_id" and by_person.persons == 26 + 20 + 3
+    a, b, c = by_person.per_class
+    assert c.withheld and c.n is None  # 3 persons < k
+    assert b.withheld  # the next smallest: else the total minus a and b would give c
+    assert a.n == 30 and a.persons == (26, 24, 2) and a.rate is None  # 2 non-responders
+    document = by_person.as_dict()
+    assert document["k_counts"] == "person_id" and document["persons"] == 49
+    assert document["per_class"][0]["persons"] == 26
+
+
+def test_an_episode_without_person_id_is_a_person_of_its_own() -> None:
+    scores = pl.DataFrame(
+        {"patient_id": ["e1", "e1", "e2", "e3"], "person_id": ["p", "p", "p", None]}
+    )
+    assert person_ids(scores, ["e1", "e2", "e3", "e4"]) == ["p", "p", None, None]
+    assert person_ids(scores.drop("person_id"), ["e1"]) is None
+    result = class_validity(
+        ["a"] * 4,
+        [True, False, True, False],
+        [1.0] * 4,
+        [2.0] * 4,
+        persons=["p", "p", None, None],
+    )
+    assert result.persons == 3 and result.per_class[0].persons == (3, 2, 2)
 
 
 def test_net_reclassification_by_hand() -> None:

@@ -40,6 +40,12 @@ outcome report applies it (``core/analytics/disclosure.py``): a class of 1 to k 
 patients is withheld, and one more when a single withheld class could be recovered as the
 total minus the others; a responder rate is withheld when the responders or the
 non-responders number 1 to k − 1.
+
+**k counts persons** (docs/disclosure.md): a registry's ``patient_id`` is an episode, and one
+person may have several. When the input has ``person_id`` (:func:`person_ids`), every count
+that decides what is withheld is of distinct persons — a class's, its responders', its
+non-responders' — and an episode without one counts as a person of its own; otherwise the
+episodes are counted, and the output says which (``k_counts``).
 """
 
 from __future__ import annotations
@@ -65,6 +71,7 @@ __all__ = [
     "class_validity",
     "delong_auc",
     "net_reclassification",
+    "person_ids",
     "protect",
     "responders",
 ]
@@ -114,6 +121,16 @@ class ClassRate:
     expected: float | None = None
     """Expected responders (cross-validated class rates; calibration)."""
     withheld: bool = False
+    persons: tuple[int, int, int] | None = None
+    """Distinct persons in the class, among its responders, among its non-responders (None
+    when the input has no ``person_id``: then ``n`` and ``responders`` are what k counts)."""
+
+    def counted(self) -> tuple[int, int, int]:
+        """What disclosure control counts: (class, responders, non-responders)."""
+        if self.persons is not None:
+            return self.persons
+        n, hits = self.n or 0, self.responders or 0
+        return n, hits, n - hits
 
 
 @dataclass(frozen=True)
@@ -131,6 +148,12 @@ class Validity:
     folds: int
     seed: int
     withheld: bool = False
+    persons: int | None = None
+    """Distinct persons (None: the input has no ``person_id``)."""
+
+    @property
+    def k_counts(self) -> str:
+        return "person_id" if self.persons is not None else "patient_id"
 
     def as_dict(self) -> dict[str, Any]:
         """The CLI contract's document (``painpath workbench validate -f json``)."""
@@ -143,6 +166,8 @@ class Validity:
             "auc_cv_ci": list(self.auc_cv_ci) if self.auc_cv_ci else None,
             "r2": self.r2,
             "r2_added_to_baseline": self.r2_added_to_baseline,
+            "persons": self.persons,
+            "k_counts": self.k_counts,
             "calibration": {
                 "method": f"{self.folds}-fold cross-validated class rates",
                 "seed": self.seed,
@@ -155,6 +180,7 @@ class Validity:
                     "responder_rate": c.rate,
                     "ci": list(c.ci) if c.ci else None,
                     "expected_responders": c.expected,
+                    "persons": c.persons[0] if c.persons else None,
                     "withheld": c.withheld,
                 }
                 for c in self.per_class
@@ -236,9 +262,11 @@ def class_validity(
     *,
     folds: int = FOLDS,
     seed: int = 1,
+    persons: Sequence[Hashable | None] | None = None,
 ) -> Validity:
     """The figures of the module docstring for one classification, outcome and time point;
-    ``classes`` None for a patient without a class (left out)."""
+    ``classes`` None for a patient without a class (left out). ``persons``: each row's
+    ``person_id`` (None: unknown, a person of its own), for disclosure control."""
     keep = np.array([c is not None for c in classes], dtype=bool)
     labels = [str(c) for c, k in zip(classes, keep, strict=True) if k]
     y = np.asarray(responder, dtype=bool)[keep]
@@ -263,6 +291,7 @@ def class_validity(
     r2 = _adjusted_r2(after, np.hstack([ones, dummies]))
     with_base = _adjusted_r2(after, np.hstack([ones, before[:, None], dummies]))
     base_only = _adjusted_r2(after, np.hstack([ones, before[:, None]]))
+    units = None if persons is None else _units(persons, keep)
     per_class = tuple(
         ClassRate(
             cls=label,
@@ -271,6 +300,7 @@ def class_validity(
             rate=float(rates[c]),
             ci=wilson_interval(int(hits[c]), int(counts[c])),
             expected=float(expected[index == c].sum()),
+            persons=None if units is None else _distinct(units, index == c, y),
         )
         for c, label in enumerate(order)
     )
@@ -286,7 +316,38 @@ def class_validity(
         per_class=per_class,
         folds=min(folds, n),
         seed=seed,
+        persons=None if units is None else len(set(units)),
     )
+
+
+def _units(persons: Sequence[Hashable | None], keep: np.ndarray) -> list[Hashable]:
+    """The kept rows' persons; a row without ``person_id`` is a person of its own."""
+    if len(persons) != keep.size:
+        raise ValidityError(f"{len(persons)} person_id(s) for {keep.size} patients")
+    return [
+        ("episode", row) if person is None else person
+        for row, (person, kept) in enumerate(zip(persons, keep, strict=True))
+        if kept
+    ]
+
+
+def _distinct(units: list[Hashable], member: np.ndarray, y: np.ndarray) -> tuple[int, int, int]:
+    def count(rows: np.ndarray) -> int:
+        return len({units[i] for i in np.flatnonzero(rows)})
+
+    return count(member), count(member & y), count(member & ~y)
+
+
+def person_ids(scores: pl.DataFrame, patients: Sequence[str]) -> list[str | None] | None:
+    """Each patient's ``person_id`` from the scores (or joined patients) table, in the order
+    of ``patients``; None when the table has no ``person_id`` (k then counts episodes)."""
+    if "person_id" not in scores.columns:
+        return None
+    pairs = scores.select(
+        pl.col("patient_id").cast(pl.String), pl.col("person_id").cast(pl.String)
+    ).unique()
+    found: dict[str, str | None] = dict(pairs.drop_nulls("person_id").iter_rows())
+    return [found.get(p) for p in patients]
 
 
 def protect(validity: Validity, k: int) -> Validity:
@@ -295,7 +356,7 @@ def protect(validity: Validity, k: int) -> Validity:
     from painpath.core.analytics.disclosure import DisclosurePolicy, suppress_cells
 
     policy = DisclosurePolicy(k=k)
-    if policy.too_small(validity.n):
+    if policy.too_small(validity.n if validity.persons is None else validity.persons):
         blank = tuple(_withheld(c) for c in validity.per_class)
         return replace(
             validity,
@@ -308,13 +369,14 @@ def protect(validity: Validity, k: int) -> Validity:
             per_class=blank,
             withheld=True,
         )
-    counts = {c.cls: c.n or 0 for c in validity.per_class}
+    counts = {c.cls: c.counted()[0] for c in validity.per_class}
     hidden = suppress_cells(counts, [list(counts)], policy)
     out = []
     for c in validity.per_class:
+        _, hits, misses = c.counted()
         if c.cls in hidden:
             out.append(_withheld(c))
-        elif policy.too_small(c.responders) or policy.too_small((c.n or 0) - (c.responders or 0)):
+        elif policy.too_small(hits) or policy.too_small(misses):
             out.append(
                 replace(c, responders=None, rate=None, ci=None, expected=None, withheld=True)
             )
