@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone, translation
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from painpath.clinic.bands import band_label
+from painpath.clinic.subscales import SubscaleValue, subscale_values
 from painpath.core import medicines
 from painpath.core.charts import Box, Canvas, Frame, extent_ticks, number_label, tick_label
 from painpath.core.charts import points as polyline_points
@@ -287,6 +288,8 @@ class Chart:
     points: list[Point]
     rows: list[dict[str, Any]]
     canvas: Canvas
+    subscales: list[SubscaleValue] = field(default_factory=list)
+    """The latest response's subscales, named (``clinic.subscales``)."""
 
     @property
     def width(self) -> int:
@@ -372,6 +375,7 @@ def score_charts(episode: Episode) -> list[Chart]:
                 points=points,
                 rows=rows,
                 canvas=canvas,
+                subscales=subscale_values(code, responses[-1].subscales or {}),
             )
         )
     return charts
@@ -612,6 +616,7 @@ class ScoreTrend:
     mic_source: str
     spark: str
     worse_by_mic: bool = False  # a worsening at least as large as the MIC's points
+    subscales: list[SubscaleValue] = field(default_factory=list)  # the latest's, named
     width: int = TREND_FRAME.width
     height: int = TREND_FRAME.height
 
@@ -683,6 +688,7 @@ def score_trends(charts: Sequence[Chart]) -> list[ScoreTrend]:
                 mic_source=mic_source,
                 spark=spark,
                 worse_by_mic=worse_by_mic,
+                subscales=chart.subscales,
             )
         )
     return trends

@@ -1,49 +1,73 @@
-"""Subscale names in the clinician's language.
+"""Subscales in the clinician's language, wherever a score is read.
 
-A stored response keeps its subscales by the core's codes (``sport_rec``, ``koos12_pain``:
-stable for the API, ``painpath score`` and exports); the answers page shows them through
-:func:`subscale_rows`. Only the instruments named here have their subscales on that page — an
-instrument without names shows its score alone rather than English codes on a Danish page.
-The KOOS is here so that the KOOS-12 scales derived from every KOOS (issue 15) are seen where
-the KOOS is read. The Danish names are painpath's, after the Danish KOOS form's headings.
+A stored response keeps its subscales by the core's codes (``anxiety``, ``koos12_pain``:
+stable for the API, ``painpath score`` and exports); the answers page, the patient page and
+the summary name them from the instrument's questionnaire source (``painpath.core.subscales``:
+every subscale of every instrument is named in da, en and de there), never by code. A HADS
+reads "Angst 9 (mulig), Depression 8 (mulig)": each subscale with its own band where the
+source bands it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
-from django.utils.functional import Promise
-from django.utils.translation import pgettext_lazy
+from painpath.core.errors import PainpathError
+from painpath.core.subscales import band_of, subscales
 
-# KOOS Scoring 2012 and HOOS Scoring 2013 name the same five subscales.
-ROOS = {
-    "pain": pgettext_lazy("subscale", "Pain"),
-    "symptoms": pgettext_lazy("subscale", "Symptoms"),
-    "adl": pgettext_lazy("subscale", "Function in daily living (ADL)"),
-    "sport_rec": pgettext_lazy("subscale", "Function in sport and recreation"),
-    "qol": pgettext_lazy("subscale", "Quality of life"),
-}
-KOOS12 = {
-    "koos12_pain": pgettext_lazy("subscale", "KOOS-12 pain"),
-    "koos12_function": pgettext_lazy("subscale", "KOOS-12 function"),
-    "koos12_qol": pgettext_lazy("subscale", "KOOS-12 quality of life"),
-    "koos12_summary": pgettext_lazy("subscale", "KOOS-12 summary"),
-}
 
-SUBSCALES: dict[str, dict[str, Promise]] = {
-    "koos": ROOS | KOOS12,
-    "hoos": ROOS,
-}
+@dataclass(frozen=True)
+class SubscaleValue:
+    name: str
+    value: str
+    band: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.value}" + (f" ({self.band})" if self.band else "")
+
+
+def subscale_values(
+    instrument: str,
+    values: Mapping[str, object],
+    number: Callable[[float], str] | None = None,
+) -> list[SubscaleValue]:
+    """Each shown subscale the response has a value for, in the source's order, named in the
+    screen language; ``number`` writes the value as the page writes its scores."""
+    # Imported here: the answers page imports this module.
+    from painpath.clinic.answers import score_number, screen_language
+
+    try:
+        named = subscales(instrument)
+    except PainpathError:  # an instrument the core no longer knows: its codes are not shown
+        return []
+    language = screen_language()
+    rows = []
+    for subscale in named:
+        value = values.get(subscale.code)
+        if subscale.hidden or not isinstance(value, int | float) or isinstance(value, bool):
+            continue
+        band = band_of(subscale, float(value))
+        rows.append(
+            SubscaleValue(
+                subscale.name[language],
+                (number or score_number)(float(value)),
+                subscale.band_names[band][language] if band else "",
+            )
+        )
+    return rows
 
 
 def subscale_rows(
-    instrument: str, subscales: Mapping[str, object], number: Callable[[float], str]
+    instrument: str, values: Mapping[str, object], number: Callable[[float], str]
 ) -> list[tuple[str, str]]:
-    """``(name, value)`` for each named subscale the response has, in the table's order;
-    ``number`` writes the value as the page writes its scores."""
-    names = SUBSCALES.get(instrument, {})
+    """``(name, value)`` per shown subscale, the value followed by its band, if any."""
     return [
-        (str(label), number(float(value)))
-        for code, label in names.items()
-        if isinstance(value := subscales.get(code), int | float) and not isinstance(value, bool)
+        (row.name, f"{row.value} ({row.band})" if row.band else row.value)
+        for row in subscale_values(instrument, values, number)
     ]
+
+
+def subscale_line(instrument: str, values: Mapping[str, object]) -> str:
+    """The subscales on one line: "Angst 9 (mulig), Depression 8 (mulig)"."""
+    return ", ".join(str(row) for row in subscale_values(instrument, values))

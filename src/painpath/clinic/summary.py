@@ -45,6 +45,7 @@ from painpath.clinic.answers import (
 )
 from painpath.clinic.bands import band_label
 from painpath.clinic.display import AXIS_ORDER, axis_card, worsening_reaches_mic
+from painpath.clinic.subscales import SubscaleValue, subscale_values
 from painpath.core import medicines, opioids, vocabularies
 from painpath.core import questionnaires as fhir
 from painpath.core.errors import PainpathError
@@ -99,6 +100,8 @@ class ScoreLine:
     only); None when there is no change to judge or no MIC."""
     worse_by_mic: bool = False
     """A worsening at least the MIC's points in size (said as such, never "below the MIC")."""
+    subscales: tuple[SubscaleValue, ...] = ()
+    """The latest response's subscales, named, each with its band where the source bands it."""
 
 
 @dataclass(frozen=True)
@@ -251,6 +254,7 @@ def score_lines(episode: Episode) -> list[ScoreLine]:
                 change=change,
                 important=important,
                 worse_by_mic=worse_by_mic,
+                subscales=tuple(subscale_values(code, last.subscales or {})),
             )
         )
     return lines
@@ -479,6 +483,8 @@ def summary_text(summary: Summary) -> str:
         text = f"{score.title}: {score.current} ({_date(score.current_date)})"
         if score.band:
             text += f", {score.band}"
+        if score.subscales:
+            text += " — " + ", ".join(str(sub) for sub in score.subscales)
         if score.change:
             text += "; " + _("baseline %(value)s (%(date)s), change %(change)s") % {
                 "value": score.baseline,
