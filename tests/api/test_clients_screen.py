@@ -138,3 +138,29 @@ def test_the_command_refuses_in_one_line_with_exit_2(
     assert raised.value.returncode == 2
     assert str(raised.value).startswith(message)
     assert not ApiClient.objects.exists()
+
+
+def test_last_used_is_the_newest_audit_entry_naming_the_client_in_one_query(
+    admin_client: Client, clinic: Clinic, episode: Episode
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def listed() -> tuple[dict[str, object], int]:
+        with CaptureQueriesContext(connection) as queries:
+            response = admin_client.get(URL)
+        assert response.status_code == 200
+        return {c.name: c.last_used for c in response.context["clients"]}, len(queries)
+
+    used, token = services.create_client("Used", clinic=clinic, scopes=["episode:read"])
+    services.create_client("Never", clinic=clinic, scopes=["episode:read"])
+    api = Client(headers={"Authorization": f"Bearer {token}"})
+    for _ in range(2):
+        assert api.get(f"/api/v1/episodes/{episode.public_id}").status_code == 200
+    newest = AuditEntry.objects.filter(api_client=used).latest("at", "id").at
+    shown, queries = listed()
+    assert shown == {"Used": newest, "Never": None}
+    for i in range(3):
+        services.create_client(f"More {i}", clinic=clinic, scopes=["report:read"])
+    # More clients, the same number of queries: last use is read for the list at once.
+    assert listed()[1] == queries

@@ -114,3 +114,19 @@ def test_a_wrong_query_names_the_parameter(api: Client, query: str, loc: list[An
     response = _report(api, query)
     assert response.status_code == 422
     assert response.json()["errors"][0]["loc"] == loc
+
+
+@override_settings(PAINPATH_DISCLOSURE_K=3)
+def test_a_get_with_a_token_writes_nothing_but_its_audit_entry(
+    episode: Episode, clinic: Clinic, api: Client
+) -> None:
+    from tests.web.test_url_access import snapshot
+
+    _patients_with_scores(clinic, 4)
+    for url in (f"/api/v1/episodes/{episode.public_id}", "/api/v1/reports/outcomes"):
+        before, entries = snapshot(), AuditEntry.objects.count()
+        assert api.get(url).status_code == 200
+        # Every table but the audit log (and the session's) row for row as it was: the
+        # token's first use too, which once noted the client's last use on the client.
+        assert snapshot() == before, url
+        assert AuditEntry.objects.count() == entries + 1, url

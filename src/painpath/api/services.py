@@ -17,10 +17,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Max, OuterRef, QuerySet, Subquery
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from painpath.api.models import CLINIC_SCOPES, REGISTRY_SCOPES, ApiClient
+from painpath.audit.models import AuditEntry
 from painpath.audit.services import Event, record
 from painpath.core.cpr import parse_cpr
 from painpath.core.errors import PainpathError, ScoringError
@@ -125,22 +127,29 @@ def revoke_client(
 
 
 def client_for_token(token: str) -> ApiClient | None:
-    """The active client this token belongs to (None: unknown or revoked), its last use
-    noted."""
+    """The active client this token belongs to (None: unknown or revoked). Nothing is
+    written: when it was last used is read from the audit log (:func:`with_last_use`)."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
-    client = (
+    return (
         ApiClient.objects.select_related("clinic")
         .filter(token_hash=token_hash(token), revoked_at__isnull=True)
         .first()
     )
-    if client is not None:
-        now = timezone.now()
-        # Once a minute at most: a busy integration should not write a row per request.
-        if client.last_used_at is None or now - client.last_used_at > dt.timedelta(minutes=1):
-            ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
-            client.last_used_at = now
-    return client
+
+
+def with_last_use(clients: QuerySet[ApiClient]) -> QuerySet[ApiClient]:
+    """Each client with ``last_used``: the time of the newest audit entry naming it as the
+    actor (None: never used), in the list's one query. A GET writes nothing but its audit
+    entry, and every request a token makes is audited, so the log already knows."""
+    newest = (
+        AuditEntry.objects.filter(api_client=OuterRef("pk"))
+        .order_by()
+        .values("api_client")
+        .annotate(at=Max("at"))
+        .values("at")
+    )
+    return clients.annotate(last_used=Subquery(newest))
 
 
 # --------------------------------------------------------------------------- intake
@@ -326,7 +335,7 @@ def outcome_report(
 
     from painpath.analytics import disclosure, services
     from painpath.analytics.report import Options, build
-    from painpath.cli.report import report_document
+    from painpath.core.analytics.document import report_document
 
     clinic = access.clinic_of(request)
     if clinic is None:

@@ -45,7 +45,9 @@ def clients(request: HttpRequest) -> HttpResponse:
             request=request,
         )
         return render(request, "api/client_created.html", {"client": client, "token": token})
-    listed = ApiClient.objects.filter(clinic=clinic).select_related("created_by")
+    listed = services.with_last_use(
+        ApiClient.objects.filter(clinic=clinic).select_related("created_by")
+    )
     return render(
         request,
         "api/clients.html",

@@ -31,17 +31,6 @@ if TYPE_CHECKING:
 
 REQUIRED = ("patient_id", "instrument", "timepoint", "score")
 WORDING = "wording"
-WORDING_NOTES = {
-    "recorded": (
-        "Answers in painpath's paraphrase are not answers to the validated instrument. Rows "
-        "are per instrument and wording group ('wording'): a patient's series is in the group "
-        "of its wording, or 'mixed' when its answers differ; groups are never pooled."
-    ),
-    "not_recorded": (
-        "The scores have no 'wording' column: answers to painpath's paraphrase and to the "
-        "validated instruments may be pooled in these rows."
-    ),
-}
 FORMATS = ("json", "csv", "html", "pdf")
 LOCALE = Path(__file__).parents[1] / "locale"
 
@@ -125,28 +114,14 @@ def _pair(prefix: str, interval: tuple[float, float] | None) -> dict[str, float 
     return {f"{prefix}_ci_low": low, f"{prefix}_ci_high": high}
 
 
-def _count(n: int) -> int | None:
-    """A count withheld by disclosure control (-1 in the core) is null, never a number."""
-    return None if n < 0 else n
-
-
-def _row(r: OutcomeRow) -> dict[str, Any]:
-    """A row as JSON: withheld counts null and ``withheld: true`` on the row or the share."""
-    data = r.as_dict()
-    data["withheld"] = r.n_baseline < 0
-    data["n_baseline"], data["n_followed"] = _count(r.n_baseline), _count(r.n_followed)
-    for share in data["responders"]:
-        share["withheld"] = share["responders"] < 0
-        share["responders"] = _count(share["responders"])
-    return data
-
-
 def _csv(rows: list[OutcomeRow]) -> str:
     """One line per instrument, time point and responder definition (the row's statistics
     repeated), so a spreadsheet can filter on any column."""
+    from painpath.core.analytics.document import row_document, withheld_count
+
     records = []
     for r in rows:
-        data = _row(r)
+        data = row_document(r)
         common = {k: v for k, v in data.items() if k not in ("responders", "change_ci")} | _pair(
             "change", r.change_ci
         )
@@ -156,7 +131,7 @@ def _csv(rows: list[OutcomeRow]) -> str:
             if s is not None:
                 share = {
                     "responder": s.definition,
-                    "responders": _count(s.responders),
+                    "responders": withheld_count(s.responders),
                     "responder_withheld": s.responders < 0,
                     "complete_case": s.complete_case,
                     **_pair("complete_case", s.complete_case_ci),
@@ -170,36 +145,6 @@ def _csv(rows: list[OutcomeRow]) -> str:
     writer.writeheader()
     writer.writerows(records)
     return buffer.getvalue()
-
-
-def report_document(
-    rows: list[OutcomeRow],
-    filters: list[str],
-    n_patients: int,
-    timepoints: list[int],
-    *,
-    wording_recorded: bool = False,
-    k: int | None = None,
-) -> dict[str, Any]:
-    """The JSON report (shape documented in docs/report.md)."""
-    from painpath.core.analytics import responder_definitions, wording_groups
-
-    return {
-        "painpath_version": __version__,
-        "cohort": {"filters": filters, "patients": n_patients},
-        "timepoints": timepoints,
-        "definitions": [
-            {"id": d.id, "label": d.label, "source": d.source, "note": d.note}
-            for d in responder_definitions()
-        ],
-        "rows": [_row(r) for r in rows],
-        "wording": {
-            "recorded": wording_recorded,
-            "groups": wording_groups(rows),
-            "note": WORDING_NOTES["recorded" if wording_recorded else "not_recorded"],
-        },
-        "disclosure": {"k": k},
-    }
 
 
 def _template_engine() -> None:
@@ -361,6 +306,8 @@ def report(
 
         rows = protect_outcome_rows(rows, DisclosurePolicy(k))
     if output_format == "json":
+        from painpath.core.analytics.document import report_document
+
         document = report_document(rows, filters, n_patients, points, wording_recorded=wording, k=k)
         text = json.dumps(document, indent=1) + "\n"
     else:
