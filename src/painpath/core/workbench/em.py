@@ -4,10 +4,11 @@ algorithm, vectorised.
 StepMix 3.0 (Morin et al., J Stat Softw; arXiv:2304.03853) fits the same models, but its
 ``categorical_nan`` M-step loops in Python over every answer column, copying the
 responsibilities of the patients who answered it (``resp[is_observed[:, i]]``), and one-hot
-encodes the data again in every E- and M-step: 0.3–0.5 s per EM iteration at 20,000 patients ×
+encodes the data again in every E- and M-step: 0.4–0.6 s per EM iteration at 20,000 patients ×
 20 items on a busy 2-core machine, hours for 100,000 patients and 1–5 classes with 5 starts.
-Here the data are encoded once and each step is a few matrix products (patients × answer
-columns by answer columns × classes), about fifty times faster (docs/workbench.md).
+Here the data are encoded once, as a sparse one-hot matrix, and each step is two sparse
+products (patients × answer columns by classes) and a log-sum-exp: about forty times faster
+(docs/workbench.md).
 
 The algorithm is StepMix's, step by step, so that from the same seed both give the same
 starts and the same estimates (tests/core/workbench/test_em.py compares them):

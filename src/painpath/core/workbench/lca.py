@@ -1,6 +1,6 @@
 """Latent class analysis of baseline answers, StepMix's models (Morin et al. 2025, J Stat
 Softw; arXiv:2304.03853) fitted by painpath's vectorised EM (:mod:`.em`: the same starts,
-iterations and estimates as StepMix from the same seed, tested against it, about fifty times
+iterations and estimates as StepMix from the same seed, tested against it, about forty times
 faster), and its agreement with a rule-based classification.
 
 Models with 1 … K classes are fitted by maximum likelihood (EM, ``n_init`` random starts with
