@@ -244,3 +244,7 @@ def test_validate_k_counts_persons_when_the_input_has_person_id(tmp_path: Path) 
     assert [c["n"] for c in episodes["per_class"]] == [6, 6]
     assert persons["k_counts"] == "person_id" and persons["persons"] == 6
     assert all(c["withheld"] and c["n"] is None for c in persons["per_class"])
+    table = runner.invoke(
+        app, [*stored_axis_args(tmp_path / "persons.csv"), "--k", "5", "-f", "table"]
+    )
+    assert table.exit_code == 0 and "k = 5 persons (person_id)" in table.stdout

@@ -344,6 +344,9 @@ def validate_command(
         table.add_row(
             c.cls, str(c.n) if c.n is not None else "—", str(c.responders or "—"), rate, ci
         )
+    if k is not None:
+        unit = "persons" if result.k_counts == "person_id" else "episodes"
+        table.caption = f"k = {k} {unit} ({result.k_counts})"
     print_table(table)
 
 
