@@ -194,3 +194,8 @@ class AggregateContribution(models.Model):
     received_at = models.DateTimeField(auto_now=True)
     sha256 = models.CharField(max_length=64)
     body = models.JSONField()
+
+
+# The workbench's draft rule sets (issue 16), in their own module; imported here so that
+# Django registers the model with this app.
+from painpath.registry.workbench_models import DraftRuleSet  # noqa: E402, F401

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from painpath.registry import views
 
@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.overview, name="overview"),
     path("upload/", views.upload, name="upload"),
     path("combined/", views.combined, name="combined"),
+    path("workbench/", include("painpath.registry.workbench_urls")),
 ]
