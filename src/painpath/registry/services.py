@@ -387,6 +387,29 @@ def _site_checks(site: Site, manifest: Mapping[str, Any]) -> list[ex.ExtractErro
     return errors
 
 
+def _length_checks(extract: ex.Extract) -> list[ex.ExtractError]:
+    """Text longer than its column holds: PostgreSQL would refuse the row inside the
+    transaction (a server error, and no refusal recorded); SQLite would store it, so that a
+    site could send free text in any string column."""
+    errors: list[ex.ExtractError] = []
+    for name, frame in extract.tables().items():
+        model = POOLED_MODELS[name]
+        indexed = frame.with_row_index("_row", offset=1)
+        for column, dtype in frame.schema.items():
+            if dtype != pl.String or column == "site":
+                continue
+            limit = (
+                60  # an axis result code (the longest shipped is 34), in the row's JSON
+                if column.startswith(AXIS_PREFIX)
+                else getattr(model._meta.get_field(column), "max_length", None)
+            )
+            if limit is None:
+                continue
+            long = indexed.filter(pl.col(column).str.len_chars() > limit)
+            errors += ex._rows(name, long, column, f"is longer than {limit} characters")
+    return errors
+
+
 def _insert(name: str, frame: pl.DataFrame, site: Site) -> None:
     """The table's rows as the site's, by ``executemany`` of plain tuples: a model instance per
     row cost 51 s for 240,000 rows on SQLite, most of an upload."""
@@ -441,6 +464,8 @@ def receive_extract(
     Raises :class:`~painpath.core.registry.extract.InvalidExtract` when refused."""
     sha = content_sha256(extract)
     errors = _site_checks(site, extract.manifest) + ex.check(extract)
+    if not any(e.row is None and e.table in POOLED_MODELS for e in errors):
+        errors += _length_checks(extract)
     if errors:
         raise _refuse(
             site, sha, extract.manifest, errors, user=user, client=client, request=request

@@ -26,6 +26,7 @@ import io
 import json
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -64,8 +65,15 @@ PSEUDONYM = re.compile(rf"^[0-9a-f]{{{PSEUDONYM_LENGTH}}}$")
 FORMATS: Final = ("parquet", "csv")
 SEXES: Final = frozenset({"female", "male", "other", "unknown"})
 DATE_SHIFTS: Final = ("none", "per-person")
-# A zip bigger than this unpacked is refused before it is read (a zip bomb, or not an extract).
-MAX_UNPACKED: Final = 4 * 1024**3
+# A zip bigger than this unpacked is refused before it is read (a zip bomb, or not an extract):
+# a 50,000-patient extract is 11 MB of Parquet, and everything unpacked is held in memory.
+MAX_UNPACKED: Final = 1024**3
+# Parquet and CSV deflate 1 to 10 times; a member that claims far more is a bomb (megabytes
+# of zeros unpack from a few kilobytes).
+MAX_RATIO: Final = 100
+# A formula a spreadsheet would run when a CSV export is opened (OWASP "CSV injection"): no
+# code, answer or wording in an extract starts so; a negative number does.
+FORMULA: Final = r"^(?:[=@\t\r]|[+-][^0-9.])"
 SHOWN_ERRORS: Final = 50
 
 REQUIRED: Final[dict[str, tuple[str, ...]]] = {
@@ -184,7 +192,27 @@ def shift_dates(
         out[name] = joined.with_columns(
             [pl.col(c) + pl.duration(days=pl.col("_shift").fill_null(0)) for c in dates]
         ).drop("_shift")
+    out["scores"] = _retarget(out["scores"])
     return out
+
+
+def _retarget(scores: pl.DataFrame) -> pl.DataFrame:
+    """``days_from_target`` again from the shifted dates. Computed from the true ones, the
+    interval answered_on − index_date minus it is the length in days of the time point's
+    calendar months from the true index date (89 to 92 days for 3 months, 365 or 366 for
+    12): with several time points that names the true month and cuts a ±180-day shift to
+    about ±15 days (tests/registry/test_attacks.py)."""
+    needed = {"days_from_target", "answered_on", "index_date", "timepoint"}
+    if not needed <= set(scores.columns) or not scores.height:
+        return scores
+    target = pl.col("index_date").dt.offset_by(pl.format("{}mo", pl.col("timepoint")))
+    days = (pl.col("answered_on") - target).dt.total_days().cast(pl.Int64)
+    return scores.with_columns(
+        pl.when(pl.col("days_from_target").is_null())
+        .then(None)
+        .otherwise(days)
+        .alias("days_from_target")
+    )
 
 
 # --------------------------------------------------------------------------- identifiers
@@ -293,6 +321,10 @@ def check(extract: Extract) -> list[ExtractError]:
                 name, indexed.filter(pl.col("timepoint") < 0), "timepoint", "is negative"
             )
         errors += _duplicates(name, indexed)
+        for column, dtype in frame.schema.items():
+            if dtype == pl.String:
+                formula = indexed.filter(pl.col(column).str.contains(FORMULA).fill_null(False))
+                errors += _rows(name, formula, column, "starts like a spreadsheet formula")
         for finding in identifier_scan(frame):
             errors.append(ExtractError(name, finding.row, finding.column, str(finding)))
     errors += _check_scores(tables["scores"].with_row_index("_row", offset=1), site)
@@ -546,7 +578,19 @@ def _read_files(source: Path | bytes) -> dict[str, bytes]:
         members = [i for i in archive.infolist() if i.filename in names]
         if sum(i.file_size for i in members) > MAX_UNPACKED:
             raise InvalidExtract([ExtractError("zip", None, None, "is too large unpacked")])
-        return {i.filename: archive.read(i) for i in members}
+        bombs = [
+            ExtractError(i.filename, None, None, f"unpacks over {MAX_RATIO} times its size")
+            for i in members
+            if i.file_size > 1024**2 and i.file_size > MAX_RATIO * max(i.compress_size, 1)
+        ]
+        if bombs:
+            raise InvalidExtract(bombs)
+        try:
+            # zipfile reads no more than each member's stated size, so the checks above hold.
+            return {i.filename: archive.read(i) for i in members}
+        except (zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError, EOFError) as e:
+            # Damaged, encrypted or compressed with a method zipfile cannot read.
+            raise InvalidExtract([ExtractError("zip", None, None, f"cannot be read ({e})")]) from e
 
 
 def _parse(name: str, filename: str, content: bytes) -> pl.DataFrame:
@@ -571,6 +615,10 @@ def _typed(name: str, frame: pl.DataFrame) -> pl.DataFrame:
     for column in frame.columns:
         dtype = wanted.get(column, pl.String if column.startswith(AXIS_PREFIX) else None)
         values = frame.get_column(column)
+        if values.dtype.is_nested() or values.dtype == pl.Binary:
+            # A Parquet file may hold lists, structs and raw bytes; no extract column is one.
+            errors.append(ExtractError(name, None, column, f"holds {values.dtype}, not {dtype}"))
+            continue
         if dtype is None or values.dtype == dtype:
             columns.append(values)
             continue

