@@ -240,3 +240,28 @@ def test_shifted_dates_do_not_give_away_the_true_month_through_days_from_target(
         pl.col("answered_on").max() - pl.col("answered_on").min()
     )
     assert before.sort("patient_id").equals(after.sort("patient_id"))
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_a_table_file_that_unpacks_to_too_many_values_is_refused_unread(
+    fmt: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Measured: 280 kB of Parquet held 50 million rows (1.6 GB read); a smaller limit here
+    # keeps the test light, the refusal is the same.
+    monkeypatch.setattr(ex, "MAX_CELLS", 1_000_000)
+    frame = pl.select(
+        pl.repeat("a" * 24, 600_000).alias("patient_id"), pl.repeat("nrs", 600_000).alias("x")
+    )
+    buffer = io.BytesIO()
+    if fmt == "parquet":
+        frame.write_parquet(buffer)
+        assert len(buffer.getvalue()) < 100_000
+    else:
+        frame.write_csv(buffer)
+
+    with pytest.raises(ex.InvalidExtract) as refused:
+        ex._parse("answers", f"answers.{fmt}", buffer.getvalue())
+
+    assert [e.message for e in refused.value.errors] == [
+        "holds 1,200,000 values; at most 1,000,000"
+    ]

@@ -68,6 +68,9 @@ DATE_SHIFTS: Final = ("none", "per-person")
 # A zip bigger than this unpacked is refused before it is read (a zip bomb, or not an extract):
 # a 50,000-patient extract is 11 MB of Parquet, and everything unpacked is held in memory.
 MAX_UNPACKED: Final = 1024**3
+# Values (rows × columns) in one table file, each about 16 bytes once read: a 50,000-patient
+# extract's scores hold 11 million; this is a site of some 450,000 patients.
+MAX_CELLS: Final = 100_000_000
 # Parquet and CSV deflate 1 to 10 times; a member that claims far more is a bomb (megabytes
 # of zeros unpack from a few kilobytes).
 MAX_RATIO: Final = 100
@@ -593,12 +596,36 @@ def _read_files(source: Path | bytes) -> dict[str, bytes]:
             raise InvalidExtract([ExtractError("zip", None, None, f"cannot be read ({e})")]) from e
 
 
+def _cells(filename: str, content: bytes) -> int:
+    """Rows × columns of a table file, from the Parquet footer or the CSV's lines, without
+    reading its values (an upper bound for a CSV: a quoted value may hold a line break)."""
+    if filename.endswith(".parquet"):
+        rows = pl.scan_parquet(io.BytesIO(content)).select(pl.len()).collect().item()
+        return int(rows) * len(pl.read_parquet_schema(io.BytesIO(content)))
+    header = content[: content.find(b"\n")] if b"\n" in content else content
+    rows = content.count(b"\n") - content.endswith(b"\n")  # the header's line break
+    return rows * (header.count(b",") + 1)
+
+
 def _parse(name: str, filename: str, content: bytes) -> pl.DataFrame:
     try:
+        cells = _cells(filename, content)
+        if cells > MAX_CELLS:
+            # A Parquet file compresses a column of one value to almost nothing: 280 kB
+            # held 50 million rows, 1.6 GB once read.
+            raise InvalidExtract(
+                [
+                    ExtractError(
+                        filename, None, None, f"holds {cells:,} values; at most {MAX_CELLS:,}"
+                    )
+                ]
+            )
         if filename.endswith(".parquet"):
             frame = pl.read_parquet(io.BytesIO(content))
         else:
             frame = pl.read_csv(io.BytesIO(content), infer_schema=False)
+    except InvalidExtract:
+        raise
     except Exception as error:  # polars raises many kinds for a damaged file
         raise InvalidExtract(
             [ExtractError(filename, None, None, f"cannot be read: {error}")]
