@@ -51,7 +51,8 @@ def test_the_danish_patient_page_shows_the_hads_two_subscales(
     tile = page[page.index('class="tile tile-scores"') :]
     tile = tile[: tile.index("</article>")]
     assert "Angst <strong>9</strong> (mulig), Depression <strong>8</strong> (mulig)" in tile
-    assert "Smerteintensitet <strong>6,25</strong>" in tile
+    # The BPI's score is its interference mean (4), named apart from the severity.
+    assert "Smertens indvirkning <strong>4</strong>, Smerteintensitet <strong>6,25</strong>" in tile
     text = visible_text(tile)
     assert not english(text), text
     assert not re.search(r"\b(anxiety|depression|severity|borderline)\b", text)

@@ -375,7 +375,9 @@ def score_charts(episode: Episode) -> list[Chart]:
                 points=points,
                 rows=rows,
                 canvas=canvas,
-                subscales=subscale_values(code, responses[-1].subscales or {}),
+                subscales=subscale_values(
+                    code, responses[-1].subscales or {}, score=responses[-1].score
+                ),
             )
         )
     return charts

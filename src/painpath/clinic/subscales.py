@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from painpath.core.errors import PainpathError
-from painpath.core.subscales import band_of, subscales
+from painpath.core.subscales import SCORE, band_of, subscales
 
 
 @dataclass(frozen=True)
@@ -31,9 +31,11 @@ def subscale_values(
     instrument: str,
     values: Mapping[str, object],
     number: Callable[[float], str] | None = None,
+    score: float | None = None,
 ) -> list[SubscaleValue]:
     """Each shown subscale the response has a value for, in the source's order, named in the
-    screen language; ``number`` writes the value as the page writes its scores."""
+    screen language; ``number`` writes the value as the page writes its scores. ``score`` is
+    the response's score, shown among them where the source names it (the BPI's interference)."""
     # Imported here: the answers page imports this module.
     from painpath.clinic.answers import score_number, screen_language
 
@@ -44,7 +46,7 @@ def subscale_values(
     language = screen_language()
     rows = []
     for subscale in named:
-        value = values.get(subscale.code)
+        value = score if subscale.code == SCORE else values.get(subscale.code)
         if subscale.hidden or not isinstance(value, int | float) or isinstance(value, bool):
             continue
         band = band_of(subscale, float(value))

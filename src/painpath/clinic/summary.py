@@ -254,7 +254,7 @@ def score_lines(episode: Episode) -> list[ScoreLine]:
                 change=change,
                 important=important,
                 worse_by_mic=worse_by_mic,
-                subscales=tuple(subscale_values(code, last.subscales or {})),
+                subscales=tuple(subscale_values(code, last.subscales or {}, score=last.score)),
             )
         )
     return lines

@@ -14,6 +14,8 @@ questionnaire source (``questionnaires/source/<code>.yaml``), beside its other t
       risk:
         name: {…}
         hidden: why a screen leaves it out (the StarT Back risk group is the score's band)
+      score:                   # optional: the score itself, when it is one of the scales
+        name: {da: Smertens indvirkning, en: Pain interference, de: …}
 
 Every subscale an instrument in the registry returns must be named, and nothing else
 (:func:`check_all`); the order in the file is the order on screen. A subscale's band is read
@@ -33,7 +35,10 @@ import yaml
 from painpath.core.instruments import REGISTRY, get
 from painpath.core.questionnaires import QuestionnaireError, _instrument, _source_dir, _texts
 
-__all__ = ["Subscale", "band_of", "check_all", "subscales"]
+__all__ = ["SCORE", "Subscale", "band_of", "check_all", "subscales"]
+
+SCORE = "score"
+"""The key that names the score itself among the subscales."""
 
 
 @dataclass(frozen=True)
@@ -80,7 +85,9 @@ def subscales(code: str) -> tuple[Subscale, ...]:
     where = f"questionnaires/source/{code}.yaml"
     raw = yaml.safe_load(_source_dir().joinpath(f"{code}.yaml").read_text(encoding="utf-8"))
     block = raw.get("subscales") or {}
-    if not isinstance(block, dict) or set(block) != set(cls.subscale_names):
+    # "score" names the score itself where it is one scale of several that is not also
+    # returned as a subscale (the BPI's interference beside its severity).
+    if not isinstance(block, dict) or set(block) - {SCORE} != set(cls.subscale_names):
         named = sorted(block) if isinstance(block, dict) else []
         raise QuestionnaireError(
             f"{where}: 'subscales' names {named}; the instrument returns "
