@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from painpath.api import services
 from painpath.api.models import ApiClient
 from painpath.audit.models import AuditEntry
 from painpath.core.instruments import get as get_instrument
+from painpath.core.questionnaires import BASE_URL, load, load_wording, wording_of
 from painpath.pathway.models import Classification
 from painpath.patients.models import Clinic, Episode
 from painpath.questionnaires.models import QuestionnaireResponse
@@ -24,14 +26,25 @@ pytestmark = pytest.mark.django_db
 ODI = {f"odi{i}": i % 4 for i in range(1, 11)}  # synthetic answers
 
 
+def _answers(**instruments: dict[str, Any]) -> dict[str, Any]:
+    """Each instrument's answers to painpath's Danish Questionnaire."""
+    return {code: {"language": "da", "items": items} for code, items in instruments.items()}
+
+
 def _body(of: Episode, **changes: Any) -> dict[str, Any]:
     body = {
         "submission_id": str(uuid.uuid4()),
         "patient": {"public_id": str(of.patient.public_id)},
-        "language": "da",
-        "answers": {"nrs": {"nrs": 7}, "odi": ODI},
+        "answers": _answers(nrs={"nrs": 7}, odi=ODI),
     }
     return body | changes
+
+
+@pytest.fixture(autouse=True)
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """This installation's directory for licensed wording: empty unless a test loads one."""
+    monkeypatch.setenv("PAINPATH_VAR_DIR", str(tmp_path))
+    return tmp_path
 
 
 def _post(api: Client, body: dict[str, Any]) -> Any:
@@ -50,7 +63,14 @@ def test_an_intake_is_scored_stored_and_classified(episode: Episode, api: Client
     stored = QuestionnaireResponse.objects.filter(episode=episode)
     assert sorted(stored.values_list("instrument", flat=True)) == ["nrs", "odi"]
     assert set(stored.values_list("source", flat=True)) == {"patient"}
-    assert stored.get(instrument="odi").wording["kind"] == "unknown"
+    # Painpath's Danish Questionnaires, as the web intake records them.
+    for code in ("nrs", "odi"):
+        assert stored.get(instrument=code).wording_ref == wording_of(load(code, "da"))
+    assert stored.get(instrument="odi").wording["kind"] == "paraphrase"
+    assert {r["instrument"]: r["wording"] for r in data["responses"]} == {
+        "nrs": "original",
+        "odi": "paraphrase",
+    }
     latest = Classification.objects.get(episode=episode, is_latest=True)
     assert latest.trigger == "api intake"
     assert data["classification"]["axes"][0]["axis"] == "red_flags"
@@ -63,7 +83,7 @@ def test_a_repeat_stores_nothing_and_returns_what_was_stored(episode: Episode, a
     body = _body(episode)
     first = _post(api, body)
     runs = Classification.objects.filter(episode=episode).count()
-    again = _post(api, body | {"answers": {"nrs": {"nrs": 2}, "odi": ODI}})
+    again = _post(api, body | {"answers": _answers(nrs={"nrs": 2}, odi=ODI)})
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.json()["created"] is False
     assert again.json()["responses"] == first.json()["responses"]
@@ -92,14 +112,20 @@ def test_a_cpr_of_another_clinics_patient_is_404(
 @pytest.mark.parametrize(
     ("change", "loc"),
     [
-        ({"answers": {"odi": ODI | {"odi3": 9}}}, ["body", "answers", "odi", "odi3"]),
-        ({"answers": {"nrs": {"nrs": 7}, "xyz": {"a": 1}}}, ["body", "answers", "xyz"]),
+        ({"answers": _answers(odi=ODI | {"odi3": 9})}, ["body", "answers", "odi", "items", "odi3"]),
+        ({"answers": _answers(nrs={"nrs": 7}, xyz={"a": 1})}, ["body", "answers", "xyz"]),
+        ({"answers": {"nrs": {"items": {"nrs": 7}}}}, ["body", "answers", "nrs", "questionnaire"]),
+        ({"answers": {"nrs": {"nrs": 7}}}, ["body", "answers", "nrs", "items"]),
+        (
+            {"answers": {"nrs": {"language": "fr", "items": {"nrs": 7}}}},
+            ["body", "answers", "nrs", "language"],
+        ),
+        ({"language": "da"}, ["body", "language"]),
         ({"answers": {}}, ["body", "answers"]),
         ({"submission_id": "not-a-uuid"}, ["body", "submission_id"]),
         ({"patient": {"cpr": "170570-1234"}}, ["body", "patient", "cpr"]),
         ({"patient": {}}, ["body", "patient", "public_id"]),
         ({"patient": {"public_id": str(uuid.uuid4()), "cpr": "x"}}, ["body", "patient", "cpr"]),
-        ({"language": "fr"}, ["body", "language"]),
         ({"answered_on": "2999-01-01"}, ["body", "answered_on"]),
         ({"episode": str(uuid.uuid4())}, None),
     ],
@@ -158,3 +184,74 @@ def test_a_repeat_that_races_the_first_is_answered_as_a_repeat(
     assert again.status_code == 200 and again.json()["created"] is False
     assert again.json()["responses"] == first.json()["responses"]
     assert QuestionnaireResponse.objects.filter(episode=episode).count() == 2
+
+
+def _canonical(name: str, version: str) -> str:
+    return f"{BASE_URL}/Questionnaire/{name}|{version}"
+
+
+def test_a_canonical_names_the_questionnaire_answered(episode: Episode, api: Client) -> None:
+    version = load("odi", "en")["version"]
+    body = _body(
+        episode, answers={"odi": {"questionnaire": _canonical("odi-en", version), "items": ODI}}
+    )
+    response = _post(api, body)
+    assert response.status_code == 201, response.content
+    stored = QuestionnaireResponse.objects.get(episode=episode)
+    assert (stored.language, stored.wording_ref) == ("en", wording_of(load("odi", "en")))
+    assert response.json()["responses"][0]["questionnaire"] == _canonical("odi-en", version)
+    entry = AuditEntry.objects.get(code=services.INTAKE_SUBMITTED.code)
+    assert entry.detail["wordings"] == {"odi": f"paraphrase odi-en {version}"}
+
+
+def test_the_old_canonical_without_a_language_takes_the_instruments_language(
+    episode: Episode, api: Client
+) -> None:
+    version = load("nrs", "de")["version"]
+    given = {"questionnaire": _canonical("nrs", version), "language": "de", "items": {"nrs": 3}}
+    assert _post(api, _body(episode, answers={"nrs": given})).status_code == 201
+    stored = QuestionnaireResponse.objects.get(episode=episode)
+    assert (stored.language, stored.wording_ref.questionnaire) == ("de", "nrs-de")
+
+
+@pytest.mark.parametrize(
+    ("given", "field", "message"),
+    [
+        ({"questionnaire": "https://example.org/Questionnaire/odi|1"}, "questionnaire", "not a"),
+        ({"questionnaire": _canonical("odi-da", "0.0.1")}, "questionnaire", "version 0.0.1"),
+        ({"questionnaire": _canonical("nrs-da", "1.1.0")}, "questionnaire", "of nrs, not of odi"),
+        ({"questionnaire": _canonical("odi", "1.0.0")}, "language", "name the Questionnaire"),
+        (
+            {"questionnaire": _canonical("odi-da", "1.0.0"), "language": "en"},
+            "language",
+            "in da",
+        ),
+    ],
+)
+def test_an_unknown_questionnaire_is_refused_naming_the_field(
+    episode: Episode, api: Client, given: dict[str, str], field: str, message: str
+) -> None:
+    response = _post(api, _body(episode, answers={"odi": given | {"items": ODI}}))
+    assert response.status_code == 422, response.content
+    error = response.json()["errors"][0]
+    assert error["loc"] == ["body", "answers", "odi", field]
+    assert message in error["msg"]
+    assert not QuestionnaireResponse.objects.exists()
+
+
+def test_licensed_wording_is_recorded_only_where_it_was_loaded(
+    episode: Episode, api: Client, site: Path
+) -> None:
+    canonical = _canonical("startback-da", load("startback", "da")["version"])
+    items = {f"sbst{i}": 1 for i in range(1, 9)} | {"sbst9": 2}  # synthetic answers
+
+    def stored_kind() -> str:
+        body = _body(episode, answers={"startback": {"questionnaire": canonical, "items": items}})
+        assert _post(api, body).status_code == 201
+        return str(QuestionnaireResponse.objects.latest("id").wording["kind"])
+
+    assert stored_kind() == "paraphrase"
+    # SYNTHETIC stand-in for the licensed STarT-dk (made-up texts), as load-wording loads it.
+    synthetic = Path(__file__).parents[1] / "core/data/licensed-synthetic/startback.da.json"
+    load_wording("startback", "da", synthetic)
+    assert stored_kind() == "licensed"

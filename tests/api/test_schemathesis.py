@@ -89,7 +89,7 @@ def test_the_happy_paths_keep_the_document(auth: dict[str, str], episode: Episod
         body={
             "submission_id": str(uuid.uuid4()),
             "patient": {"public_id": str(episode.patient.public_id)},
-            "answers": {"nrs": {"nrs": 4}},
+            "answers": {"nrs": {"language": "da", "items": {"nrs": 4}}},
             "answered_on": dt.date.today().isoformat(),
         },
         media_type="application/json",

@@ -23,6 +23,7 @@ from painpath.api import schemas, services
 from painpath.api.models import ApiClient, Scope
 from painpath.api.services import ApiError
 from painpath.audit.services import record
+from painpath.core.questionnaires import WordingRef
 from painpath.pathway.models import Classification
 from painpath.patients.models import Episode
 from painpath.questionnaires.models import QuestionnaireResponse
@@ -153,6 +154,7 @@ def _require(request: HttpRequest, scope: Scope, query: tuple[str, ...] = ()) ->
 
 
 def _score(response: QuestionnaireResponse) -> dict[str, Any]:
+    wording = WordingRef.from_dict(response.wording)
     return {
         "instrument": response.instrument,
         "answered_on": response.answered_on,
@@ -161,6 +163,8 @@ def _score(response: QuestionnaireResponse) -> dict[str, Any]:
         "band": response.band,
         "source": response.source,
         "language": response.language,
+        "wording": wording.kind,
+        "questionnaire": wording.canonical or None,
     }
 
 
@@ -227,8 +231,10 @@ def submit_intake(request: HttpRequest, body: schemas.IntakeIn) -> Status:
         patient_id=getattr(body.patient, "public_id", None),
         cpr=getattr(body.patient, "cpr", None),
         episode_id=body.episode,
-        answers=body.answers,
-        language=body.language,
+        answers={
+            code: services.Answered(given.items, given.questionnaire, given.language)
+            for code, given in body.answers.items()
+        },
         answered_on=body.answered_on,
     )
     return Status(
@@ -283,3 +289,7 @@ def upload_extract(request: HttpRequest, file: File[UploadedFile]) -> dict[str, 
     accepted extract changes nothing (`status: unchanged`)."""
     client = _require(request, Scope.REGISTRY_UPLOAD)
     return services.upload_extract(request, client, file)
+
+
+# Endpoints kept in modules of their own add themselves to `api` when imported.
+from painpath.api import aggregates  # noqa: E402, F401

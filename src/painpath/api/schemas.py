@@ -42,6 +42,29 @@ class PatientByCpr(Schema):
 InstrumentCode = Literal[tuple(REGISTRY)]  # type: ignore[valid-type]
 
 
+class InstrumentAnswers(Schema):
+    """One instrument's answers and the Questionnaire the patient answered: its canonical, or
+    the language of painpath's Questionnaire in its current version."""
+
+    model_config = ConfigDict(extra="forbid")
+    questionnaire: str | None = Field(
+        None,
+        max_length=300,
+        description="The canonical `url|version` of the painpath Questionnaire the patient "
+        "answered (as painpath's FHIR Questionnaires name themselves). Give this or `language`.",
+        examples=["https://painpath.org/fhir/Questionnaire/odi-da|1.0.0"],
+    )
+    language: Literal["da", "en", "de"] | None = Field(
+        None,
+        description="painpath's Questionnaire in this language, its current version (or the "
+        "language of a `questionnaire` canonical that names none).",
+    )
+    items: dict[str, Answer] = Field(
+        description="The answers by item code, as painpath stores them (docs/api.md).",
+        examples=[{"nrs": 6}],
+    )
+
+
 class IntakeIn(Schema):
     model_config = ConfigDict(extra="forbid")
     submission_id: uuid.UUID = Field(
@@ -52,12 +75,11 @@ class IntakeIn(Schema):
     episode: uuid.UUID | None = Field(
         None, description="The episode's public id; default: the patient's newest open one."
     )
-    language: Literal["da", "en", "de"] = "da"
     answered_on: dt.date | None = Field(None, description="Default: today; never in the future.")
-    answers: dict[InstrumentCode, dict[str, Answer]] = Field(
-        description="Per instrument code (odi, nrs, startback, …), the answers by item code, "
-        "as painpath stores them (docs/api.md).",
-        examples=[{"nrs": {"nrs": 6}}],
+    answers: dict[InstrumentCode, InstrumentAnswers] = Field(
+        description="Per instrument code (odi, nrs, startback, …), the Questionnaire the "
+        "patient answered and the answers by item code.",
+        examples=[{"nrs": {"language": "da", "items": {"nrs": 6}}}],
     )
 
 
@@ -69,6 +91,14 @@ class ScoreOut(Schema):
     band: str
     source: str
     language: str
+    wording: str = Field(
+        description="The wording the patient saw: original, licensed, paraphrase (painpath's "
+        "own: not the validated instrument) or unknown."
+    )
+    questionnaire: str | None = Field(
+        description="The canonical `url|version` of the Questionnaire answered; null when the "
+        "wording is unknown."
+    )
 
 
 class AxisOut(Schema):

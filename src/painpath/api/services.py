@@ -29,7 +29,13 @@ from painpath.core.errors import PainpathError, ScoringError
 from painpath.core.instruments import REGISTRY
 from painpath.core.instruments import get as get_instrument
 from painpath.core.instruments.base import ScoreResult
-from painpath.core.questionnaires import UNKNOWN_WORDING
+from painpath.core.questionnaires import (
+    QuestionnaireError,
+    WordingRef,
+    parse_canonical,
+    wording_of,
+)
+from painpath.core.questionnaires import load as load_questionnaire
 from painpath.pathway.models import Classification
 from painpath.pathway.services import classify_episode
 from painpath.patients import access, crypto
@@ -46,7 +52,6 @@ REPORT_READ = Event("api.report.read", "export")
 REFUSED = Event("api.request.refused", "view")
 
 TOKEN_PREFIX = "pp_"
-LANGUAGES = ("da", "en", "de")
 MAX_MONTHS = 120
 
 
@@ -206,9 +211,60 @@ def _episode_of(request: HttpRequest, patient: Patient, episode_id: uuid.UUID | 
     return found
 
 
-def _scored(answers: dict[str, dict[str, Any]]) -> list[tuple[str, dict[str, Any], ScoreResult]]:
-    """Every instrument scored by the core, or an :class:`ApiError` naming the first answer
-    that is wrong."""
+@dataclass(frozen=True)
+class Answered:
+    """One instrument's answers and the Questionnaire the client says the patient answered:
+    its canonical ``url|version``, or the language of painpath's current one."""
+
+    items: dict[str, Any]
+    questionnaire: str | None = None
+    language: str | None = None
+
+
+# An instrument's code and answers, scored, with the language and wording stored beside them.
+_Scored = tuple[str, dict[str, Any], ScoreResult, str, WordingRef]
+
+
+def _wording(code: str, given: Answered) -> tuple[str, WordingRef]:
+    """The language and the wording of the Questionnaire the patient answered, as this
+    installation serves it — what the web intake records for the form it rendered: its
+    licensed wording only where the installation loaded one (``load-wording``)."""
+    where: list[str | int] = ["body", "answers", code]
+    language, version = given.language, ""
+    if given.questionnaire is not None:
+        try:
+            named = parse_canonical(given.questionnaire)
+        except QuestionnaireError as error:
+            raise ApiError([*where, "questionnaire"], str(error)) from None
+        if named.code != code:
+            raise ApiError(
+                [*where, "questionnaire"], f"is the Questionnaire of {named.code}, not of {code}"
+            )
+        if named.lang and language and language != named.lang:
+            raise ApiError(
+                [*where, "language"], f"{language}, but the Questionnaire is in {named.lang}"
+            )
+        language, version = named.lang or language, named.version
+    if language is None:
+        field = "questionnaire" if given.questionnaire is None else "language"
+        raise ApiError(
+            [*where, field],
+            "name the Questionnaire the patient answered: its canonical url|version, or the "
+            "language of painpath's",
+        )
+    resource = load_questionnaire(code, language)
+    if version and version != resource.get("version"):
+        raise ApiError(
+            [*where, "questionnaire"],
+            f"version {version} is not painpath's: {resource['id']} is in version "
+            f"{resource.get('version')}",
+        )
+    return language, wording_of(resource)
+
+
+def _scored(answers: dict[str, Answered]) -> list[_Scored]:
+    """Every instrument scored by the core with the wording its patient saw, or an
+    :class:`ApiError` naming the first answer that is wrong."""
     if not answers:
         raise ApiError(["body", "answers"], "no instrument answered")
     out = []
@@ -217,11 +273,13 @@ def _scored(answers: dict[str, dict[str, Any]]) -> list[tuple[str, dict[str, Any
             raise ApiError(
                 ["body", "answers", code], f"unknown instrument; known: {', '.join(REGISTRY)}"
             )
+        language, wording = _wording(code, given)
         try:
-            out.append((code, given, get_instrument(code).score(given)))
+            result = get_instrument(code).score(given.items)
         except ScoringError as error:
-            where: list[str | int] = ["body", "answers", code]
+            where: list[str | int] = ["body", "answers", code, "items"]
             raise ApiError(where + ([error.item] if error.item else []), str(error)) from None
+        out.append((code, given.items, result, language, wording))
     return out
 
 
@@ -256,18 +314,16 @@ def submit_intake(
     patient_id: uuid.UUID | None,
     cpr: str | None,
     episode_id: uuid.UUID | None,
-    answers: dict[str, dict[str, Any]],
-    language: str,
+    answers: dict[str, Answered],
     answered_on: dt.date | None,
 ) -> IntakeResult:
-    """Score and store an intake's questionnaires for a patient of the client's clinic and
-    reclassify the episode — all or nothing, once per ``submission_id`` (a repeat returns
-    what was stored and writes nothing but its audit entry)."""
+    """Score and store an intake's questionnaires, each with the wording its patient saw,
+    for a patient of the client's clinic and reclassify the episode — all or nothing, once
+    per ``submission_id`` (a repeat returns what was stored and writes nothing but its
+    audit entry)."""
     ids = [_response_id(submission_id, code) for code in answers]
     if ids and (stored := _stored(ids)):
         return _repeat(request, stored)
-    if language not in LANGUAGES:
-        raise ApiError(["body", "language"], f"one of {', '.join(LANGUAGES)}")
     today = timezone.localdate()
     answered_on = answered_on or today
     if answered_on > today:
@@ -281,17 +337,15 @@ def submit_intake(
                 store_scored_response(
                     episode,
                     code,
-                    given,
+                    items,
                     result,
-                    # The patient answered, in the integration's system: painpath did not
-                    # show the questions, so the wording is unknown.
                     source=QuestionnaireResponse.Source.PATIENT,
                     language=language,
-                    wording=UNKNOWN_WORDING,
+                    wording=wording,
                     answered_on=answered_on,
                     submission_id=_response_id(submission_id, code),
                 )
-                for code, given, result in scored
+                for code, items, result, language, wording in scored
             ]
             classification = classify_episode(episode, trigger="api intake")
             record(
@@ -300,8 +354,8 @@ def submit_intake(
                 patient=patient,
                 obj=episode,
                 submission_id=str(submission_id),
-                instruments=[code for code, _g, _r in scored],
-                language=language,
+                instruments=[code for code, *_rest in scored],
+                wordings={code: wording.label for code, *_rest, wording in scored},
             )
     except IntegrityError:
         # A concurrent repeat won the race to the unique ids: answer as a repeat.
