@@ -12,7 +12,12 @@ Three defences, each against a way of learning about one patient from aggregate 
 2. **Subtraction from totals** (complementary suppression). Where shown figures add up to a
    shown total — strata of one table and their overall row — a single withheld stratum could
    be recovered as total minus the others. When exactly one cell of such a group is
-   withheld, the next smallest is withheld too (:func:`suppress_cells`).
+   withheld, or those withheld count 1 to k − 1 together, the next smallest is withheld too
+   (:func:`suppress_cells`) — for the patients counted, for the responders and the
+   non-responders of each definition, and for those lost to each time point, whose
+   baselines the baseline of all minus the paired baseline would give
+   (:func:`protect_strata`). The baseline of all is one figure shown in every time point's
+   row, so it is withheld from all of them where any one lost 1 to k − 1 patients.
 3. **Differencing two cohorts** (withholding rare combinations). A researcher who can ask
    for two cohorts that differ by one patient ("women aged 40–49 at clinic A" and the same
    without treatment X) learns that patient's figures by subtraction, whatever each answer's
@@ -377,17 +382,17 @@ def is_withheld(value: int | None) -> bool:
 def protect_outcome_rows(rows: Sequence[OutcomeRow], policy: DisclosurePolicy) -> list[OutcomeRow]:
     """The outcome table as a researcher may see it: a row over fewer than ``k`` patients at
     baseline or at follow-up is withheld whole (counts become -1, figures None); the baseline
-    of all patients is withheld where 1 to k − 1 were lost to follow-up; a responder share is
-    withheld where the responders or the non-responders number 1 to k − 1."""
+    of all patients is withheld from every row of an instrument and wording group where 1 to
+    k − 1 were lost to any one time point; a responder share is withheld where the responders
+    or the non-responders number 1 to k − 1."""
+    lost_few = _lost_few(rows, policy)
     out = []
     for row in rows:
         if policy.too_small(row.n_baseline) or policy.too_small(row.n_followed):
             out.append(_blank(row))
             continue
-        if policy.too_small(row.n_baseline - row.n_followed):
-            # All with a baseline beside those followed up: their difference would be the
-            # baseline of the 1 to k - 1 patients lost to follow-up.
-            row = dataclasses.replace(row, baseline_all_mean=None, baseline_all_sd=None)
+        if (row.instrument, row.wording) in lost_few:
+            row = _without_baseline_of_all(row)
         shares = tuple(
             _withheld_share(share)
             if policy.too_small(share.responders)
@@ -399,14 +404,38 @@ def protect_outcome_rows(rows: Sequence[OutcomeRow], policy: DisclosurePolicy) -
     return out
 
 
+def _lost_few(rows: Iterable[OutcomeRow], policy: DisclosurePolicy) -> set[tuple[str, str | None]]:
+    """The (instrument, wording) groups where 1 to k − 1 patients were lost to a time point.
+
+    The baseline of all is one figure, the same in each time point's row: shown in any of
+    them, it minus the paired baseline of the time point that lost few is the lost patients'
+    baselines. A row withheld because few were followed up counts too — the strata's paired
+    baselines add up to the overall row's, so a complementary stratum can give it away."""
+    return {
+        (row.instrument, row.wording)
+        for row in rows
+        if not policy.too_small(row.n_baseline)
+        and policy.too_small(row.n_baseline - row.n_followed)
+    }
+
+
+def _without_baseline_of_all(row: OutcomeRow) -> OutcomeRow:
+    # The SD as well: with the paired figures it leaves a quadratic in the lost baseline.
+    return dataclasses.replace(row, baseline_all_mean=None, baseline_all_sd=None)
+
+
 def protect_strata(
     strata: Mapping[str, Sequence[OutcomeRow]], policy: DisclosurePolicy
 ) -> dict[str, list[OutcomeRow]]:
     """Stratified outcome tables as a researcher may see them: each stratum's rows protected
     as :func:`protect_outcome_rows` does, and — because the strata of one instrument, time
-    point and wording add up to the overall row shown beside them — another stratum withheld
-    wherever only one would be, or where those withheld count fewer than k patients together
-    (:func:`suppress_cells`), at baseline and at follow-up alike."""
+    point and wording add up to the overall row shown beside them — complementary suppression
+    (:func:`suppress_cells`) of every count that adds up so: another stratum's row withheld
+    wherever only one would be, or where those withheld count fewer than k patients together,
+    at baseline and at follow-up; likewise another stratum's responder share, for the
+    responders and for the non-responders of each definition; and another stratum's baseline
+    of all wherever the strata without it lost 1 to k − 1 patients together
+    (:func:`_baselines_of_all`)."""
     protected = {name: protect_outcome_rows(rows, policy) for name, rows in strata.items()}
     Key = tuple[str, str, int, str | None]
     baseline: dict[Key, int] = {}
@@ -423,16 +452,136 @@ def protect_strata(
             groups.setdefault((row.instrument, row.timepoint, row.wording), []).append(key)
             if is_withheld(row.n_baseline):
                 hidden.add(key)
+    hidden = _until_settled(hidden, (baseline, followed), groups.values(), policy)
+    shares = _shares_hidden(strata, protected, hidden, policy)
+    no_baseline = _baselines_of_all(strata, protected, hidden, policy)
+    out: dict[str, list[OutcomeRow]] = {}
+    for name, rows in protected.items():
+        out[name] = []
+        for row in rows:
+            if (name, row.instrument, row.timepoint, row.wording) in hidden:
+                out[name].append(_blank(row))
+                continue
+            if (row.instrument, row.wording) in no_baseline[name]:
+                row = _without_baseline_of_all(row)
+            where = (name, row.instrument, row.timepoint, row.wording)
+            out[name].append(
+                dataclasses.replace(
+                    row,
+                    responders=tuple(
+                        _withheld_share(s) if (*where, s.definition) in shares else s
+                        for s in row.responders
+                    ),
+                )
+            )
+    return out
+
+
+def _until_settled(
+    hidden: set[K],
+    counts: Sequence[Mapping[K, int]],
+    groups: Iterable[Sequence[K]],
+    policy: DisclosurePolicy,
+) -> set[K]:
+    """:func:`suppress_cells` over several counts of the same cells until none adds a cell."""
+    groups = [list(group) for group in groups]
     while True:
         before = len(hidden)
-        for counts in (baseline, followed):
-            hidden = suppress_cells(counts, groups.values(), policy, withheld=hidden)
+        for count in counts:
+            hidden = suppress_cells(count, groups, policy, withheld=hidden)
         if len(hidden) == before:
-            break
-    return {
-        name: [
-            _blank(row) if (name, row.instrument, row.timepoint, row.wording) in hidden else row
-            for row in rows
-        ]
-        for name, rows in protected.items()
-    }
+            return hidden
+
+
+def _shares_hidden(
+    strata: Mapping[str, Sequence[OutcomeRow]],
+    protected: Mapping[str, Sequence[OutcomeRow]],
+    rows_hidden: set[tuple[str, str, int, str | None]],
+    policy: DisclosurePolicy,
+) -> set[tuple[str, str, int, str | None, str]]:
+    """The strata's responder shares to withhold: the strata's responders of a definition add
+    up to the overall row's, and so do their non-responders, so the shares withheld (with
+    the rows withheld) must count 0 or at least k of each together, and never one alone."""
+    Key = tuple[str, str, int, str | None, str]
+    responders: dict[Key, int] = {}
+    others: dict[Key, int] = {}
+    groups: dict[tuple[str, int, str | None, str], list[Key]] = {}
+    hidden: set[Key] = set()
+    for name, rows in protected.items():
+        for row, original in zip(rows, strata[name], strict=True):
+            where = (name, row.instrument, row.timepoint, row.wording)
+            for shown, share in zip(row.responders, original.responders, strict=True):
+                key = (*where, share.definition)
+                # A share withheld before (an atom's, withhold_shares) has no count here:
+                # it counts as none, and the research cohort's atoms guard it.
+                known = not is_withheld(share.responders)
+                responders[key] = share.responders if known else 0
+                others[key] = original.n_followed - share.responders if known else 0
+                groups.setdefault(key[1:], []).append(key)
+                if where in rows_hidden or is_withheld(shown.responders):
+                    hidden.add(key)
+    return _until_settled(hidden, (responders, others), groups.values(), policy)
+
+
+def _baselines_of_all(
+    strata: Mapping[str, Sequence[OutcomeRow]],
+    protected: Mapping[str, Sequence[OutcomeRow]],
+    rows_hidden: set[tuple[str, str, int, str | None]],
+    policy: DisclosurePolicy,
+) -> dict[str, set[tuple[str, str | None]]]:
+    """Per stratum, the (instrument, wording) whose baseline of all is withheld.
+
+    The strata's baselines of all add up to the overall one, and at each time point their
+    paired baselines to the overall row's. So the overall baseline of all minus the strata's
+    shown is the withheld ones' (H); minus their paired baselines — those of rows withheld
+    (B) being the overall row's minus the rows shown — it is the baselines of the patients
+    of H and B lost at that time point; and without H, the baselines of all of B (shown in
+    their other rows) minus the overall paired baselines and those shown are B's lost
+    patients'. Where such a group lost 1 to k − 1 patients, another stratum's baseline of all
+    is withheld: the smallest that lost any, or one of B. Where no other stratum lost anyone,
+    the overall row lost as few and :func:`protect_outcome_rows` withholds its baseline of
+    all."""
+    Group = tuple[str, str | None]
+    lost: dict[Group, dict[int, dict[str, int]]] = {}
+    present: dict[str, set[Group]] = {name: set() for name in strata}
+    shown: dict[str, set[Group]] = {name: set() for name in strata}
+    blanked: dict[tuple[Group, int], set[str]] = {}
+    for name, rows in protected.items():
+        for row, original in zip(rows, strata[name], strict=True):
+            if original.n_baseline <= 0:
+                continue
+            group = (row.instrument, row.wording)
+            at = lost.setdefault(group, {}).setdefault(row.timepoint, {})
+            at[name] = original.n_baseline - original.n_followed
+            present[name].add(group)
+            if (name, row.instrument, row.timepoint, row.wording) in rows_hidden:
+                blanked.setdefault((group, row.timepoint), set()).add(name)
+            elif row.baseline_all_mean is not None:
+                shown[name].add(group)
+    none = {name: present[name] - shown[name] for name in strata}
+    changed = True
+    while changed:
+        changed = False
+        for group, by_time in lost.items():
+            for timepoint, counts in by_time.items():
+                held = {name for name in counts if group in none[name]}
+                pick = _another(counts, held, blanked.get((group, timepoint), set()), policy)
+                if pick is not None:
+                    none[pick].add(group)
+                    changed = True
+    return none
+
+
+def _another(
+    lost: Mapping[str, int], held: set[str], blanked: set[str], policy: DisclosurePolicy
+) -> str | None:
+    """The stratum whose baseline of all must be withheld too at one time point (see
+    :func:`_baselines_of_all`), or None."""
+    if blanked and not held & blanked and policy.too_small(sum(lost[n] for n in blanked)):
+        return min((lost[n], n) for n in blanked if lost[n] > 0)[1]
+    together = held | blanked
+    if held and policy.too_small(sum(lost[n] for n in together)):
+        others = [(n_lost, n) for n, n_lost in lost.items() if n not in together and n_lost > 0]
+        if others:
+            return min(others)[1]
+    return None

@@ -457,7 +457,8 @@ def _cells(
         baseline_all: Moments | None = Moments.of(
             r.n_baseline, r.baseline_all_mean, r.baseline_all_sd
         )
-        if (r.instrument, r.wording) in lost_small:
+        # protect_strata may withhold it as well (complementarily across strata).
+        if (r.instrument, r.wording) in lost_small or r.baseline_all_mean is None:
             baseline_all = None
             withheld.append("baseline_all")
         responders = {}
