@@ -282,7 +282,8 @@ class Fuzzed:
 def fuzzed(
     episode: Episode, make_staff: Callable[..., User], verified_client: Callable[[User], Client]
 ) -> Fuzzed:
-    from painpath.accounts.roles import CLINIC_ADMIN, CLINICIAN, SITE_ADMIN
+    from painpath.accounts.roles import CLINIC_ADMIN, CLINICIAN, RESEARCHER, SITE_ADMIN
+    from painpath.registry.models import Registry, Site
 
     clinician = make_staff(CLINICIAN)
     TreatmentCourse.objects.create(
@@ -308,7 +309,19 @@ def fuzzed(
         "clinician": verified_client(clinician),
         "clinic_admin": verified_client(make_staff(CLINIC_ADMIN)),
         "site_admin": verified_client(make_staff(SITE_ADMIN)),
+        "researcher": verified_client(make_staff(RESEARCHER)),
     }
+    # The researcher's clinic a site of a registry, so that the workbench reads its forms.
+    registry = Registry(code="fuzz", name="Fuzzed registry (synthetic)")
+    registry.set_key()
+    registry.save()
+    Site.objects.create(
+        registry=registry,
+        code="fuzz-site",
+        name="Fuzz site",
+        participation="pooled",
+        clinic=episode.patient.clinic,
+    )
     return Fuzzed(world=world, link=link, token=token, clients=clients)
 
 
@@ -356,6 +369,19 @@ def _protocol_text(f: Fuzzed) -> dict[str, list[str]]:
     return {"note": ["synthetic"], "text": [builtin_protocol_texts()["default"]]}
 
 
+def _workbench_query() -> dict[str, list[str]]:
+    return {
+        "registry": ["", "x"],
+        "classification": ["column:startback", "shipped:orebro-short", "draft:x", "lca"],
+        "second": ["", "lca"],
+        "outcome": ["nrs", "x"],
+        "timepoint": ["3", "99"],
+        "responder": ["mic", "x"],
+        "lca_items": ["", "a.b,c", "x" * 50],
+        "lca_classes": ["1..4", "9..1", "x"],
+    }
+
+
 QUERY = "query"  # a GET whose view reads a form from the query string
 BOTH = "both"  # a GET with a query string or a POST, at random
 
@@ -399,6 +425,9 @@ TARGETS: dict[str, Target] = {
     ),
     "registry:overview": Target("site_admin", method=QUERY),
     "registry:upload": Target("site_admin", lambda f: {"site": ["1", "0", "x"]}, upload="file"),
+    "registry:workbench": Target("researcher", lambda f: _workbench_query(), method=QUERY),
+    "registry:workbench_pdf": Target("researcher", lambda f: _workbench_query(), method=QUERY),
+    "registry:workbench_drafts": Target("researcher", upload="file"),
     "patients:list": Target("clinician", lambda f: of(SearchForm(), page=["1", "2"]), method=BOTH),
     "patients:choose_clinic": Target(
         "clinician",

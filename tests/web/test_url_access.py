@@ -221,6 +221,11 @@ ACCESS: dict[str, Access] = {
     "registry:overview": Access(AUDITORS),
     "registry:upload": Access(AUDITORS),
     "registry:combined": Access(frozenset({"researcher"})),
+    # the classification workbench: a registry's researchers (the page says when their
+    # clinic is no site of one); the PDF without a question goes back to the page
+    "registry:workbench": Access(frozenset({"researcher"})),
+    "registry:workbench_pdf": Access(frozenset({"researcher"}), ok=302),
+    "registry:workbench_drafts": Access(frozenset({"researcher"})),
     # -- patients (clinicians) ------------------------------------------------------------
     "patients:list": Access(FRONT_DESK, patient_data=True),
     "patients:choose_clinic": Access(
@@ -328,6 +333,7 @@ ACCESS: dict[str, Access] = {
     "api:read_episode": Access(frozenset(), by_api_episode, refused=API_REFUSED),
     "api:outcome_report": Access(frozenset(), refused=API_REFUSED),
     "api:upload_extract": Access(frozenset(), method="post", refused=API_REFUSED),
+    "api:upload_aggregate": Access(frozenset(), method="post", refused=API_REFUSED),
     # The clinic's integrations: its clinic administrator's, like its settings.
     "api_clients:list": Access(frozenset({"clinic_admin"}), refused={"site_admin": 404}),
     "api_clients:revoke": Access(

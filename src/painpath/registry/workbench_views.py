@@ -66,10 +66,9 @@ def report(request: HttpRequest) -> HttpResponse:
 @verified_staff
 def report_pdf(request: HttpRequest) -> HttpResponse:
     _, registry = _chosen(request)
-    if registry is None:
-        raise PermissionDenied
-    found = _report(request, registry)[1]
+    found = _report(request, registry)[1] if registry is not None else None
     if found is None:
+        # No question asked, or a wrong one: the page says what is wrong.
         return redirect(f"{_url('registry:workbench')}?{request.GET.urlencode()}")
     pdf = render_pdf(found)
     record(request, workbench.REPORT_EXPORTED, object_type="registry", **found.summary())
