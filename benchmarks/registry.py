@@ -97,7 +97,7 @@ def validity_sql() -> str:
     rates (ties counting half), from the per-class counts — what an analyst would write."""
     z = Z_95
     return f"""
-    WITH meta(instrument, hib, low, high, mic_abs, mic_rel, thr50, thr_res, thr20) AS (
+    WITH meta(instrument, hib, low, high, mic_abs, mic_rel, thr50, thr_res, thr20, thr30) AS (
       VALUES {report._meta_values()}
     ),
     flagged AS (

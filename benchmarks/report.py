@@ -46,7 +46,8 @@ def _meta_values() -> str:
 
         rows.append(
             f"('{code}', {str(cls.higher_is_better).upper()}, {low}, {high}, {mic_abs}, "
-            f"{mic_rel}, {thr('reduction_50')}, {thr('resolution')}, {thr('improvement_20')})"
+            f"{mic_rel}, {thr('reduction_50')}, {thr('resolution')}, {thr('improvement_20')}, "
+            f"{thr('reduction_30')})"
         )
     return ",\n      ".join(rows)
 
@@ -56,7 +57,7 @@ def hand_written_sql() -> str:
     points = ", ".join(map(str, TIMEPOINTS))
     names = ", ".join(f"'{c}'" for c in INSTRUMENTS)
     return f"""
-    WITH meta(instrument, hib, low, high, mic_abs, mic_rel, thr50, thr_res, thr20) AS (
+    WITH meta(instrument, hib, low, high, mic_abs, mic_rel, thr50, thr_res, thr20, thr30) AS (
       VALUES {_meta_values()}
     ),
     base AS (SELECT patient_id, instrument, score AS baseline FROM scores
@@ -84,6 +85,7 @@ def hand_written_sql() -> str:
         avg(followup - baseline) AS change_mean, stddev_samp(followup - baseline) AS change_sd,
         sum(CASE WHEN imp >= mic_abs OR pct >= mic_rel * 100 THEN 1 ELSE 0 END) AS k_mic,
         sum(CASE WHEN pct >= thr50 THEN 1 ELSE 0 END) AS k_reduction_50,
+        sum(CASE WHEN pct >= thr30 THEN 1 ELSE 0 END) AS k_reduction_30,
         sum(CASE WHEN followup <= thr_res THEN 1 ELSE 0 END) AS k_resolution,
         sum(CASE WHEN imp >= thr20 THEN 1 ELSE 0 END) AS k_improvement_20,
         sum(CASE WHEN -imp >= mic_abs THEN 1 ELSE 0 END) AS k_deterioration
