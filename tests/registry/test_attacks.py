@@ -265,3 +265,25 @@ def test_a_table_file_that_unpacks_to_too_many_values_is_refused_unread(
     assert [e.message for e in refused.value.errors] == [
         "holds 1,200,000 values; at most 1,000,000"
     ]
+
+
+@pytest.mark.django_db
+def test_an_unreadable_upload_on_the_screen_is_refused_on_the_record(
+    world: dict[str, Any], make_staff: Callable[..., User], verified_client: Callable[..., Any]
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from painpath.audit.models import AuditEntry
+
+    site: Site = world["sites"]["a"]
+    admin = verified_client(make_staff("site administrator"))
+
+    response = admin.post(
+        reverse("registry:upload"),
+        {"site": site.pk, "file": SimpleUploadedFile("a.zip", _encrypted(_zip()))},
+    )
+
+    assert response.status_code == 400
+    refused = Upload.objects.get(site=site)
+    assert refused.status == "refused" and "cannot be read" in refused.errors[0]
+    assert AuditEntry.objects.filter(code=services.UPLOAD_REFUSED.code).count() == 1

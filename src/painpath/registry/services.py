@@ -515,6 +515,27 @@ def receive_extract(
     return UploadResult("accepted", upload, rows, extract.persons, removed)
 
 
+def receive_file(
+    site: Site,
+    content: bytes,
+    *,
+    user: Any = None,
+    client: str = "",
+    request: HttpRequest | None = None,
+) -> UploadResult:
+    """An extract's zip as uploaded: read, then :func:`receive_extract`. A file that cannot be
+    read (not a zip, damaged, a bomb, a checksum that does not match) is refused on the record
+    like any other, so that the overview and the audit log show the attempt."""
+    try:
+        extract = ex.read_extract(content)
+    except ex.InvalidExtract as error:
+        sha = hashlib.sha256(content).hexdigest()
+        raise _refuse(
+            site, sha, {}, error.errors, user=user, client=client, request=request
+        ) from None
+    return receive_extract(site, extract, user=user, client=client, request=request)
+
+
 def _aggregate_errors(site: Site, body: Any) -> list[str]:
     """What is wrong with an aggregate-only site's contribution, for this site and registry
     (the format's own checks: :func:`painpath.core.registry.aggregate.parse_contribution`)."""

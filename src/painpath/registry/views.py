@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from painpath.accounts.decorators import verified_staff
 from painpath.accounts.roles import RESEARCHER, SITE_ADMIN
 from painpath.audit.services import record
-from painpath.core.registry.extract import InvalidExtract, read_extract
+from painpath.core.registry.extract import InvalidExtract
 from painpath.registry import services
 from painpath.registry.forms import UploadForm
 from painpath.registry.models import Registry, Site
@@ -74,9 +74,7 @@ def upload(request: HttpRequest) -> HttpResponse:
                     raise InvalidExtract([]) from error
                 result = services.receive_aggregate(site, body, user=request.user, request=request)
             else:
-                result = services.receive_extract(
-                    site, read_extract(content), user=request.user, request=request
-                )
+                result = services.receive_file(site, content, user=request.user, request=request)
         except InvalidExtract as error:
             errors = [str(e) for e in error.errors[:50]] or [_("The file is not JSON.")]
         else:
