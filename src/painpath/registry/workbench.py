@@ -29,7 +29,7 @@ from painpath.core.registry.schema import AXIS_PREFIX
 from painpath.core.rules import RuleSet, RuleSetError, builtin_rulesets, load_ruleset_text
 from painpath.core.rules.model import NOT_APPLICABLE, UNKNOWN
 from painpath.core.workbench.axes import FROM_SCORES, AxisNeedsInputs
-from painpath.core.workbench.lca import Agreement, LcaResult, agreement, fit_lca
+from painpath.core.workbench.lca import Agreement, Kind, LcaResult, agreement, fit_lca
 from painpath.core.workbench.validity import (
     NetReclassification,
     Validity,
@@ -167,6 +167,18 @@ def ruleset_inputs(ruleset: RuleSet, by_axis: Mapping[str, RuleSet]) -> list[str
     return names
 
 
+def lacking_inputs(ruleset: RuleSet) -> list[str]:
+    """The inputs ``ruleset`` reads that the pooled baseline totals cannot fill."""
+    by_axis = {rs.axis: rs for rs in builtin_rulesets().values()} | {ruleset.axis: ruleset}
+    inputs = sorted(set(ruleset_inputs(ruleset, by_axis)))
+    return [name for name in inputs if name not in FROM_SCORES]
+
+
+def shipped_from_pooled() -> list[tuple[RuleSet, list[str]]]:
+    """Each shipped rule set with the inputs the pooled data lack for it (none: computable)."""
+    return [(rs, lacking_inputs(rs)) for rs in builtin_rulesets().values()]
+
+
 def apply_ruleset(
     ruleset: RuleSet, baseline: Mapping[str, Mapping[str, float]], *, as_of: dt.date
 ) -> dict[str, str]:
@@ -177,7 +189,7 @@ def apply_ruleset(
 
     by_axis = {rs.axis: rs for rs in builtin_rulesets().values()} | {ruleset.axis: ruleset}
     inputs = sorted(set(ruleset_inputs(ruleset, by_axis)))
-    lacking = [name for name in inputs if name not in FROM_SCORES]
+    lacking = lacking_inputs(ruleset)
     if lacking:
         held = ", ".join(sorted(FROM_SCORES))
         raise AxisNeedsInputs(
@@ -400,7 +412,7 @@ def _latent_classes(
     if not 1 <= low <= high <= MAX_CLASSES:
         raise WorkbenchError(f"classes: a range within 1..{MAX_CLASSES}, as 1..4")
     ids, data = lca_matrix(registry, scores, lca)
-    kind = "continuous" if lca.kind == "continuous" else "categorical"
+    kind: Kind = "continuous" if lca.kind == "continuous" else "categorical"
     result = fit_lca(data, lca.items, kind=kind, classes=range(low, high + 1), seed=lca.seed)
     persons = person_ids(scores, ids)
     _protect_lca(report, result, ids, persons)

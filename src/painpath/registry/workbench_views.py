@@ -52,7 +52,11 @@ def _report(request: HttpRequest, registry: Registry) -> tuple[ReportForm, Any, 
 @verified_staff
 def report(request: HttpRequest) -> HttpResponse:
     registries, registry = _chosen(request)
-    context: dict[str, Any] = {"registries": registries, "registry": registry}
+    context: dict[str, Any] = {
+        "registries": registries,
+        "registry": registry,
+        "shipped": workbench.shipped_from_pooled(),
+    }
     status = 200
     if registry is not None:
         form, found, error = _report(request, registry)
