@@ -21,6 +21,7 @@ import numpy as np
 import polars as pl
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from painpath.audit.services import Event, record
 from painpath.core.analytics.disclosure import DisclosurePolicy, suppress_cells
@@ -140,13 +141,24 @@ class Choice:
 def choices(registry: Registry) -> list[Choice]:
     shipped = builtin_rulesets().values()
     stored = {rs.axis for rs in shipped} | stored_axes(registry)
-    out = [Choice(f"column:{axis}", f"{AXIS_PREFIX}{axis} (stored)") for axis in sorted(stored)]
-    out += [Choice(f"shipped:{rs.id}", f"{rs.id} {rs.version} (shipped)") for rs in shipped]
+    out = [
+        Choice(f"column:{axis}", _("%(axis)s (stored)") % {"axis": f"{AXIS_PREFIX}{axis}"})
+        for axis in sorted(stored)
+    ]
     out += [
-        Choice(f"draft:{d.pk}", f"{d.name} {d.version} (draft)")
+        Choice(f"shipped:{rs.id}", _("%(id)s %(version)s (shipped)") % _named(rs)) for rs in shipped
+    ]
+    out += [
+        Choice(
+            f"draft:{d.pk}", _("%(id)s %(version)s (draft)") % {"id": d.name, "version": d.version}
+        )
         for d in DraftRuleSet.objects.filter(registry=registry).order_by("name", "version")
     ]
-    return [*out, Choice("lca", "latent classes")]
+    return [*out, Choice("lca", _("latent classes"))]
+
+
+def _named(ruleset: RuleSet) -> dict[str, str]:
+    return {"id": ruleset.id, "version": ruleset.version}
 
 
 def stored_axes(registry: Registry) -> set[str]:
