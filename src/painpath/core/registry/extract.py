@@ -331,7 +331,50 @@ def check(extract: Extract) -> list[ExtractError]:
         for finding in identifier_scan(frame):
             errors.append(ExtractError(name, finding.row, finding.column, str(finding)))
     errors += _check_scores(tables["scores"].with_row_index("_row", offset=1), site)
+    errors += _check_answers(tables["answers"].with_row_index("_row", offset=1))
     errors += _check_links(tables)
+    return errors
+
+
+def _check_answers(answers: pl.DataFrame) -> list[ExtractError]:
+    """Each answer is an item of its instrument with a number in the item's range (every
+    answer code is one): otherwise ``item`` and ``value`` would carry any text a site put
+    there, which the identifier scan cannot tell from a code."""
+    items = pl.DataFrame(
+        [
+            (code, item.code, float(item.low), float(item.high), item.integer)
+            for code, cls in REGISTRY.items()
+            for item in cls.items
+        ],
+        schema={
+            "instrument": pl.String,
+            "item": pl.String,
+            "_low": pl.Float64,
+            "_high": pl.Float64,
+            "_integer": pl.Boolean,
+        },
+        orient="row",
+    )
+    known = answers.filter(pl.col("instrument").is_in(list(REGISTRY)))
+    errors = _rows(
+        "answers",
+        known.join(items, on=["instrument", "item"], how="anti"),
+        "item",
+        "is not an item of the instrument:",
+        value=True,
+    )
+    number = pl.col("value").str.strip_chars().cast(pl.Float64, strict=False)
+    wrong = (
+        known.join(items, on=["instrument", "item"])
+        .with_columns(number.alias("_number"))
+        .filter(
+            pl.col("_number").is_null()
+            | ~pl.col("_number").is_between("_low", "_high")
+            | (pl.col("_integer") & (pl.col("_number") != pl.col("_number").floor()))
+        )
+        .sort("_row")
+    )
+    errors += _rows("answers", wrong, "value", "is not an answer in the item's range:", value=True)
     return errors
 
 
