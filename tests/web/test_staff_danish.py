@@ -282,7 +282,6 @@ BAD_INPUT = (
     ("clinician", "followup:record", {"answered_on": "2099-01-01"}),
     ("site_admin", "administration:staff_invite", {"username": "a b", "email": "nope"}),
     ("clinic_admin", "clinic:settings", {"link_days": "0"}),
-    ("researcher", "registry:workbench_drafts", {}),
 )
 
 
