@@ -264,3 +264,16 @@ def test_a_draft_is_uploaded_through_the_page_and_a_bad_one_is_shown(
     good = SimpleUploadedFile("good.yaml", _draft_text(35).encode())
     assert client.post(url, {"file": good}).status_code == 302
     assert DraftRuleSet.objects.filter(name="orebro-short").exists()
+
+
+def test_a_cross_table_withholds_small_cells_and_those_that_give_them_back() -> None:
+    from painpath.core.workbench.lca import Agreement
+
+    found = Agreement(ari=0.4, rows=("1", "2"), columns=("a", "b"), table=((20, 2), (15, 30)))
+    table = workbench._cross_table(found, k=5)
+    cells = dict(zip(table.rows, table.cells, strict=True))
+    assert cells["1"][1] is None  # 2 persons
+    # Row 1's total minus 20 or column b's total minus 30 would give the 2 back.
+    assert cells["1"][0] is None and cells["2"][1] is None
+    assert table.ari == 0.4 and table.n == 67
+    assert workbench._cross_table(found, k=70).ari is None
