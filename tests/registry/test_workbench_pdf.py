@@ -95,6 +95,11 @@ def test_the_page_in_danish_leaves_no_english_and_the_pdf_is_audited(
     english_words = ("Prognostic validity", "Class profiles", "withheld", "latent classes")
     for english in (*english_words, "(stored)", "categorical"):
         assert english not in page
+    refused = client.get(
+        reverse("registry:workbench"), {**query, "classification": "column:startback"}
+    )
+    assert refused.status_code == 400
+    assert "intet site har sendt den akse" in refused.content.decode()
     answer = client.get(reverse("registry:workbench_pdf"), query)
     if _pango_missing() is None:
         assert answer.status_code == 200 and answer["Content-Type"] == "application/pdf"

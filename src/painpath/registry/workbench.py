@@ -78,7 +78,9 @@ def upload_draft(
     same, refused otherwise (a version means one content). :class:`RuleSetError` names the
     line and rule of what is wrong; nothing is stored then."""
     if len(text.encode("utf-8")) > MAX_YAML_BYTES:
-        raise WorkbenchError(f"{filename}: larger than {MAX_YAML_BYTES // 1000} kB")
+        raise WorkbenchError(
+            _("%(file)s: larger than %(kb)s kB") % {"file": filename, "kb": MAX_YAML_BYTES // 1000}
+        )
     ruleset = load_ruleset_text(text, f"draft {filename}")
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     existing = DraftRuleSet.objects.filter(
@@ -88,8 +90,11 @@ def upload_draft(
         if existing.sha256 == digest:
             return existing, False
         raise WorkbenchError(
-            f"{filename}: draft {ruleset.id} version {ruleset.version} exists with other "
-            "content; give the changed rule set a new version"
+            _(
+                "%(file)s: draft %(id)s version %(version)s exists with other content; give "
+                "the changed rule set a new version"
+            )
+            % {"file": filename, **_named(ruleset)}
         )
     try:
         with transaction.atomic():
@@ -206,9 +211,12 @@ def apply_ruleset(
     if lacking:
         held = ", ".join(sorted(FROM_SCORES))
         raise AxisNeedsInputs(
-            f"{ruleset.id} {ruleset.version} (axis {ruleset.axis}) needs {', '.join(lacking)}, "
-            f"which the registry's pooled data do not hold: they hold the baseline instrument "
-            f"totals that fill {held}"
+            _(
+                "%(id)s %(version)s (axis %(axis)s) needs %(lacking)s, which the registry's "
+                "pooled data do not hold: they hold the baseline instrument totals that fill "
+                "%(held)s"
+            )
+            % {**_named(ruleset), "axis": ruleset.axis, "lacking": ", ".join(lacking), "held": held}
         )
     fills = {FROM_SCORES[name][0]: FROM_SCORES[name][1:] for name in FROM_SCORES}
     wanted = {FROM_SCORES[name][0] for name in inputs}
@@ -237,7 +245,9 @@ def baseline_totals(scores: pl.DataFrame) -> dict[str, dict[str, float]]:
 def stored_axis(scores: pl.DataFrame, axis: str) -> dict[str, str]:
     column = f"{AXIS_PREFIX}{axis}"
     if column not in scores.columns:
-        raise WorkbenchError(f"no pooled row has a stored {column}: no site sent that axis")
+        raise WorkbenchError(
+            _("no pooled row has a stored %(column)s: no site sent that axis") % {"column": column}
+        )
     rows = scores.select("patient_id", column).drop_nulls(column).unique("patient_id")
     return dict(rows.iter_rows())
 
@@ -269,7 +279,7 @@ def lca_matrix(
     else:
         wanted = {tuple(item.split(".", 1)) for item in query.items}
         if any(len(w) != 2 for w in wanted):
-            raise WorkbenchError("items: name each answer as INSTRUMENT.ITEM (odi.odi1)")
+            raise WorkbenchError(_("items: name each answer as INSTRUMENT.ITEM (odi.odi1)"))
         rows = PooledAnswer.objects.filter(site__registry=registry, timepoint=0).filter(
             instrument__in={w[0] for w in wanted}, item__in={w[1] for w in wanted}
         )
@@ -282,18 +292,24 @@ def lca_matrix(
                 number = float(value)
             except ValueError:
                 raise WorkbenchError(
-                    f"item {instrument}.{item}: answer {value[:20]!r} is not a number"
+                    _("item %(item)s: answer %(value)s is not a number")
+                    % {"item": f"{instrument}.{item}", "value": repr(value[:20])}
                 ) from None
             values.setdefault(patient, {})[f"{instrument}.{item}"] = number
     present = {item for found in values.values() for item in found}
     absent = [item for item in query.items if item not in present]
     if absent:
-        raise WorkbenchError(f"items: no pooled baseline answer for {', '.join(absent)}")
+        raise WorkbenchError(
+            _("items: no pooled baseline answer for %(items)s") % {"items": ", ".join(absent)}
+        )
     ids = sorted(values)
     if len(ids) > MAX_LCA_PATIENTS:
         raise WorkbenchError(
-            f"{len(ids)} patients; the workbench page fits at most {MAX_LCA_PATIENTS:,} "
-            "(use 'painpath workbench lca' on an export)"
+            _(
+                "%(n)s patients; the workbench page fits at most %(most)s (use 'painpath "
+                "workbench lca' on an export)"
+            )
+            % {"n": len(ids), "most": MAX_LCA_PATIENTS}
         )
     data = np.array(
         [[values[p].get(item, np.nan) for item in query.items] for p in ids], dtype=float
@@ -419,7 +435,7 @@ def _latent_classes(
     registry: Registry, scores: pl.DataFrame, query: Query, report: WorkbenchReport
 ) -> dict[str, str]:
     if query.lca is None or not query.lca.items:
-        raise WorkbenchError("latent classes: choose the baseline items to fit them on")
+        raise WorkbenchError(_("latent classes: choose the baseline items to fit them on"))
     lca = query.lca
     low, high = lca.classes
     if not 1 <= low <= high <= MAX_CLASSES:
@@ -504,13 +520,14 @@ def workbench_report(registry: Registry, query: Query) -> WorkbenchReport:
         raise WorkbenchError(f"time point {query.timepoint}: one of 3, 6 or 12 months")
     scores = pooled_scores(registry)
     if scores.height == 0:
-        raise WorkbenchError("the registry holds no pooled rows yet")
+        raise WorkbenchError(_("the registry holds no pooled rows yet"))
     paired = responders(
         scores, instrument=query.outcome, timepoint=query.timepoint, definition=query.responder
     )
     if paired.height == 0:
         raise WorkbenchError(
-            f"no pooled patient has {query.outcome} at baseline and at month {query.timepoint}"
+            _("no pooled patient has %(outcome)s at baseline and at month %(month)s")
+            % {"outcome": query.outcome, "month": query.timepoint}
         )
     classes = _classify(registry, query.classification, scores, query, report)
     ids = [str(p) for p in paired["patient_id"].to_list()]
@@ -545,7 +562,7 @@ def _compare(
         p for p in classes.keys() & other.keys() if {classes[p], other[p]}.isdisjoint(NO_CLASS)
     )
     if not both:
-        report.notes.append("no patient has both classifications")
+        report.notes.append(_("no patient has both classifications"))
         return
     report.agreement = _cross_table(
         agreement([classes[p] for p in both], [other[p] for p in both]), report.k
