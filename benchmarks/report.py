@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -206,6 +205,10 @@ if __name__ == "__main__":
     if args.peak:
         connection = _load(args.parquet)
         (run_painpath if args.peak == "painpath" else run_sql)(connection)
-        print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+        # VmHWM, not ru_maxrss: Linux carries a forked child's ru_maxrss over from the parent's
+        # size at the fork, so a child of a large parent would report the parent's peak.
+        status = Path("/proc/self/status").read_text()
+        (line,) = [x for x in status.splitlines() if x.startswith("VmHWM:")]
+        print(int(line.split()[1]) / 1024)
     else:
         main(args.patients)
