@@ -290,3 +290,33 @@ def test_an_unreadable_upload_on_the_screen_is_refused_on_the_record(
     refused = Upload.objects.get(site=site)
     assert refused.status == "refused" and "cannot be read" in refused.errors[0]
     assert AuditEntry.objects.filter(code=services.UPLOAD_REFUSED.code).count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("table", "column", "value"),
+    [
+        ("scores", "treatment", "talked about her divorce"),
+        ("scores", "protocol", "see notes"),
+        ("scores", "wording", "read aloud"),
+        ("conditions", "code", "fell at home"),
+        ("procedures", "kind", "injection by dr hansen"),
+    ],
+)
+def test_a_column_of_codes_carries_no_free_text(
+    world: dict[str, Any], table: str, column: str, value: str
+) -> None:
+    site: Site = world["sites"]["a"]
+    made = services.extract_for_site(site)
+    tables = made.tables()
+    first = pl.int_range(pl.len()) == 0
+    tables[table] = tables[table].with_columns(
+        pl.when(first).then(pl.lit(value)).otherwise(pl.col(column)).alias(column)
+    )
+
+    with pytest.raises(ex.InvalidExtract) as refused:
+        services.receive_extract(site, ex.Extract(**tables, manifest=made.manifest))
+
+    assert [(e.table, e.row, e.field) for e in refused.value.errors] == [(table, 1, column)]
+    # As it came: the extract that was not tampered with is accepted.
+    assert services.receive_extract(site, made).status == "accepted"

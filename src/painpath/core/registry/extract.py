@@ -332,7 +332,40 @@ def check(extract: Extract) -> list[ExtractError]:
             errors.append(ExtractError(name, finding.row, finding.column, str(finding)))
     errors += _check_scores(tables["scores"].with_row_index("_row", offset=1), site)
     errors += _check_answers(tables["answers"].with_row_index("_row", offset=1))
+    errors += _check_vocabularies(tables)
     errors += _check_links(tables)
+    return errors
+
+
+# Closed lists, as the data dictionary gives them, and the shape of a diagnosis code (an SKS
+# code: "D" and the ICD-10 code), so that no column of codes carries free text.
+VOCABULARIES: Final = (
+    ("scores", "wording"),
+    ("scores", "treatment"),
+    ("scores", "procedure"),
+    ("scores", "index_event"),
+    ("conditions", "system"),
+    ("procedures", "kind"),
+)
+DIAGNOSIS_CODE: Final = r"^[A-Z][A-Z0-9.]{1,9}$"
+
+
+def _check_vocabularies(tables: Mapping[str, pl.DataFrame]) -> list[ExtractError]:
+    from painpath.core.followup import builtin_protocols
+    from painpath.core.registry.dictionary import COLUMN_MEANINGS
+
+    allowed = {
+        where: COLUMN_MEANINGS[where][1].replace(" ", "").split(",") for where in VOCABULARIES
+    }
+    allowed["scores", "protocol"] = list(builtin_protocols())
+    errors: list[ExtractError] = []
+    for (name, column), codes in allowed.items():
+        indexed = tables[name].with_row_index("_row", offset=1)
+        unknown = indexed.filter(pl.col(column).is_not_null() & ~pl.col(column).is_in(codes))
+        errors += _rows(name, unknown, column, "is not one of the dictionary's codes:", value=True)
+    conditions = tables["conditions"].with_row_index("_row", offset=1)
+    odd = conditions.filter(~pl.col("code").str.contains(DIAGNOSIS_CODE).fill_null(True))
+    errors += _rows("conditions", odd, "code", "is not a diagnosis code:", value=True)
     return errors
 
 
