@@ -4,8 +4,9 @@
   written to a file once, for the sites, and stored encrypted with the field key);
 - ``extract``: a clinic of this server makes its pooled extract for a registry (research-
   consented patients only; the registry's key from a file);
-- ``upload``: the registry on this server receives a site's extract (.zip or a directory) or
-  an aggregate-only site's contribution (.json);
+- ``upload``: the registry on this server receives a site's extract (.zip or a directory),
+  an aggregate-only site's contribution (.json) or a FHIR Bundle or NDJSON directory of
+  QuestionnaireResponses (told apart by content);
 - ``status``: the registry's sites and their last uploads.
 
 Django is set up inside each command, as ``painpath backup`` does it.
@@ -194,8 +195,21 @@ def extract(
     typer.echo(f"{output}: {made.persons} persons; {rows}")
 
 
+def _starts_like_json(source: Path) -> bool:
+    if not source.is_file():
+        return False
+    with source.open("rb") as handle:
+        return handle.read(64).lstrip().startswith(b"{")
+
+
 def upload(
-    source: Annotated[Path, typer.Argument(help="An extract (.zip or directory) or a .json.")],
+    source: Annotated[
+        Path,
+        typer.Argument(
+            help="An extract (.zip or directory), an aggregate .json, or FHIR "
+            "QuestionnaireResponses (a Bundle .json or an NDJSON directory)."
+        ),
+    ],
     site_code: Annotated[str, typer.Option("--site")],
     registry: Annotated[str | None, typer.Option("--registry")] = None,
 ) -> None:
@@ -208,12 +222,18 @@ def upload(
 
     target = _site(site_code, registry)
     try:
-        if source.suffix == ".json":
+        if source.is_dir() and (source / "QuestionnaireResponse.ndjson").is_file():
+            result = services.receive_fhir(target, source, client="cli")
+        elif source.suffix == ".json" or _starts_like_json(source):
             try:
                 body = json.loads(source.read_text())
             except ValueError as error:
                 fail(f"{source}: not JSON ({error})")
-            result = services.receive_aggregate(target, body, client="cli")
+            # By content: a FHIR Bundle, else an aggregate-only site's contribution.
+            if isinstance(body, dict) and body.get("resourceType") == "Bundle":
+                result = services.receive_fhir(target, body, client="cli")
+            else:
+                result = services.receive_aggregate(target, body, client="cli")
         else:
             content: Path | bytes = source if source.is_dir() else source.read_bytes()
             result = services.receive_extract(target, read_extract(content), client="cli")

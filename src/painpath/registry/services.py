@@ -20,8 +20,10 @@ import datetime as dt
 import hashlib
 import importlib.util
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -34,6 +36,8 @@ from painpath.analytics import services as analytics
 from painpath.audit.services import Event, record
 from painpath.core.analytics.placement import place_answers
 from painpath.core.cpr import parse_cpr
+from painpath.core.fhir.common import FhirError
+from painpath.core.fhir.import_ import Imported, import_bundle, import_ndjson
 from painpath.core.followup import builtin_protocols
 from painpath.core.registry import extract as ex
 from painpath.core.registry.schema import AXIS_PREFIX, EXTRACT_FORMAT, SCORES, TABLES
@@ -536,6 +540,67 @@ def receive_file(
     return receive_extract(site, extract, user=user, client=client, request=request)
 
 
+def fhir_extract(site: Site, imported: Imported) -> ex.Extract:
+    """A FHIR import as the site's extract: its ``scores`` and ``answers``, no conditions or
+    procedures (a QuestionnaireResponse carries neither). The cohort columns FHIR does not
+    carry stay null, which the pooled tables read as unknown; ``site`` is the site's. Dates
+    are as the site sent them: the manifest says ``none``, so that a registry asking for
+    shifted dates refuses the bundle rather than trust dates nobody shifted."""
+    scores = imported.scores.with_columns(pl.lit(site.code, dtype=pl.String).alias("site"))
+    tables = ex.empty_tables() | {"scores": scores, "answers": imported.answers}
+    # Sorted by key, so that the same responses in another order have the same content digest.
+    tables = {
+        name: frame.sort(list(ex.KEYS[name]), nulls_last=True) for name, frame in tables.items()
+    }
+    manifest = {
+        "format": EXTRACT_FORMAT,
+        "site": site.code,
+        "registry": site.registry.code,
+        "created_at": timezone.now().isoformat(),
+        "painpath_version": __version__,
+        "dictionary_version": _dictionary_version(),
+        "date_shift": "none",
+        "rows": {name: frame.height for name, frame in tables.items()},
+        "source": "fhir",
+    }
+    return ex.Extract(**tables, manifest=manifest)
+
+
+def receive_fhir(
+    site: Site,
+    source: Mapping[str, Any] | Path,
+    *,
+    user: Any = None,
+    client: str = "",
+    request: HttpRequest | None = None,
+) -> UploadResult:
+    """A Bundle (parsed JSON) or a directory of NDJSON files of QuestionnaireResponses as the
+    site's complete current contribution: imported and checked against painpath's
+    Questionnaires (:mod:`painpath.core.fhir.import_`), then :func:`receive_extract`, which
+    replaces the site's rows by key. A bundle with a bad response is refused on the record,
+    naming its entry and linkId, and stores nothing."""
+    try:
+        imported = import_bundle(source) if isinstance(source, Mapping) else import_ndjson(source)
+    except FhirError as error:
+        if isinstance(source, Mapping):
+            raw = json.dumps(source, sort_keys=True, default=str).encode()
+        else:
+            raw = b"".join(p.read_bytes() for p in sorted(source.glob("*.ndjson")))
+        problems = getattr(error, "problems", None) or (error,)
+        raise _refuse(
+            site,
+            hashlib.sha256(raw).hexdigest(),
+            {"source": "fhir"},
+            [str(p) for p in problems],
+            user=user,
+            client=client,
+            request=request,
+        ) from None
+    return receive_extract(
+        site, fhir_extract(site, imported), user=user, client=client, request=request
+    )
+
+
 def _aggregate_errors(site: Site, body: Any) -> list[str]:
     """What is wrong with an aggregate-only site's contribution, for this site and registry
     (the format's own checks: :func:`painpath.core.registry.aggregate.parse_contribution`)."""
@@ -554,6 +619,12 @@ def _aggregate_errors(site: Site, body: Any) -> list[str]:
         errors.append(f"registry: is {contribution.registry!r}, not {site.registry.code!r}")
     if contribution.k is None or contribution.k < site.registry.k:
         errors.append(f"k: is {contribution.k}; this registry suppresses below {site.registry.k}")
+    # A stratum's value travels into the combined table's CSV (painpath registry combine).
+    for where in ("cells", "withheld_cells"):
+        for i, cell in enumerate(body.get(where) or ()):
+            for name in ("stratum_column", "stratum"):
+                if re.search(ex.FORMULA, str(cell.get(name) or "")):
+                    errors.append(f"{where}[{i}].{name}: starts like a spreadsheet formula")
     return errors
 
 
