@@ -298,3 +298,32 @@ def test_an_unreadable_upload_on_the_screen_is_refused_on_the_record(
     refused = Upload.objects.get(site=site)
     assert refused.status == "refused" and "cannot be read" in refused.errors[0]
     assert AuditEntry.objects.filter(code=services.UPLOAD_REFUSED.code).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_contributions_stratum_that_a_spreadsheet_would_run_is_refused(
+    world: dict[str, Any],
+) -> None:
+    from painpath.core.registry import aggregate
+
+    site = Site.objects.create(
+        registry=world["registry"], code="site-c", name="c", participation="aggregate"
+    )
+    # Synthetic: a site's long table, NRS at baseline and 3 months, one stratum value.
+    scores = pl.DataFrame(
+        {
+            "patient_id": [f"c{i}" for i in range(8) for _ in (0, 3)],
+            "person_id": [f"c{i}" for i in range(8) for _ in (0, 3)],
+            "instrument": "nrs",
+            "timepoint": [0, 3] * 8,
+            "score": [6.0, 2.0] * 8,
+            "wording": "paraphrase",
+            "treatment": '=HYPERLINK("https://example.com","open")',
+        }
+    )
+    made = aggregate.aggregate(scores, site="site-c", k=3, registry="lbp", strata=["treatment"])
+    sent = aggregate.contribution_document(made, "test")
+    assert any(c["stratum"] == scores["treatment"][0] for c in sent["cells"])
+
+    with pytest.raises(ex.InvalidExtract, match="starts like a spreadsheet formula"):
+        services.receive_aggregate(site, sent)
