@@ -327,3 +327,23 @@ def test_a_contributions_stratum_that_a_spreadsheet_would_run_is_refused(
 
     with pytest.raises(ex.InvalidExtract, match="starts like a spreadsheet formula"):
         services.receive_aggregate(site, sent)
+
+
+@pytest.mark.django_db
+def test_a_contribution_nested_too_deep_for_json_is_a_message_not_a_server_error(
+    world: dict[str, Any], make_staff: Callable[..., User], verified_client: Callable[..., Any]
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    site = Site.objects.create(
+        registry=world["registry"], code="site-c", name="c", participation="aggregate"
+    )
+    admin = verified_client(make_staff("site administrator"))
+    deep = b"[" * 100_000 + b"]" * 100_000
+
+    response = admin.post(
+        reverse("registry:upload"), {"site": site.pk, "file": SimpleUploadedFile("c.json", deep)}
+    )
+
+    assert response.status_code == 400
+    assert not Upload.objects.filter(site=site, status="accepted").exists()

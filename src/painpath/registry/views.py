@@ -70,7 +70,8 @@ def upload(request: HttpRequest) -> HttpResponse:
             if site.participation == Site.Participation.AGGREGATE:
                 try:
                     body = json.loads(content)
-                except ValueError as error:
+                except (ValueError, RecursionError) as error:
+                    # RecursionError: JSON nested thousands deep, which json cannot parse.
                     raise InvalidExtract([]) from error
                 result = services.receive_aggregate(site, body, user=request.user, request=request)
             else:
