@@ -970,7 +970,9 @@ def _audit_columns() -> list[models.Field[Any, Any]]:
 def _insert_rows(rows: list[dict[str, Any]]) -> None:
     """Insert audit entries given as column values: COPY on PostgreSQL, one prepared INSERT
     for all rows elsewhere. A million entries through the ORM spend minutes preparing each
-    field of each row; the values here are already what the columns hold."""
+    field of each row; the values here are already what the columns hold. A column the rows
+    do not name is NULL (a column added to the audit log later, such as the API client, is
+    nullable; a required one then fails loudly at the insert)."""
     columns = _audit_columns()
     table = connection.ops.quote_name(str(AuditEntry._meta.db_table))
     names = ", ".join(connection.ops.quote_name(str(f.column)) for f in columns)
@@ -980,11 +982,11 @@ def _insert_rows(rows: list[dict[str, Any]]) -> None:
             cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
         ):
             for row in rows:
-                copy.write_row([row[f.attname] for f in columns])
+                copy.write_row([row.get(f.attname) for f in columns])
         return
     adapt = connection.ops.adapt_datetimefield_value
     values = [
-        [adapt(row[f.attname]) if f.attname == "at" else row[f.attname] for f in columns]
+        [adapt(row["at"]) if f.attname == "at" else row.get(f.attname) for f in columns]
         for row in rows
     ]
     placeholders = ", ".join(["%s"] * len(columns))
