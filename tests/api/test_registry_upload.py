@@ -19,7 +19,7 @@ from painpath.patients.consent import record_decision
 from painpath.patients.models import Clinic, Episode
 from painpath.questionnaires.services import store_answers_as_shown
 from painpath.registry import services as registry_services
-from painpath.registry.models import PooledScore, Registry, Site
+from painpath.registry.models import PooledScore, Registry, Site, Upload
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/registry/extracts"
@@ -85,6 +85,14 @@ def test_a_broken_extract_names_the_file_and_stores_nothing(site: Site, uploader
     assert response.status_code == 422
     assert response.json()["errors"][0]["loc"][:2] == ["body", "file"]
     assert not PooledScore.objects.exists()
+    # Refused on the record like an upload on the screen: the overview and the audit log show
+    # the attempt and which client made it.
+    refused = Upload.objects.get(site=site)
+    assert refused.status == Upload.Status.REFUSED
+    assert refused.client == "api:Site feed (synthetic)"
+    entry = AuditEntry.objects.get(code=registry_services.UPLOAD_REFUSED.code)
+    assert entry.api_client is not None
+    assert entry.api_client.name == "Site feed (synthetic)"
 
 
 def test_a_clinic_client_may_not_upload(site: Site, api: Client) -> None:

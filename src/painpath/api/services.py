@@ -462,7 +462,7 @@ def upload_extract(request: HttpRequest, client: ApiClient, upload: Any) -> dict
     receive_extract`, which validates, replaces and audits)."""
     from django.conf import settings
 
-    from painpath.core.registry.extract import InvalidExtract, read_extract
+    from painpath.core.registry.extract import InvalidExtract
     from painpath.registry import services as registry
     from painpath.registry.models import Site
 
@@ -473,11 +473,10 @@ def upload_extract(request: HttpRequest, client: ApiClient, upload: Any) -> dict
     if upload.size > limit:
         raise ApiError(["body", "file"], f"larger than {limit} bytes", status=413)
     try:
-        result = registry.receive_extract(
-            site,
-            read_extract(upload.read()),
-            client=f"api:{client.name}",
-            request=request,
+        # receive_file, not read_extract: an unreadable file is refused on the record and
+        # audited as on the upload screen.
+        result = registry.receive_file(
+            site, upload.read(), client=f"api:{client.name}", request=request
         )
     except InvalidExtract as error:
         errors = [
