@@ -205,6 +205,30 @@ def test_only_researchers_see_the_combined_table_and_only_under_k(
     assert "outcome-table" not in hidden.content.decode()
 
 
+def test_a_researcher_sees_only_a_registry_their_clinic_is_a_site_of(
+    world: dict[str, Any], make_staff: Callable[..., User], verified_client: Callable[..., Any]
+) -> None:
+    from painpath.patients.models import Clinic
+
+    _send(world["sites"]["a"])
+    elsewhere = Clinic.objects.create(code="reg-x", name="Not a site (synthetic)")
+    other = Registry(code="aaa", name="Another registry (synthetic)", k=3)
+    other.set_key(b"o" * 32)
+    other.save()
+    Site.objects.create(registry=other, code="site-x", name="x", participation="pooled")
+    outsider = verified_client(make_staff(RESEARCHER, "reg-outsider", at=elsewhere))
+    member = verified_client(make_staff(RESEARCHER, "reg-member", at=world["clinics"][0]))
+
+    refused = outsider.get(reverse("registry:combined"))
+    assert refused.status_code == 200 and refused.context["registry"] is None
+    assert "outcome-table" not in refused.content.decode()
+    assert "not a site of any registry" in refused.content.decode()
+    # "aaa" sorts first but clinic A is not its site: asking for it by name gives A's own.
+    page = member.get(reverse("registry:combined"), {"registry": "aaa"})
+    assert page.status_code == 200 and page.context["registry"] == world["registry"]
+    assert "outcome-table" in page.content.decode()
+
+
 def _site_c_scores(n: int, wording: str = "paraphrase") -> pl.DataFrame:
     """Synthetic: an aggregate-only site's own long table, NRS at baseline and 3 months, in
     one wording group (the outcome table never pools wording groups)."""

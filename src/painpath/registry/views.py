@@ -23,6 +23,7 @@ from painpath.core.registry.extract import InvalidExtract
 from painpath.registry import services
 from painpath.registry.forms import UploadForm
 from painpath.registry.models import Registry, Site
+from painpath.registry.workbench_views import _chosen
 
 
 def _is_site_admin(request: HttpRequest) -> bool:
@@ -96,8 +97,10 @@ def upload(request: HttpRequest) -> HttpResponse:
 def combined(request: HttpRequest) -> HttpResponse:
     from painpath.analytics import render as document
 
-    registry = Registry.objects.order_by("code").first()
-    context: dict[str, Any] = {"registry": registry}
+    # Only a registry the researcher's clinic is a site of (as the workbench): being a
+    # researcher somewhere on this server is no licence to read every registry it keeps.
+    registries, registry = _chosen(request)
+    context: dict[str, Any] = {"registry": registry, "registries": registries}
     if registry is not None:
         table = services.combined_outcome_table(registry.k, registry)
         context["table"] = table
