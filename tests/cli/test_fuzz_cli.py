@@ -52,9 +52,9 @@ EXCLUDED = {
         ("registry", name): (
             "reads and writes the registry in the database DATABASE_URL names (a developer's "
             "own); its bad input is tested against the test database in "
-            "tests/registry/test_cli_server.py"
+            "tests/registry/test_cli_server.py and test_cli_pooled.py"
         )
-        for name in ("init", "site", "extract", "upload", "status")
+        for name in ("init", "site", "extract", "upload", "status", "pooled", "combined")
     },
 }
 # Exit codes beyond 0 and 2 that a command documents.

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.registry.sending import extract_both_and_aggregate_b
 from typer.testing import CliRunner
 
 from painpath.cli import app
@@ -115,27 +116,10 @@ def test_one_clinic_pooled_and_one_aggregate_only_through_the_cli(
 ) -> None:
     """Clinic A sends its rows, clinic B (on the same server) only its statistics, made from
     its own extract by `painpath registry aggregate`; the registry combines them."""
-    import zipfile
-
     from painpath.registry import services
 
     registry = world["registry"]
-    Site.objects.filter(code="site-b").update(participation="aggregate")
-    key = tmp_path / "key"
-    key.write_text(registry.key().hex())
-    for site in ("a", "b"):
-        made = _run(
-            "extract", "--clinic", f"reg-{site}", "--registry-key-file", str(key),
-            "--site", f"site-{site}", "-o", str(tmp_path / f"{site}.zip"),
-        )  # fmt: skip
-        assert made.exit_code == 0, made.output
-    with zipfile.ZipFile(tmp_path / "b.zip") as archive:
-        archive.extractall(tmp_path / "b")
-    statistics = runner.invoke(
-        app,
-        ["registry", "aggregate", "-i", str(tmp_path / "b"), "--site", "site-b",
-         "--registry", "lbp", "--k", str(registry.k), "-o", str(tmp_path / "b.json")],
-    )  # fmt: skip
+    statistics = extract_both_and_aggregate_b(world, tmp_path)
     assert statistics.exit_code == 0, statistics.output
     assert "person_id" not in (tmp_path / "b.json").read_text()
 

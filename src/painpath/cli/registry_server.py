@@ -7,7 +7,11 @@
 - ``upload``: the registry on this server receives a site's extract (.zip or a directory),
   an aggregate-only site's contribution (.json) or a FHIR Bundle or NDJSON directory of
   QuestionnaireResponses (told apart by content);
-- ``status``: the registry's sites and their last uploads.
+- ``status``: the registry's sites and their last uploads;
+- ``pooled``: the pooled sites' data written out for ``painpath report`` and ``painpath
+  workbench`` (audited as an export);
+- ``combined``: the outcome table over every site, pooled and aggregate-only, under the
+  registry's k.
 
 Django is set up inside each command, as ``painpath backup`` does it.
 """
@@ -269,9 +273,78 @@ def status(
             )
 
 
+def pooled(
+    output: Annotated[Path, typer.Option("--output", "-o", help="A directory.")],
+    baseline: Annotated[
+        str | None,
+        typer.Option(
+            "--baseline",
+            help="Instruments whose baseline items go to baseline.csv (comma-separated).",
+        ),
+    ] = None,
+    registry: Annotated[str | None, typer.Option("--registry")] = None,
+) -> None:
+    """Write the pooled sites' scores (scores.parquet) and baseline items (baseline.csv)."""
+    instruments = [i.strip() for i in (baseline or "").split(",") if i.strip()]
+    from painpath.core.instruments import REGISTRY
+
+    unknown = [i for i in instruments if i not in REGISTRY]
+    if unknown:
+        fail(f"--baseline {unknown[0]}: not an instrument (painpath score --list)")
+    if output.exists() and not output.is_dir():
+        fail(f"--output {output}: not a directory")
+    _django()
+    from painpath.registry.pooled import write_pooled
+
+    try:
+        written = write_pooled(
+            output, _registry(registry) if registry else None, instruments=instruments
+        )
+    except OSError as error:
+        fail(f"--output {output}: {error.strerror or error}")
+    items = f"; baseline.csv: {len(written.items)} items" if instruments else ""
+    typer.echo(f"{output}: {written.score_rows} score rows, {written.patients} episodes{items}")
+
+
+def combined(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="json, csv or table")] = "table",
+    registry: Annotated[str | None, typer.Option("--registry")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+) -> None:
+    """The outcome table over every site, pooled and aggregate-only, under the registry's k."""
+    if fmt not in ("json", "csv", "table"):
+        fail(f"--format {fmt}: json, csv or table")
+    _django()
+    from painpath.cli import registry as files
+    from painpath.cli.streams import write_output
+    from painpath.registry import services
+    from painpath.registry.models import Registry
+
+    kept = _registry(registry) if registry else Registry.objects.first()
+    if kept is None:
+        fail("no registry on this server (painpath registry init)")
+    result = services.combined_outcome_table(kept.k, kept)
+    if result.combined is None:
+        fail(
+            result.note
+            or "no aggregate-only contribution yet: painpath report -i on "
+            "'painpath registry pooled' gives the pooled sites' table"
+        )
+    if fmt == "json":
+        write_output(output, json.dumps(files.combined_document(result.combined), indent=1) + "\n")
+    elif fmt == "csv":
+        write_output(output, files._csv(result.combined))
+    else:
+        from rich.console import Console
+
+        Console().print(files._rich(result.combined))
+
+
 def register(group: typer.Typer) -> None:
     group.command("init")(init)
     group.command("site")(site)
     group.command("extract")(extract)
     group.command("upload")(upload)
     group.command("status")(status)
+    group.command("pooled")(pooled)
+    group.command("combined")(combined)
