@@ -152,3 +152,24 @@ def test_bad_input_exits_2_with_one_line(
     assert message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.output
+
+
+def _items_nested(depth: int) -> str:
+    """A response whose items nest ``depth`` deep: json reads it, FHIR validation would
+    recurse through it."""
+    head = '{"resourceType": "QuestionnaireResponse", "status": "completed", "item": '
+    return head + '[{"linkId": "odi1", "item": ' * depth + "[]" + "}]" * depth + "}"
+
+
+@pytest.mark.parametrize(
+    "line", ["[" * 100_000 + "]" * 100_000, _items_nested(480)], ids=["json", "items"]
+)
+def test_ndjson_nested_too_deep_exits_2_naming_file_and_line(line: str, tmp_path: Path) -> None:
+    source = tmp_path / "bulk"
+    source.mkdir()
+    (source / "QuestionnaireResponse.ndjson").write_text("\n" + line + "\n")
+    result = run("import", str(source), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("error: QuestionnaireResponse.ndjson line 2")
+    assert "nested deeper than" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

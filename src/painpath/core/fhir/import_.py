@@ -54,6 +54,25 @@ if TYPE_CHECKING:
 
 MAX_PROBLEMS: Final = 200
 _GENDERS = ("female", "male", "other", "unknown")
+MAX_NESTING: Final = 60
+"""Levels of JSON objects and arrays a resource may have (a Bundle read by ``painpath fhir
+import`` may have 64 in all); painpath's Questionnaires nest a few."""
+
+
+def _nests_deeper(value: object, limit: int) -> bool:
+    """Whether ``value`` has more than ``limit`` levels of objects and arrays; level by level,
+    without recursion."""
+    level: list[Any] = [value] if isinstance(value, dict | list) else []
+    for _ in range(limit):
+        if not level:
+            return False
+        level = [
+            child
+            for node in level
+            for child in (node.values() if isinstance(node, dict) else node)
+            if isinstance(child, dict | list)
+        ]
+    return bool(level)
 
 
 @dataclass(frozen=True)
@@ -189,6 +208,10 @@ class _Reader:
     def add(self, where: str, resource: object, full_url: str | None = None) -> None:
         if not isinstance(resource, dict):
             self.problems.append(Problem(where, "?", "no resource (expected a JSON object)"))
+            return
+        if _nests_deeper(resource, MAX_NESTING):
+            # FHIR validation recurses level by level; hundreds of levels exhaust the stack.
+            self.problem(where, resource, f"nested deeper than {MAX_NESTING} levels of JSON")
             return
         kind = resource.get("resourceType")
         if kind == "Patient":
@@ -561,6 +584,11 @@ def import_ndjson(directory: Path) -> Imported:
                         resource = json.loads(line)
                     except ValueError as error:
                         raise FhirError(f"{path.name} line {number}: not JSON ({error})") from None
+                    except RecursionError:
+                        raise FhirError(
+                            f"{path.name} line {number}: "
+                            f"nested deeper than {MAX_NESTING} levels of JSON"
+                        ) from None
                     yield f"{path.name} line {number}", resource, None
 
     return import_resources(lines())
