@@ -482,10 +482,14 @@ def synthetic_extract(patients: int) -> Any:
         days_from_target=pl.lit(0, dtype=pl.Int64),
         sex="sex",
         age="age",
-        treatment="treatment",
+        # The generator's "treatment" is a step-1 modality or, at step 2, a procedure kind:
+        # the extract keeps them apart (the data dictionary's codes, which the registry checks).
+        treatment=pl.when(pl.col("step") == "step_1").then("treatment"),
         procedure=pl.when(pl.col("step") == "step_2").then("treatment"),
         index_date=pl.lit(index),
-        index_event=pl.lit("referral"),
+        index_event=pl.when(pl.col("step") == "step_2")
+        .then(pl.lit("procedure_date"))
+        .otherwise(pl.lit("first_visit")),
         protocol=pl.lit("default"),
         multifidus_fat_grade="multifidus_fat_grade",
         synthetic=pl.lit(True),
