@@ -13,7 +13,7 @@ from painpath.core.registry import extract as ex
 
 # benchmarks/ is beside src/, not installed: importable from the checkout's root.
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from benchmarks.registry import synthetic_extract  # noqa: E402
+from benchmarks.registry import synthetic_extract
 
 
 def test_the_benchmarks_extract_passes_the_registrys_checks() -> None:
