@@ -29,7 +29,7 @@ demo: install
 	@echo "    demo-clinician-b   clinician of Demo Clinic B: sees none of clinic A's patients"
 	@echo "    demo-secretary     secretary of clinic A: registers patients, sends links"
 	@echo "    demo-clinic-admin  clinic administrator of clinic A: staff and settings"
-	@echo "    demo-researcher    researcher: pseudonymised analytics under disclosure control"
+	@echo "    demo-researcher    researcher: pseudonymised analytics and the demo registry (workbench)"
 	@echo "    demo-admin         site administrator: clinics, staff, audit log; no patient data"
 	@echo "  2FA code: run 'make demo-code' (or 'make demo-code DEMO_USER=demo-admin') in another"
 	@echo "  terminal, or add the authenticator key printed above to an authenticator app."

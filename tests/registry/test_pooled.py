@@ -203,6 +203,9 @@ def test_only_researchers_see_the_combined_table_and_only_under_k(
     report = hidden.context.get("report")
     assert report is None or report.below_k
     assert "outcome-table" not in hidden.content.decode()
+    # …and the page says why, rather than that nothing was sent.
+    assert "withholds them all" in hidden.content.decode()
+    assert "No pooled data yet" not in hidden.content.decode()
 
 
 def test_a_researcher_sees_only_a_registry_their_clinic_is_a_site_of(

@@ -119,3 +119,20 @@ def test_make_demo_fills_both_clinics_with_every_stage_of_the_pathway() -> None:
     # Both clinics about equally full.
     per_clinic = [Patient.objects.filter(clinic__code=c).count() for c in ("clinic-a", "clinic-b")]
     assert min(per_clinic) > 140
+
+
+def test_the_demo_has_a_registry_with_a_pooled_and_an_aggregate_only_clinic() -> None:
+    from painpath.registry.models import AggregateContribution, PooledScore, Registry
+
+    out = io.StringIO()
+    call_command("load_demo", population=300, stdout=out)
+    registry = Registry.objects.get(code="demo-lbp")
+    sites = dict(registry.sites.values_list("code", "participation"))
+    assert sites == {"site-a": "pooled", "site-b": "aggregate"}
+    # Clinic A's research-consented patients as rows; clinic B's statistics only.
+    assert PooledScore.objects.filter(site__code="site-a").exists()
+    assert not PooledScore.objects.filter(site__code="site-b").exists()
+    assert AggregateContribution.objects.filter(site__code="site-b").exists()
+    assert "demo registry demo-lbp" in out.getvalue()
+    call_command("load_demo", population=300, stdout=(again := io.StringIO()))
+    assert "demo registry: already there" in again.getvalue()

@@ -718,6 +718,7 @@ class Combined:
     pooled_sites: tuple[str, ...] = ()
     aggregate_sites: tuple[str, ...] = ()
     note: str = ""
+    withheld: Any = None  # analytics.disclosure.Withheld: who the research cohort left out
 
 
 def combined_outcome_table(k: int, registry: Registry | None = None) -> Combined:
@@ -765,6 +766,7 @@ def combined_outcome_table(k: int, registry: Registry | None = None) -> Combined
         ),
         aggregate_sites=tuple(c.site.code for c in bodies),
         note=note,
+        withheld=withheld,
     )
 
 

@@ -78,6 +78,9 @@ DEMO_CLINIC_OF = {
     "demo-researcher": ("clinic-a", "clinic-b"),
 }
 DEMO_DEVICE = "demo authenticator (synthetic key)"
+# The demo registry and its key: synthetic and published, like the demo logins' keys.
+DEMO_REGISTRY = "demo-lbp"
+DEMO_REGISTRY_KEY = b"painpath demo registry (synth.)!"
 
 
 def base32_key(hex_key: str) -> str:
@@ -459,6 +462,60 @@ class Command(BaseCommand):
         write(f"follow-up plans: {add_demo_followups()} added")
         if options["population"]:
             self._population(options["population"])
+        self._registry()
+
+    def _registry(self) -> None:
+        """A registry on the demo server, so that the researcher's registry and workbench
+        screens have something to show: clinic A takes part pooled, clinic B aggregate-only
+        (its statistics made from its own extract, which never leaves it)."""
+        from painpath import __version__
+        from painpath.core.analytics.inputs import InvalidScores
+        from painpath.core.registry.aggregate import (
+            ContributionError,
+            aggregate,
+            contribution_document,
+        )
+        from painpath.core.registry.extract import InvalidExtract
+        from painpath.patients.models import Clinic
+        from painpath.registry import services
+        from painpath.registry.models import Registry, Site
+
+        if Registry.objects.filter(code=DEMO_REGISTRY).exists():
+            self.stdout.write("demo registry: already there")
+            return
+        registry = Registry(code=DEMO_REGISTRY, name="Demo low back pain registry (synthetic)")
+        key = registry.set_key(DEMO_REGISTRY_KEY)
+        registry.save()
+        a = Clinic.objects.get(code="clinic-a")
+        b = Clinic.objects.get(code="clinic-b")
+        pooled = Site.objects.create(
+            registry=registry, code="site-a", name=a.name, participation="pooled", clinic=a
+        )
+        summary = Site.objects.create(
+            registry=registry, code="site-b", name=b.name, participation="aggregate", clinic=b
+        )
+        try:
+            sent = services.receive_extract(
+                pooled,
+                services.make_extract(
+                    a, registry_key=key, registry_code=registry.code, site_code=pooled.code
+                ),
+            )
+            own = services.make_extract(
+                b, registry_key=key, registry_code=registry.code, site_code=summary.code
+            )
+            statistics = aggregate(
+                own.scores, site=summary.code, k=registry.k, registry=registry.code,
+                strata=["sex"],
+            )  # fmt: skip
+            services.receive_aggregate(summary, contribution_document(statistics, __version__))
+        except (InvalidExtract, InvalidScores, ContributionError) as error:
+            self.stdout.write(f"demo registry: made, but a site could not take part: {error}")
+            return
+        self.stdout.write(
+            f"demo registry {registry.code}: site-a pooled ({sent.rows.get('scores', 0)} score "
+            "rows), site-b aggregate-only; the researcher sees it at /registry/combined/"
+        )
 
     def _population(self, patients: int) -> None:
         if patients < 0:
