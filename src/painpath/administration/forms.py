@@ -31,12 +31,8 @@ class AuditSearchForm(forms.Form):
         required=False,
         choices=[("", _("any")), *AuditEntry.Action.choices],
     )
-    since = forms.DateField(
-        label=_("From"), required=False, widget=DateInput()
-    )
-    until = forms.DateField(
-        label=_("To"), required=False, widget=DateInput()
-    )
+    since = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    until = forms.DateField(label=_("To"), required=False, widget=DateInput())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

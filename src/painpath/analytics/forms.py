@@ -32,12 +32,8 @@ def _values(frame: pl.DataFrame, column: str) -> list[str]:
 
 
 class ReportForm(forms.Form):
-    index_from = forms.DateField(
-        label=_("Index date from"), required=False, widget=DateInput()
-    )
-    index_to = forms.DateField(
-        label=_("Index date to"), required=False, widget=DateInput()
-    )
+    index_from = forms.DateField(label=_("Index date from"), required=False, widget=DateInput())
+    index_to = forms.DateField(label=_("Index date to"), required=False, widget=DateInput())
     age_min = forms.IntegerField(label=_("Age from"), required=False, min_value=0, max_value=120)
     age_max = forms.IntegerField(label=_("Age to"), required=False, min_value=0, max_value=120)
     in_window = forms.BooleanField(

@@ -73,9 +73,7 @@ SHOWN, OTHER = "shown", "other"
 
 class RecordForm(forms.Form):
     point = forms.ModelChoiceField(label=_("Time point"), queryset=FollowUpPoint.objects.none())
-    answered_on = forms.DateField(
-        label=_("Answered on"), widget=DateInput()
-    )
+    answered_on = forms.DateField(label=_("Answered on"), widget=DateInput())
     source = forms.ChoiceField(
         label=_("Taken"),
         choices=(
