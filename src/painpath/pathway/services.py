@@ -37,6 +37,7 @@ from painpath.core.rules import (
     classify,
     validate_episode,
 )
+from painpath.core.workbench.axes import SCORE_FIELDS
 from painpath.pathway.models import (
     Classification,
     ProcedureBooking,
@@ -57,17 +58,9 @@ READINESS_CHANGED = Event("pathway.readiness.changed", "change")
 RED_FLAG_ACKNOWLEDGED = Event("pathway.red_flag.acknowledged", "acknowledge")
 CLASSIFICATIONS_REFRESHED = Event("pathway.classifications.refreshed", "create")
 
-# Which scored questionnaires the rule sets read, and under which names (episode schema).
-_SCORE_FIELDS: dict[str, tuple[str, dict[str, str]]] = {
-    "startback": ("startback", {"total": "score", "psychosocial": "psychosocial"}),
-    "orebro10": ("orebro_short", {"score": "score"}),
-    "dn4": ("dn4", {"total": "score", "interview": "interview"}),
-    "dn4i": ("dn4_interview", {"total": "score"}),
-    "phq9": ("phq9", {"total": "score", "item9": "item9"}),
-    "gad7": ("gad7", {"total": "score"}),
-    "hads": ("hads", {"anxiety": "anxiety", "depression": "depression"}),
-    "csi": ("csi", {"total": "score"}),
-}
+# Which scored questionnaires the rule sets read, and under which names (episode schema): in
+# core, so that the registry's workbench fills the same inputs from pooled answers.
+_SCORE_FIELDS = SCORE_FIELDS
 
 _INTAKE_FIELDS = (
     "pain_regions",

@@ -29,7 +29,13 @@ from painpath.core.errors import PainpathError
 from painpath.core.registry.schema import AXIS_PREFIX
 from painpath.core.rules import RuleSet, RuleSetError, builtin_rulesets, load_ruleset_text
 from painpath.core.rules.model import NOT_APPLICABLE, UNKNOWN
-from painpath.core.workbench.axes import FROM_SCORES, AxisNeedsInputs
+from painpath.core.workbench.axes import (
+    FROM_ANSWERS,
+    SCORE_FIELDS,
+    AxisNeedsInputs,
+    baseline_questionnaires,
+    inputs_of,
+)
 from painpath.core.workbench.lca import Agreement, Kind, LcaResult, agreement, fit_lca
 from painpath.core.workbench.validity import (
     NetReclassification,
@@ -186,10 +192,11 @@ def ruleset_inputs(ruleset: RuleSet, by_axis: Mapping[str, RuleSet]) -> list[str
 
 
 def lacking_inputs(ruleset: RuleSet) -> list[str]:
-    """The inputs ``ruleset`` reads that the pooled baseline totals cannot fill."""
+    """The inputs ``ruleset`` reads that the pooled baseline scores and item answers cannot
+    fill."""
     by_axis = {rs.axis: rs for rs in builtin_rulesets().values()} | {ruleset.axis: ruleset}
     inputs = sorted(set(ruleset_inputs(ruleset, by_axis)))
-    return [name for name in inputs if name not in FROM_SCORES]
+    return [name for name in inputs if name not in FROM_ANSWERS]
 
 
 def shipped_from_pooled() -> list[tuple[RuleSet, list[str]]]:
@@ -198,38 +205,51 @@ def shipped_from_pooled() -> list[tuple[RuleSet, list[str]]]:
 
 
 def apply_ruleset(
-    ruleset: RuleSet, baseline: Mapping[str, Mapping[str, float]], *, as_of: dt.date
+    ruleset: RuleSet,
+    baseline: Mapping[str, Mapping[str, float]],
+    *,
+    as_of: dt.date,
+    answers: Mapping[str, Mapping[str, Mapping[str, str]]] | None = None,
 ) -> dict[str, str]:
     """Each patient's result of ``ruleset`` (shipped or draft) from their baseline instrument
-    totals (``baseline``: patient → instrument → score); patients without every total it
-    reads are left out. :class:`AxisNeedsInputs` names the inputs the pooled data lack."""
+    totals (``baseline``: patient → instrument → score) and item answers (``answers``: patient
+    → instrument → item → answer; scored for the subscales, as the clinic scores them);
+    patients without every input it reads are left out. :class:`AxisNeedsInputs` names the
+    inputs the pooled data lack."""
     from painpath.core.rules import classify
 
     by_axis = {rs.axis: rs for rs in builtin_rulesets().values()} | {ruleset.axis: ruleset}
     inputs = sorted(set(ruleset_inputs(ruleset, by_axis)))
     lacking = lacking_inputs(ruleset)
     if lacking:
-        held = ", ".join(sorted(FROM_SCORES))
+        held = ", ".join(sorted(FROM_ANSWERS))
         raise AxisNeedsInputs(
             _(
                 "%(id)s %(version)s (axis %(axis)s) needs %(lacking)s, which the registry's "
-                "pooled data do not hold: they hold the baseline instrument totals that fill "
+                "pooled data do not hold: their baseline scores and item answers fill "
                 "%(held)s"
             )
             % {**_named(ruleset), "axis": ruleset.axis, "lacking": ", ".join(lacking), "held": held}
         )
-    fills = {FROM_SCORES[name][0]: FROM_SCORES[name][1:] for name in FROM_SCORES}
-    wanted = {FROM_SCORES[name][0] for name in inputs}
+    docs = baseline_questionnaires(answers or {}, baseline)
     out: dict[str, str] = {}
-    for patient, totals in baseline.items():
-        if wanted - totals.keys():
-            continue
-        episode: dict[str, dict[str, float]] = {}
-        for code in totals.keys() & fills.keys():
-            name, part = fills[code]
-            episode.setdefault(name, {})[part] = totals[code]
-        result = classify({"questionnaires": episode}, as_of=as_of, rulesets=[ruleset])
+    for patient, given in inputs_of(inputs, docs).items():
+        result = classify({"questionnaires": given}, as_of=as_of, rulesets=[ruleset])
         out[patient] = result[ruleset.axis].result
+    return out
+
+
+def baseline_answers(registry: Registry) -> dict[str, dict[str, dict[str, str]]]:
+    """Patient → instrument → item → baseline (time point 0) answer, of the instruments
+    whose scores or subscales the rule sets read."""
+    rows = PooledAnswer.objects.filter(
+        site__registry=registry, timepoint=0, instrument__in=list(SCORE_FIELDS)
+    )
+    out: dict[str, dict[str, dict[str, str]]] = {}
+    for patient, instrument, item, value in rows.values_list(
+        "patient_id", "instrument", "item", "value"
+    ).iterator():
+        out.setdefault(patient, {}).setdefault(instrument, {})[item] = value
     return out
 
 
@@ -419,13 +439,23 @@ def _classify(
         ruleset = builtin_rulesets().get(key.removeprefix("shipped:"))
         if ruleset is None:
             raise WorkbenchError(f"classification {key[:60]!r}: no such shipped rule set")
-        return apply_ruleset(ruleset, baseline_totals(scores), as_of=dt.date.today())
+        return apply_ruleset(
+            ruleset,
+            baseline_totals(scores),
+            as_of=dt.date.today(),
+            answers=baseline_answers(registry),
+        )
     if key.startswith("draft:"):
         draft = DraftRuleSet.objects.filter(registry=registry, pk=key.removeprefix("draft:"))
         found = draft.first() if key.removeprefix("draft:").isdigit() else None
         if found is None:
             raise WorkbenchError(f"classification {key[:60]!r}: no such draft in this registry")
-        return apply_ruleset(draft_ruleset(found), baseline_totals(scores), as_of=dt.date.today())
+        return apply_ruleset(
+            draft_ruleset(found),
+            baseline_totals(scores),
+            as_of=dt.date.today(),
+            answers=baseline_answers(registry),
+        )
     if key == "lca":
         return _latent_classes(registry, scores, query, report)
     raise WorkbenchError(f"classification {key[:60]!r}: not one the workbench knows")
