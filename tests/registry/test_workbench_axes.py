@@ -5,20 +5,27 @@ the clinic classified and stored (axis_startback). All patients are synthetic.""
 from __future__ import annotations
 
 import datetime as dt
+import json
+from pathlib import Path
 from typing import Any
 
+import polars as pl
 import pytest
+from typer.testing import CliRunner
 
+from painpath.cli import app
 from painpath.core.instruments import REGISTRY
 from painpath.core.rules import builtin_rulesets
 from painpath.pathway.services import classify_episode
 from painpath.questionnaires.models import QuestionnaireResponse
 from painpath.registry import services, workbench
+from painpath.registry.pooled import write_pooled
 from painpath.registry.services import pooled_scores
 
 from .conftest import INDEX
 
 pytestmark = pytest.mark.django_db
+runner = CliRunner()
 
 
 def _startback(n: int) -> dict[str, int]:
@@ -76,3 +83,28 @@ def test_without_answers_startback_gives_no_class_and_a_duration_axis_is_refused
     assert workbench.apply_ruleset(startback, workbench.baseline_totals(scores), as_of=INDEX) == {}
     with pytest.raises(workbench.AxisNeedsInputs, match=r"needs .*duration"):
         workbench.apply_ruleset(builtin_rulesets()["chronicity-iasp"], {}, as_of=INDEX)
+
+
+def _validate(folder: Path, classification: str) -> Any:
+    query = ["--classification", classification, "--outcome", "odi", "--timepoint", "3"]
+    return runner.invoke(app, ["workbench", "validate", "-i", str(folder), *query, "-f", "json"])
+
+
+def test_the_cli_computes_startback_from_the_pooled_answers_as_the_registry_does(
+    pooled: dict[str, Any], tmp_path: Path
+) -> None:
+    registry = pooled["registry"]
+    write_pooled(tmp_path, registry)
+    answers = pl.read_parquet(tmp_path / "answers.parquet")
+    assert set(answers["instrument"].unique().to_list()) >= {"startback", "odi"}
+    by_axis = _validate(tmp_path, "axis:startback")
+    assert by_axis.exit_code == 0, by_axis.output
+    stored = _validate(tmp_path, "axis_startback")
+    assert stored.exit_code == 0, stored.output
+    computed, kept = json.loads(by_axis.stdout), json.loads(stored.stdout)
+    assert computed["n"] == kept["n"] > 0
+    assert computed["per_class"] == kept["per_class"]
+    # Without the answers the axis cannot be computed and says so.
+    (tmp_path / "answers.parquet").unlink()
+    refused = _validate(tmp_path, "axis:startback")
+    assert refused.exit_code == 2 and "startback_psychosocial" in refused.output

@@ -176,10 +176,38 @@ def lca_command(
     print_table(table)
 
 
+ANSWER_COLUMNS = ("patient_id", "instrument", "timepoint", "item", "value")
+
+
+def _baseline_answers(path: Path) -> dict[str, dict[str, dict[str, str]]] | None:
+    """Patient → instrument → item → baseline answer from ``answers.parquet`` beside the
+    scores (the extract's and ``painpath registry pooled``'s layout); None without one."""
+    import polars as pl
+
+    file = path / "answers.parquet"
+    if not path.is_dir() or not file.is_file():
+        return None
+    try:
+        table = pl.read_parquet(file)
+    except (OSError, pl.exceptions.PolarsError) as error:
+        fail(f"{file}: not a readable Parquet file ({shorten(str(error), 80)})")
+    lacking = [c for c in ANSWER_COLUMNS if c not in table.columns]
+    if lacking:
+        fail(f"{file}: no column {', '.join(lacking)} (answers table)")
+    out: dict[str, dict[str, dict[str, str]]] = {}
+    base = table.filter(pl.col("timepoint") == 0).drop_nulls("value")
+    for patient, code, item, value in base.select(
+        pl.col("patient_id", "instrument", "item", "value").cast(pl.String)
+    ).iter_rows():
+        out.setdefault(patient, {}).setdefault(code, {})[item] = value
+    return out
+
+
 def _classification(
     scores: pl.DataFrame, spec: str, *, instrument: str, path: Path
 ) -> dict[str, str | None]:
-    """Per patient their class: a column (one value per patient) or ``axis:NAME``."""
+    """Per patient their class: a column (one value per patient) or ``axis:NAME`` (from the
+    baseline scores, and the baseline answers where the directory holds them)."""
     import polars as pl
 
     from painpath.core.errors import PainpathError
@@ -191,11 +219,19 @@ def _classification(
         for patient, code, score in base.select("patient_id", "instrument", "score").iter_rows():
             by_patient.setdefault(str(patient), {})[code] = score
         try:
-            found = axis_from_scores(spec.removeprefix(AXIS), by_patient, as_of=dt.date.today())
+            found = axis_from_scores(
+                spec.removeprefix(AXIS),
+                by_patient,
+                as_of=dt.date.today(),
+                answers=_baseline_answers(path),
+            )
         except PainpathError as error:
             fail(f"--classification {spec}: {error}")
         if not found:
-            fail(f"--classification {spec}: no patient has the baseline scores the axis reads")
+            fail(
+                f"--classification {spec}: no patient has the baseline scores or answers the "
+                "axis reads"
+            )
         return dict(found)
     if spec not in scores.columns:
         fail(

@@ -2,10 +2,12 @@
 
 ``painpath registry pooled -o DIR`` writes what ``painpath report -i DIR`` and ``painpath
 workbench validate -i DIR`` read — ``scores.parquet``, the long table of every pooled site with
-``clinic`` = the site's code — and what ``painpath workbench lca -i`` reads: ``baseline.csv``,
-one row per episode (``patient_id``) and one column per baseline item answer (time point 0) of
-the instruments asked for. Row-level pseudonymised data leaves the database here, so each
-writing is audited as an export; it is a command for the registry's server, like backup.
+``clinic`` = the site's code, and ``answers.parquet``, the item answers in the extract's
+layout, from which ``validate --classification axis:NAME`` scores the subscales — and what
+``painpath workbench lca -i`` reads: ``baseline.csv``, one row per episode (``patient_id``) and
+one column per baseline item answer (time point 0) of the instruments asked for. Row-level
+pseudonymised data leaves the database here, so each writing is audited as an export; it is a
+command for the registry's server, like backup.
 """
 
 from __future__ import annotations
@@ -28,6 +30,16 @@ class Written(NamedTuple):
     score_rows: int
     patients: int
     items: tuple[str, ...]
+    answer_rows: int = 0
+
+
+def pooled_answers(registry: Registry | None) -> pl.DataFrame:
+    """Every pooled item answer, long, as the extract's ``answers`` table has them."""
+    schema = {**ANSWER_COLUMNS, "timepoint": pl.Int64}
+    rows = PooledAnswer.objects.order_by("patient_id", "instrument", "timepoint", "item")
+    if registry is not None:
+        rows = rows.filter(site__registry=registry)
+    return pl.DataFrame(list(rows.values_list(*schema)), schema=schema, orient="row")
 
 
 def baseline_items(registry: Registry | None, instruments: list[str]) -> pl.DataFrame:
@@ -61,11 +73,13 @@ def baseline_items(registry: Registry | None, instruments: list[str]) -> pl.Data
 def write_pooled(
     folder: Path, registry: Registry | None = None, *, instruments: list[str] | None = None
 ) -> Written:
-    """Write ``scores.parquet`` (and ``baseline.csv`` of the instruments' baseline items) and
-    audit the export with what was written."""
+    """Write ``scores.parquet``, ``answers.parquet`` (and ``baseline.csv`` of the instruments'
+    baseline items) and audit the export with what was written."""
     scores = pooled_scores(registry)
+    answers = pooled_answers(registry)
     folder.mkdir(parents=True, exist_ok=True)
     scores.write_parquet(folder / "scores.parquet")
+    answers.write_parquet(folder / "answers.parquet")
     items: tuple[str, ...] = ()
     if instruments:
         wide = baseline_items(registry, instruments)
@@ -78,7 +92,8 @@ def write_pooled(
         object_type="registry.registry",
         registry=registry.code if registry is not None else "all",
         score_rows=scores.height,
+        answer_rows=answers.height,
         patients=patients,
         instruments=instruments or [],
     )
-    return Written(folder, scores.height, patients, items)
+    return Written(folder, scores.height, patients, items, answers.height)
