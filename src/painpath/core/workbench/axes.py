@@ -120,6 +120,8 @@ def baseline_questionnaires(
     instrument whose answers do not score (too many missing) is left out for that patient."""
     from painpath.core.instruments import REGISTRY
 
+    # One scorer per instrument: a registry scores thousands of patients.
+    scorers = {code: REGISTRY[code]() for code in SCORE_FIELDS if code in REGISTRY}
     out: dict[str, dict[str, dict[str, float]]] = {}
     for patient in answers.keys() | (totals or {}).keys():
         items = answers.get(patient, {})
@@ -127,9 +129,9 @@ def baseline_questionnaires(
         doc: dict[str, dict[str, float]] = {}
         for code, (name, fields) in SCORE_FIELDS.items():
             values: dict[str, float | None]
-            if code in items and code in REGISTRY:
+            if code in items and code in scorers:
                 try:
-                    result = REGISTRY[code]().score(
+                    result = scorers[code].score(
                         {item: _value(v) for item, v in items[code].items()}
                     )
                 except PainpathError:
