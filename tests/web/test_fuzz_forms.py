@@ -533,7 +533,13 @@ NOT_FUZZED = {
     **{
         f"api:{name}": "token-authorised JSON, not a form: tests/api/test_schemathesis.py "
         "fuzzes it against its OpenAPI document"
-        for name in ("submit_intake", "read_episode", "outcome_report", "upload_extract")
+        for name in (
+            "submit_intake",
+            "read_episode",
+            "outcome_report",
+            "upload_extract",
+            "upload_aggregate",
+        )
     },
     "registry:combined": "no form and no query: the researchers' page reads no input",
 }

@@ -8,7 +8,9 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from painpath.analytics.render import responder_text
 from painpath.core.analytics.report import responder_definitions
 from painpath.core.instruments import REGISTRY
 from painpath.registry import workbench
@@ -26,7 +28,6 @@ class ReportForm(forms.Form):
     timepoint = forms.TypedChoiceField(
         label=_("Time point"),
         coerce=int,
-        choices=[(m, _("%(months)s months") % {"months": m}) for m in workbench.TIMEPOINTS],
     )
     responder = forms.ChoiceField(label=_("Responder definition"))
     lca_items = forms.CharField(
@@ -54,7 +55,15 @@ class ReportForm(forms.Form):
         self.fields["classification"].choices = known
         self.fields["second"].choices = [("", "—"), *known]
         self.fields["outcome"].choices = [(code, code) for code in sorted(REGISTRY)]
-        self.fields["responder"].choices = [(d.id, d.label) for d in responder_definitions()]
+        # Built per request, in the reader's language (a choice made at import would be
+        # English whatever the page's language).
+        self.fields["timepoint"].choices = [
+            (m, ngettext("%(months)s month", "%(months)s months", m) % {"months": m})
+            for m in workbench.TIMEPOINTS
+        ]
+        self.fields["responder"].choices = [
+            (d.id, responder_text(d.label)) for d in responder_definitions()
+        ]
 
     def clean_lca_classes(self) -> tuple[int, int]:
         text = self.cleaned_data.get("lca_classes") or "1..4"

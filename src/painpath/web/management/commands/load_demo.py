@@ -483,7 +483,7 @@ class Command(BaseCommand):
         if Registry.objects.filter(code=DEMO_REGISTRY).exists():
             self.stdout.write("demo registry: already there")
             return
-        registry = Registry(code=DEMO_REGISTRY, name="Demo low back pain registry (synthetic)")
+        registry = Registry(code=DEMO_REGISTRY, name="Demo-register for lændesmerter (syntetisk)")
         key = registry.set_key(DEMO_REGISTRY_KEY)
         registry.save()
         a = Clinic.objects.get(code="clinic-a")
