@@ -28,12 +28,12 @@ cell of all patients, so when one stratum is left out the next smallest is too
 (``protect_strata``: complementary suppression, at baseline and at follow-up); a responder
 count is left out where the responders or the non-responders number 1 to k − 1, and — since
 the strata's responders add up to the count of all patients, which is sent too — the next
-smallest stratum's count with it (the same complementary rule, which ``protect_strata`` does
-not apply to responders); the baseline
-of all patients is left out of *every* time point of an instrument, wording group and stratum
-where 1 to k − 1 patients were lost to any one of them (the report withholds it only in that
-time point's row, but the other rows show the same figure), and complementarily across strata
-(:func:`_baselines_withheld`). Every cell and figure left out is
+smallest stratum's count with it (the same complementary rule); the baseline of all patients
+is left out of *every* time point of an instrument, wording group and stratum where 1 to k − 1
+patients were lost to any one of them, and complementarily across strata
+(:func:`_baselines_withheld`). Since ff479ea the core's ``protect_outcome_rows`` and
+``protect_strata`` apply these rules too (the contribution keeps its own, which predate them
+and give the same or stricter results; the tests hold both). Every cell and figure left out is
 listed in the contribution (``withheld``), so the registry can say whose data a figure lacks.
 ``k`` counts persons: with a ``person_id`` column one episode per person is kept (the earliest
 index date), as the registry's researcher view does.
@@ -355,7 +355,8 @@ def _protect_shares(
     """Complementary suppression of responder counts: the strata's responders (and
     non-responders) of one definition add up to the count of all patients, which is sent too,
     so one withheld count — or several that come to 1 to k − 1 — would be that total minus the
-    others. ``protect_strata`` does this for the patients counted, not for the responders."""
+    others. ``protect_strata`` does the same since ff479ea; this pass is kept as the
+    contribution's own guarantee, tested in tests/core/registry/test_aggregate.py."""
     responders: dict[tuple[Any, ...], int] = {}
     others: dict[tuple[Any, ...], int] = {}
     groups: dict[tuple[Any, ...], list[tuple[Any, ...]]] = {}
